@@ -1,0 +1,133 @@
+"""Commands that fill and inspect the store: ingest, sources, show, search, delete, collections."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from rag.cli import CollectionOpt, JsonOpt, app, print_json, user_errors
+from rag.types import IngestResult, IngestStatus
+
+_console = Console(stderr=True)
+
+
+@app.command()
+@user_errors
+def ingest(
+    inputs: list[str] = typer.Argument(..., help="Files, folders (recursive), URLs or RSS/Atom feed URLs."),
+    collection: str | None = CollectionOpt,
+    outlet: str | None = typer.Option(None, help="Outlet name for every article of this run (overrides headers)."),
+    date: str | None = typer.Option(None, help="Publication date for every article of this run."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Add articles; report added / unchanged / duplicate / rejected (with the reason)."""
+    from rag.ingest import ingest as run_ingest
+
+    counts = dict.fromkeys(IngestStatus, 0)
+    with Progress(
+        TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+        console=_console, transient=True, disable=as_json,
+    ) as bar:
+        task = bar.add_task("loading model…", total=None)
+
+        def on_result(result: IngestResult) -> None:
+            counts[result.status] += 1
+            bar.update(task, advance=1, description=f"{result.status}: {Path(result.input).name[:50]}")
+            if result.status == IngestStatus.REJECTED and not as_json:
+                bar.console.print(f"[red]rejected[/red] {result.reason}", markup=True, highlight=False)
+
+        results = run_ingest(inputs, collection=collection, outlet=outlet, date=date, progress=on_result)
+    if as_json:
+        print_json([r.as_json() for r in results])
+    else:
+        for r in results:
+            if r.status == IngestStatus.DUPLICATE:
+                typer.echo(f"duplicate {r.input}: {r.reason}", err=True)
+        typer.echo(", ".join(f"{n} {status}" for status, n in counts.items()))
+    if counts[IngestStatus.REJECTED]:
+        raise typer.Exit(1)
+
+
+@app.command()
+@user_errors
+def sources(collection: str | None = CollectionOpt, as_json: bool = JsonOpt) -> None:
+    """List documents with outlet, title, byline, date and sentence count."""
+    from rag.store import open_store
+
+    store = open_store()
+    docs = store.docs.list_documents(store.collection_name(collection))
+    if as_json:
+        print_json(docs)
+        return
+    table = Table("doc_id", "outlet", "title", "byline", "date", "sentences")
+    for d in docs:
+        table.add_row(d["doc_id"], d["outlet"] or "—", (d["title"] or "—")[:60], d["byline"] or "—",
+                      d["date"] or "—", str(d["sentence_count"]))
+    Console().print(table)
+
+
+@app.command()
+@user_errors
+def show(doc_id: str = typer.Argument(..., help="Document id (or a unique prefix)."),
+         collection: str | None = CollectionOpt, as_json: bool = JsonOpt) -> None:
+    """Print an article with its sentence numbers."""
+    from rag.store import open_store
+
+    store = open_store()
+    doc = store.document(store.collection_name(collection), doc_id)
+    m = doc.meta
+    if as_json:
+        print_json({
+            "doc_id": doc.doc_id, "outlet": m.outlet, "title": m.title, "byline": m.byline, "date": m.date,
+            "url": m.url, "path": m.path,
+            "sentences": [{"index": s.index, "text": s.text, "start": s.start, "end": s.end} for s in doc.sentences],
+        })
+        return
+    typer.echo(f"{m.title or '(untitled)'}\n{doc.label} · {m.byline or 'no byline'} · {m.date or 'no date'} · {doc.doc_id}\n")
+    for s in doc.sentences:
+        typer.echo(f"[{s.index:>3}] {s.text}")
+
+
+@app.command()
+@user_errors
+def search(text: str = typer.Argument(..., help="What to look for."), k: int = typer.Option(10, "-k"),
+           collection: str | None = CollectionOpt, as_json: bool = JsonOpt) -> None:
+    """Print the best-matching sentences with (document, sentence) references and scores."""
+    from rag.retrieval import search_sentences
+    from rag.store import open_store
+
+    store = open_store()
+    hits = search_sentences(store, store.collection_name(collection), text, k)
+    if as_json:
+        print_json([h.as_json() for h in hits])
+        return
+    for h in hits:
+        typer.echo(f"{h.score:.3f}  {h.sentence.doc_id}:{h.sentence.index}  [{h.outlet}]  {h.sentence.text}")
+
+
+@app.command()
+@user_errors
+def delete(doc_id: str, collection: str | None = CollectionOpt) -> None:
+    """Delete a document with its vectors and sentences."""
+    from rag.store import open_store
+
+    store = open_store()
+    store.delete_document(store.collection_name(collection), doc_id)
+    typer.echo(f"deleted {doc_id}")
+
+
+@app.command()
+@user_errors
+def collections(as_json: bool = JsonOpt) -> None:
+    """List collections."""
+    from rag.store import open_store
+
+    names = open_store().docs.collections()
+    if as_json:
+        print_json(names)
+    else:
+        typer.echo("\n".join(names) or "(no collections yet)")

@@ -1,0 +1,128 @@
+"""Ingest: inputs → articles → content-derived ids → sentences and chunks → vectors, consistently.
+
+Order of writes, so that a crash at any point leaves the store consistent:
+  1. SQLite: document + sentences + chunks, state `pending` (one transaction);
+  2. Chroma: upsert sentence vectors (ids `doc_id:index`, so a retry overwrites, never doubles);
+  3. SQLite: state `complete` (one transaction).
+Readers see only complete documents; `Store.repair` rolls pending ones back at the start of the next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rag import dedup
+from rag.loaders import LoadedInput, iter_articles
+from rag.metadata import merge_meta, normalise_date
+from rag.sentences import split_sentences
+from rag.settings import Settings
+from rag.store import Store, open_store
+from rag.types import Document, DocumentMeta, IngestResult, IngestStatus, content_id, display_label
+
+Progress = Callable[[IngestResult], None]
+
+# Sentences buffered before one encode call: large enough to keep the model busy, small enough to
+# mark documents complete often.
+_FLUSH_SENTENCES = 512
+
+
+@dataclass
+class _Batch:
+    docs: list[Document] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def sentence_count(self) -> int:
+        return sum(len(d.sentences) for d in self.docs)
+
+
+def ingest(
+    inputs: Sequence[str],
+    *,
+    collection: str | None = None,
+    outlet: str | None = None,
+    date: str | None = None,
+    settings: Settings | dict | None = None,
+    store: Store | None = None,
+    progress: Progress | None = None,
+) -> list[IngestResult]:
+    """Ingest files, folders, URLs and feeds; one result per article found or input rejected."""
+    store = store or open_store(settings)
+    name = store.collection_name(collection)
+    store.docs.ensure_collection(name)
+    store.repair(name)
+    override = DocumentMeta(outlet=outlet, date=normalise_date(date) if date else None)
+    results: list[IngestResult] = []
+    batch = _Batch()
+    batch_ids: set[str] = set()
+
+    def report(result: IngestResult) -> None:
+        results.append(result)
+        if progress:
+            progress(result)
+
+    def flush() -> None:
+        if batch.docs:
+            _write(store, name, batch)
+            for doc, source in zip(batch.docs, batch.sources, strict=True):
+                report(IngestResult(source, IngestStatus.ADDED, doc.doc_id))
+        batch.docs.clear()
+        batch.sources.clear()
+        batch_ids.clear()
+
+    for loaded in iter_articles(inputs, store.settings):
+        outcome = _prepare(store, name, loaded, override, batch_ids)
+        if isinstance(outcome, IngestResult):
+            report(outcome)
+            continue
+        doc, sig = outcome
+        store.docs.add_pending(
+            name, doc, sig, store.settings.ingest.chunk_sentences, store.settings.ingest.chunk_overlap
+        )
+        batch.docs.append(doc)
+        batch.sources.append(loaded.source)
+        batch_ids.add(doc.doc_id)
+        if batch.sentence_count >= _FLUSH_SENTENCES:
+            flush()
+    flush()
+    return results
+
+
+def _prepare(
+    store: Store, name: str, loaded: LoadedInput, override: DocumentMeta, batch_ids: set[str]
+) -> IngestResult | tuple[Document, bytes]:
+    """A document ready to write, or the result that says why it will not be written."""
+    if loaded.article is None:
+        return IngestResult(loaded.source, IngestStatus.REJECTED, reason=loaded.error)
+    article = loaded.article
+    doc_id = content_id(article.text)
+    if doc_id in batch_ids or store.docs.state(name, doc_id) == "complete":
+        return IngestResult(loaded.source, IngestStatus.UNCHANGED, doc_id)
+    earlier = store.docs.duplicate_of(name, doc_id)
+    if earlier:
+        return IngestResult(loaded.source, IngestStatus.DUPLICATE, doc_id, duplicate_of=earlier,
+                            reason=f"near-duplicate of {earlier}")
+    sentences = split_sentences(doc_id, article.text)
+    if not sentences:
+        return IngestResult(loaded.source, IngestStatus.REJECTED, reason=f"{loaded.source}: no sentences found")
+    sig = dedup.signature(article.text)
+    match = dedup.most_similar(sig, store.docs.signatures(name))
+    if match and match[1] >= store.settings.ingest.near_duplicate_threshold:
+        store.docs.record_duplicate(name, loaded.source, doc_id, match[0], match[1])
+        return IngestResult(
+            loaded.source, IngestStatus.DUPLICATE, doc_id, duplicate_of=match[0],
+            reason=f"near-duplicate ({match[1]:.0%} similar) of {match[0]}",
+        )
+    meta = merge_meta(article.meta, override)
+    return Document(doc_id=doc_id, text=article.text, meta=meta, sentences=tuple(sentences)), sig
+
+
+def _write(store: Store, name: str, batch: _Batch) -> None:
+    sentences = [s for d in batch.docs for s in d.sentences]
+    outlets = [display_label(d.meta, d.doc_id) for d in batch.docs for _ in d.sentences]
+    vectors = store.embeddings.encode([s.text for s in sentences])
+    store.vectors.upsert(name, sentences, np.asarray(vectors), outlets)
+    store.docs.mark_complete(name, [d.doc_id for d in batch.docs])

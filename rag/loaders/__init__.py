@@ -1,0 +1,110 @@
+"""Turn ingest inputs (files, folders, URLs, feeds) into articles, one result per article or error.
+
+Every failure becomes a `LoadedInput` with a one-line reason naming the input; nothing raises past here,
+so one bad input never stops a batch.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import IngestError
+from rag.loaders.text import load_text_file
+from rag.settings import Settings
+from rag.types import LoadedArticle
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+
+
+@dataclass(frozen=True)
+class LoadedInput:
+    """One article read from an input, or the reason it could not be read."""
+
+    source: str
+    article: LoadedArticle | None = None
+    error: str | None = None
+
+
+def is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://"))
+
+
+def load_file(path: Path, settings: Settings) -> LoadedArticle:
+    """Read one file by its type; raises IngestError with the reason."""
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return load_text_file(path, settings.ingest.max_bytes)
+    raise IngestError(str(path), f"unsupported file type {suffix or '(none)'!r}; supported: "
+                      + ", ".join(sorted(TEXT_SUFFIXES)))
+
+
+def _walk(root: Path) -> Iterator[Path | IngestError]:
+    """Files under a folder, recursively, in a stable order; symlink loops are reported, not followed."""
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            st = folder.stat()
+        except OSError as exc:
+            yield IngestError(str(folder), f"cannot read folder ({exc.strerror or exc})")
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            yield IngestError(str(folder), "symlink loop; folder skipped")
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            yield IngestError(str(folder), f"cannot list folder ({exc.strerror or exc})")
+            continue
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            try:
+                if entry.is_dir():
+                    subfolders.append(path)
+                elif entry.is_file():
+                    yield path
+                else:
+                    yield IngestError(str(path), "not a regular file (broken symlink or special file)")
+            except OSError as exc:  # ELOOP on a self-referencing symlink
+                yield IngestError(str(path), f"cannot read ({exc.strerror or exc})")
+        stack.extend(reversed(subfolders))
+
+
+def iter_articles(inputs: Sequence[str], settings: Settings) -> Iterator[LoadedInput]:
+    """Every article reachable from the inputs, or the reason each could not be read."""
+    for item in inputs:
+        if is_url(item):
+            try:
+                from rag.loaders.web import load_url_or_feed
+            except ImportError:
+                yield LoadedInput(item, error=f"{item}: URL ingest is not available")
+                continue
+            yield from load_url_or_feed(item, settings)
+            continue
+        path = Path(item)
+        try:
+            is_dir = path.is_dir()
+            exists = path.exists()
+        except OSError as exc:
+            yield LoadedInput(item, error=f"{item}: cannot read ({exc.strerror or exc})")
+            continue
+        if not exists:
+            yield LoadedInput(item, error=f"{item}: no such file, folder or URL")
+            continue
+        files = _walk(path) if is_dir else iter([path])
+        for entry in files:
+            if isinstance(entry, IngestError):
+                yield LoadedInput(entry.source, error=str(entry))
+                continue
+            try:
+                yield LoadedInput(str(entry), article=load_file(entry, settings))
+            except IngestError as exc:
+                yield LoadedInput(str(entry), error=str(exc))

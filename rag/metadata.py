@@ -1,0 +1,86 @@
+"""Pull metadata header lines (title, byline, date, outlet, URL) off the top of plain-text articles.
+
+Plain-text articles in the wild carry their metadata as leading lines. Forms we parse:
+  * "Key: value" lines (Title, Source/Outlet/Publisher, By/Author/Byline, Date/Published, URL/Link);
+  * a title line followed by a "By ..." byline line (the first shipped article);
+  * a leading "date YYYY-MM-DD" marker glued to the first sentence (the second shipped article).
+The header is removed from the body so it never ends up inside the first sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from rag.types import DocumentMeta
+
+_KEYS = {
+    "title": "title", "headline": "title",
+    "source": "outlet", "outlet": "outlet", "publisher": "outlet", "publication": "outlet",
+    "by": "byline", "author": "byline", "authors": "byline", "byline": "byline",
+    "date": "date", "published": "date", "dateline": "date",
+    "url": "url", "link": "url",
+}
+_KEY_LINE = re.compile(r"^\s*(?P<key>[A-Za-z]+)\s*:\s*(?P<value>.+?)\s*$")
+_BYLINE = re.compile(r"^\s*By\s+(?P<byline>[^\n]{2,120}?)\s*$")
+_DATE_PREFIX = re.compile(r"^\s*date\s*[:=]?\s*(?P<date>\d{4}-\d{2}-\d{2})\b[ \t]*\n?[ \t]*", re.IGNORECASE)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TERMINAL = re.compile(r"[.!?…\"”’]\s*$")
+
+
+def normalise_date(value: str) -> str | None:
+    """ISO date (YYYY-MM-DD) for a date written in any common form; None when it is not a date."""
+    match = _ISO_DATE.search(value)
+    if match:
+        return match.group()
+    import dateparser  # slow to import; only needed for non-ISO dates
+
+    parsed = dateparser.parse(value, settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["year", "month", "day"]})
+    return parsed.date().isoformat() if parsed else None
+
+
+def _looks_like_title(line: str) -> bool:
+    words = line.split()
+    return 2 <= len(words) <= 25 and not _TERMINAL.search(line)
+
+
+def split_header(text: str) -> tuple[str, DocumentMeta]:
+    """Return (body, metadata found in the header). The body is the text with header lines removed."""
+    found: dict[str, str] = {}
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    # "Key: value" lines
+    while i < len(lines):
+        match = _KEY_LINE.match(lines[i])
+        field = _KEYS.get(match.group("key").lower()) if match else None
+        if not match or not field or field in found:
+            break
+        found[field] = match.group("value")
+        i += 1
+    # Title line followed by a byline line
+    if "title" not in found and i + 1 < len(lines) and _looks_like_title(lines[i]) and _BYLINE.match(lines[i + 1]):
+        found["title"] = lines[i].strip()
+        found["byline"] = _BYLINE.match(lines[i + 1]).group("byline")  # type: ignore[union-attr]
+        i += 2
+    elif "byline" not in found and i < len(lines) and _BYLINE.match(lines[i]) and len(lines[i]) < 80:
+        found["byline"] = _BYLINE.match(lines[i]).group("byline")  # type: ignore[union-attr]
+        i += 1
+    body = "\n".join(lines[i:])
+    prefix = _DATE_PREFIX.match(body)
+    if prefix and "date" not in found:
+        found["date"] = prefix.group("date")
+        body = body[prefix.end():]
+    date = normalise_date(found["date"]) if "date" in found else None
+    meta = DocumentMeta(
+        outlet=found.get("outlet"), title=found.get("title"), byline=found.get("byline"),
+        date=date, url=found.get("url"),
+    )
+    return body.strip(), meta
+
+
+def merge_meta(base: DocumentMeta, override: DocumentMeta) -> DocumentMeta:
+    """Fields set in `override` win; the rest come from `base`."""
+    changes = {k: v for k, v in vars(override).items() if v}
+    return replace(base, **changes)

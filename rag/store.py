@@ -1,0 +1,71 @@
+"""The Crossread store: SQLite (text, metadata, sentences) + Chroma (sentence vectors) + the embedding model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from rag.docstore import DocStore
+from rag.embeddings import SentenceEmbeddings
+from rag.errors import DocumentNotFound
+from rag.settings import Settings, get_settings
+from rag.types import Document, DocumentMeta, display_label
+from rag.vectorstore import VectorIndex, check_collection_name, make_client
+
+
+@dataclass
+class Store:
+    """Everything needed to ingest into and read from one data folder."""
+
+    settings: Settings
+    docs: DocStore
+    embeddings: SentenceEmbeddings
+
+    @cached_property
+    def vectors(self) -> VectorIndex:
+        return VectorIndex(make_client(self.settings.data_dir, self.settings.chroma_url))
+
+    def collection_name(self, collection: str | None) -> str:
+        return check_collection_name(collection or self.settings.collection)
+
+    def repair(self, collection: str) -> list[str]:
+        """Roll back documents a crashed ingest left pending: their vectors and rows go."""
+        pending = self.docs.pending(collection)
+        if pending:
+            self.vectors.delete_documents(collection, pending)
+            for doc_id in pending:
+                self.docs.delete_document(collection, doc_id)
+        return pending
+
+    def document(self, collection: str, doc_id: str) -> Document:
+        doc = self.docs.get_document(collection, doc_id)
+        if doc is None:
+            matches = [d["doc_id"] for d in self.docs.list_documents(collection) if d["doc_id"].startswith(doc_id)]
+            if len(matches) == 1:
+                doc = self.docs.get_document(collection, matches[0])
+        if doc is None:
+            raise DocumentNotFound(f"no document {doc_id!r} in collection {collection!r} (see `crossread sources`)")
+        return doc
+
+    def delete_document(self, collection: str, doc_id: str) -> None:
+        """Remove a document with its vectors and sentences."""
+        doc = self.document(collection, doc_id)
+        self.vectors.delete_documents(collection, [doc.doc_id])
+        self.docs.delete_document(collection, doc.doc_id)
+
+    def drop_collection(self, collection: str) -> None:
+        self.vectors.drop(collection)
+        self.docs.drop_collection(collection)
+
+    def label(self, meta: DocumentMeta, doc_id: str) -> str:
+        return display_label(meta, doc_id)
+
+
+def open_store(settings: Settings | dict | None = None) -> Store:
+    s = get_settings(settings)
+    s.data_dir.mkdir(parents=True, exist_ok=True)
+    return Store(
+        settings=s,
+        docs=DocStore(s.data_dir / "crossread.sqlite"),
+        embeddings=SentenceEmbeddings(s.embedding_model, s.ingest.embed_batch_size),
+    )

@@ -1,0 +1,241 @@
+"""Values every part of Crossread passes around: documents, sentences, chunks, citations, claims, answers.
+
+The citation unit is a sentence, addressed by (doc_id, index). A chunk is only a retrieval container.
+Ids derive from content so that re-ingesting the same article is a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+def normalise_text(text: str) -> str:
+    """Canonical form used for document identity: NFKC, case-folded, whitespace collapsed."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().casefold()
+
+
+def content_id(text: str) -> str:
+    """Stable 16-hex-digit id of a text's normalised content."""
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a document; `document.text[start:end] == text` always holds."""
+
+    doc_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+
+    @property
+    def sentence_id(self) -> str:
+        return sentence_id(self.doc_id, self.index)
+
+
+def sentence_id(doc_id: str, index: int) -> str:
+    """The vector-store id of a sentence; also how chunks and citations name it."""
+    return f"{doc_id}:{index}"
+
+
+def parse_sentence_id(value: str) -> tuple[str, int]:
+    doc_id, _, index = value.rpartition(":")
+    return doc_id, int(index)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A window of consecutive sentences of one document, used as retrieval context."""
+
+    chunk_id: str
+    doc_id: str
+    sentence_ids: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What we know about an article besides its text."""
+
+    outlet: str | None = None
+    title: str | None = None
+    byline: str | None = None
+    date: str | None = None  # ISO 8601 date (YYYY-MM-DD) when known
+    url: str | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """An article as stored: body text (metadata header lines removed), metadata and sentences."""
+
+    doc_id: str
+    text: str
+    meta: DocumentMeta
+    sentences: tuple[Sentence, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """How the product names this document to a reader when attributing a claim."""
+        return display_label(self.meta, self.doc_id)
+
+
+def display_label(meta: DocumentMeta, doc_id: str) -> str:
+    if meta.outlet:
+        return meta.outlet
+    if meta.title:
+        short = meta.title if len(meta.title) <= 60 else meta.title[:57].rstrip() + "…"
+        return f"“{short}”"
+    return f"document {doc_id[:8]}"
+
+
+@dataclass(frozen=True)
+class LoadedArticle:
+    """What a loader returns: raw text plus whatever metadata the source itself carried."""
+
+    text: str
+    meta: DocumentMeta
+
+
+class IngestStatus(StrEnum):
+    ADDED = "added"
+    UNCHANGED = "unchanged"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """The outcome of one input (file, URL or feed entry) of an ingest run."""
+
+    input: str
+    status: IngestStatus
+    doc_id: str | None = None
+    reason: str | None = None
+    duplicate_of: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "input": self.input,
+            "status": str(self.status),
+            "doc_id": self.doc_id,
+            "reason": self.reason,
+            "duplicate_of": self.duplicate_of,
+        }
+
+
+@dataclass(frozen=True)
+class SentenceHit:
+    """A retrieved sentence with its score and the document metadata needed to cite it."""
+
+    sentence: Sentence
+    score: float
+    outlet: str
+    meta: DocumentMeta = field(default_factory=DocumentMeta)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.sentence.doc_id,
+            "sentence_index": self.sentence.index,
+            "text": self.sentence.text,
+            "score": round(self.score, 4),
+            "outlet": self.outlet,
+        }
+
+
+class Verdict(StrEnum):
+    SUPPORTED = "supported"
+    PARTIAL = "partially supported"
+    UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True)
+class Verification:
+    verdict: Verdict
+    score: float
+    reasons: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"verdict": str(self.verdict), "score": round(self.score, 4), "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A resolved reference from a claim to one stored sentence."""
+
+    marker: int
+    doc_id: str
+    sentence_index: int
+    start: int
+    end: int
+    text: str
+    outlet: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "marker": self.marker,
+            "doc_id": self.doc_id,
+            "sentence_index": self.sentence_index,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "outlet": self.outlet,
+        }
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of an answer or briefing, the sentences it cites, and the verifier's verdict."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    verdict: Verdict
+    score: float
+    reasons: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "verdict": str(self.verdict),
+            "score": round(self.score, 4),
+            "reasons": list(self.reasons),
+            "citations": [c.as_json() for c in self.citations],
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A grounded answer: claims with citations, or a refusal with the closest sentences found."""
+
+    question: str
+    claims: tuple[Claim, ...]
+    refused: bool
+    generator: str
+    closest: tuple[SentenceHit, ...] = ()
+    notice: str | None = None  # e.g. "Ollama unreachable; answered with extractive"
+
+    @property
+    def text(self) -> str:
+        """The answer with inline [n] markers."""
+        parts = []
+        for claim in self.claims:
+            markers = "".join(f"[{c.marker}]" for c in claim.citations)
+            parts.append(f"{claim.text} {markers}".strip())
+        return " ".join(parts)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "generator": self.generator,
+            "notice": self.notice,
+            "claims": [c.as_json() for c in self.claims],
+            "closest": [h.as_json() for h in self.closest],
+        }

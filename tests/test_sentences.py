@@ -1,0 +1,42 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rag.sentences import split_sentences
+
+NEWS = (
+    'Kim met U.S. officials and Col. Lee Sung-jun on Aug. 21-31. "We will win," he said. '
+    "The report [KCNA] said so — again. “Curly quotes,” she added… Then more.\nA new paragraph here."
+)
+
+
+def test_news_abbreviations_do_not_end_sentences():
+    texts = [s.text for s in split_sentences("d", NEWS)]
+    assert texts[0] == "Kim met U.S. officials and Col. Lee Sung-jun on Aug. 21-31."
+    assert '"We will win," he said.' in texts
+    assert "The report [KCNA] said so — again." in texts
+    assert texts[-1] == "A new paragraph here."
+
+
+def test_line_breaks_are_hard_boundaries():
+    texts = [s.text for s in split_sentences("d", "Headline without stop\nBody sentence one. Two.")]
+    assert texts == ["Headline without stop", "Body sentence one.", "Two."]
+
+
+def test_indices_are_dense_and_ordered():
+    sentences = split_sentences("doc", NEWS)
+    assert [s.index for s in sentences] == list(range(len(sentences)))
+    assert all(a.end <= b.start for a, b in zip(sentences, sentences[1:], strict=False))
+
+
+_alphabet = st.sampled_from(list("abcXYZ .?!\"'“”‘’[]()—–-…\n\t0123456789") + ["U.S.", "Col.", "Aug.", " Mr. "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_alphabet, max_size=80).map("".join) | st.text(max_size=200))
+def test_offsets_always_slice_to_the_sentence_text(text):
+    sentences = split_sentences("doc", text)
+    for s in sentences:
+        assert text[s.start : s.end] == s.text
+        assert s.text == s.text.strip() and s.text
+    covered = "".join(text[s.start : s.end] for s in sentences)
+    assert "".join(covered.split()) == "".join(text.split())
