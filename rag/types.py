@@ -239,3 +239,52 @@ class Answer:
             "claims": [c.as_json() for c in self.claims],
             "closest": [h.as_json() for h in self.closest],
         }
+
+
+@dataclass(frozen=True)
+class DraftClaim:
+    """A sentence a generator produced, citing evidence by 1-based position (before resolution/verification).
+
+    `markers` refer to the numbered evidence list the generator was given; anything out of range is
+    dropped by citation resolution, never shown.
+    """
+
+    text: str
+    markers: tuple[int, ...]
+
+
+class SectionKind(StrEnum):
+    KEY_FACTS = "key_facts"
+    SINGLE_SOURCE = "single_source"
+    DIFFERENCES = "differences"
+    FRAMING = "framing"
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: SectionKind
+    title: str
+    claims: tuple[Claim, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": str(self.kind), "title": self.title, "claims": [c.as_json() for c in self.claims]}
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """A neutral multi-source briefing: sections of verified, cited claims and per-outlet coverage."""
+
+    title: str
+    generator: str
+    sections: tuple[Section, ...]
+    coverage: dict[str, float]
+    notice: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "generator": self.generator,
+            "notice": self.notice,
+            "sections": [s.as_json() for s in self.sections],
+            "coverage": {k: round(v, 4) for k, v in self.coverage.items()},
+        }
