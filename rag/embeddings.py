@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 # Belt and braces: nothing in Crossread may reach a model hub at run time.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 def resolve_model_path(name: str) -> Path:
@@ -44,7 +45,10 @@ _load_lock = threading.Lock()
 def load_model(name: str = DEFAULT_EMBEDDING_MODEL) -> SentenceTransformer:
     """One SentenceTransformer per model per process."""
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
+    # The "Loading weights" bar is noise in CLI output and app logs; load errors still raise.
+    transformers_logging.disable_progress_bar()
     with _load_lock:
         return SentenceTransformer(str(resolve_model_path(name)), device="cpu", local_files_only=True)
 
