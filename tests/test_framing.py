@@ -1,0 +1,79 @@
+"""Loaded-language detection: terms, inflections, offsets, quotes, scare quotes and outlet profiles."""
+
+from __future__ import annotations
+
+from rag.framing import (
+    detect_loaded_terms,
+    framing_profile,
+    inflect,
+    load_terms,
+    quote_spans,
+    unquoted_loaded_terms,
+)
+from rag.store import Store
+
+
+def _terms(text: str) -> dict[str, str]:
+    return {t.lemma: text[t.start : t.end] for t in detect_loaded_terms(text)}
+
+
+def test_multi_word_terms_and_inflections_with_offsets() -> None:
+    text = "The allies began their war games after Seoul claimed the drills were defensive."
+    found = _terms(text)
+    assert found["war game"] == "war games"
+    assert found["claim"] == "claimed"
+    claimed = next(t for t in detect_loaded_terms(text) if t.lemma == "claim")
+    assert claimed.neutral == "said" and claimed.category == "report_verb"
+
+
+def test_terms_inside_quotes_are_marked_quoted() -> None:
+    text = '"The enemy would be annihilated," Kim declared.'
+    terms = {t.lemma: t for t in detect_loaded_terms(text)}
+    assert terms["annihilate"].quoted and terms["enemy"].quoted
+    assert not terms["declare"].quoted
+    assert [t.lemma for t in unquoted_loaded_terms(text)] == ["declare"]
+
+
+def test_scare_quotes_and_plain_text() -> None:
+    text = "Kim visited “typhoon-hit areas” on Sunday, state media reported."
+    scare = [t for t in detect_loaded_terms(text) if t.category == "scare_quote"]
+    assert [text[t.start : t.end] for t in scare] == ["“typhoon-hit areas”"]
+    assert detect_loaded_terms("The ministers met in Tokyo on Tuesday.") == []
+
+
+def test_unclosed_quote_runs_to_the_end() -> None:
+    assert quote_spans('He said "this is a') == [(8, 18)]
+
+
+def test_noun_report_verb_has_no_unsafe_replacement() -> None:
+    claims = next(t for t in detect_loaded_terms("His claims were rejected.") if t.lemma == "claim")
+    assert claims.neutral is None
+
+
+def test_inflect() -> None:
+    assert inflect("military exercise", "s") == "military exercises"
+    assert inflect("say", "past") == "said"
+    assert inflect("government", "base") == "government"
+
+
+def test_table_is_well_formed() -> None:
+    entries = load_terms()
+    assert len({e.term for e in entries}) == len(entries)
+    assert all(1 <= e.intensity <= 3 for e in entries)
+
+
+def test_shipped_corpus_terms_and_profile(corpus_store: Store) -> None:
+    listed = corpus_store.docs.list_documents("default")
+    docs = [corpus_store.document("default", d["doc_id"]) for d in listed]
+    found = {t.term.lower() for d in docs for s in d.sentences for t in detect_loaded_terms(s.text)}
+    for term in ("war games", "provocations", "annihilated", "claimed", "annihilating"):
+        assert term in found
+    for doc in docs:
+        for s in doc.sentences:
+            for t in detect_loaded_terms(s.text):
+                assert s.text[t.start : t.end] == t.term
+    profiles = {p.outlet: p for p in (framing_profile(d) for d in docs)}
+    loaded = max(profiles.values(), key=lambda p: p.loaded)
+    war_games = next(u for u in loaded.terms if u.lemma == "war game")
+    assert war_games.count >= 4 and loaded.by_category["label"] >= 5
+    assert loaded.per_100_words > 0 and loaded.as_json()["terms"][0]["count"] >= 1
