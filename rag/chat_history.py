@@ -1,0 +1,189 @@
+"""Chat conversations kept in SQLite next to the data folder, so the app shows them again after a restart.
+
+Each assistant turn stores the whole `Answer` as JSON (claims, citations with offsets, verdicts, closest
+sentences), so citations re-render and re-open exactly as they did when the answer was given.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rag.settings import Settings, get_settings
+from rag.types import Answer, Citation, Claim, DocumentMeta, Sentence, SentenceHit, Verdict
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    collection TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+    content TEXT NOT NULL,
+    answer TEXT,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id, id);
+"""
+
+_TITLE_CHARS = 60
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    title: str
+    collection: str
+    updated_at: float
+    message_count: int
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One turn: the user's question, or the assistant's answer (text plus the structured Answer)."""
+
+    role: str
+    content: str
+    answer: Answer | None = None
+
+
+def answer_to_json(answer: Answer) -> str:
+    """Everything needed to rebuild the Answer, including sentence offsets of the closest hits."""
+    record = answer.as_json()
+    record["closest"] = [
+        {
+            "doc_id": h.sentence.doc_id, "index": h.sentence.index, "text": h.sentence.text,
+            "start": h.sentence.start, "end": h.sentence.end, "score": h.score, "outlet": h.outlet,
+            "meta": {k: getattr(h.meta, k) for k in ("outlet", "title", "byline", "date", "url", "path")},
+        }
+        for h in answer.closest
+    ]
+    return json.dumps(record, ensure_ascii=False)
+
+
+def answer_from_json(text: str) -> Answer:
+    """The Answer stored by `answer_to_json`."""
+    record: dict[str, Any] = json.loads(text)
+    claims = tuple(
+        Claim(
+            text=c["text"],
+            citations=tuple(Citation(**cit) for cit in c["citations"]),
+            verdict=Verdict(c["verdict"]),
+            score=float(c["score"]),
+            reasons=tuple(c.get("reasons", ())),
+        )
+        for c in record["claims"]
+    )
+    closest = tuple(
+        SentenceHit(
+            Sentence(h["doc_id"], h["index"], h["text"], h["start"], h["end"]),
+            float(h["score"]), h["outlet"], DocumentMeta(**h.get("meta", {})),
+        )
+        for h in record.get("closest", ())
+    )
+    return Answer(
+        question=record["question"], claims=claims, refused=bool(record["refused"]),
+        generator=record["generator"], closest=closest, notice=record.get("notice"),
+    )
+
+
+class ChatHistory:
+    """Conversations and their messages in one SQLite file."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._local = threading.local()
+        self.db.executescript(SCHEMA)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    def new_conversation(self, collection: str, title: str = "New conversation") -> str:
+        conversation_id = uuid.uuid4().hex[:12]
+        now = time.time()
+        self.db.execute(
+            "INSERT INTO conversations VALUES (?, ?, ?, ?, ?)", (conversation_id, title, collection, now, now)
+        )
+        return conversation_id
+
+    def conversations(self) -> list[Conversation]:
+        """All conversations, most recently used first."""
+        rows = self.db.execute(
+            "SELECT c.id, c.title, c.collection, c.updated_at, "
+            "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS n "
+            "FROM conversations c ORDER BY c.updated_at DESC, c.rowid DESC"
+        )
+        return [Conversation(r["id"], r["title"], r["collection"], r["updated_at"], r["n"]) for r in rows]
+
+    def conversation(self, conversation_id: str) -> Conversation | None:
+        return next((c for c in self.conversations() if c.id == conversation_id), None)
+
+    def messages(self, conversation_id: str) -> list[ChatMessage]:
+        rows = self.db.execute(
+            "SELECT role, content, answer FROM messages WHERE conversation_id = ? ORDER BY id",
+            (conversation_id,),
+        )
+        return [
+            ChatMessage(r["role"], r["content"], answer_from_json(r["answer"]) if r["answer"] else None)
+            for r in rows
+        ]
+
+    def add_question(self, conversation_id: str, question: str) -> None:
+        """Store the user's turn; the first question becomes the conversation's title."""
+        now = time.time()
+        self.db.execute(
+            "INSERT INTO messages (conversation_id, role, content, created_at) VALUES (?, 'user', ?, ?)",
+            (conversation_id, question, now),
+        )
+        title = " ".join(question.split())
+        title = title if len(title) <= _TITLE_CHARS else title[: _TITLE_CHARS - 1].rstrip() + "…"
+        self.db.execute(
+            "UPDATE conversations SET updated_at = ?, "
+            "title = CASE WHEN (SELECT COUNT(*) FROM messages WHERE conversation_id = ?) = 1 "
+            "THEN ? ELSE title END "
+            "WHERE id = ?",
+            (now, conversation_id, title, conversation_id),
+        )
+
+    def add_answer(self, conversation_id: str, answer: Answer) -> None:
+        now = time.time()
+        self.db.execute(
+            "INSERT INTO messages (conversation_id, role, content, answer, created_at) "
+            "VALUES (?, 'assistant', ?, ?, ?)",
+            (conversation_id, answer.text, answer_to_json(answer), now),
+        )
+        self.db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
+
+    def delete_conversation(self, conversation_id: str) -> None:
+        self.db.execute("DELETE FROM messages WHERE conversation_id = ?", (conversation_id,))
+        self.db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+
+    def clear(self) -> None:
+        """Delete every conversation and message."""
+        self.db.execute("DELETE FROM messages")
+        self.db.execute("DELETE FROM conversations")
+
+
+def open_chat_history(settings: Settings | dict | None = None) -> ChatHistory:
+    """The chat history of the configured data folder."""
+    return ChatHistory(get_settings(settings).data_dir / "chat.sqlite")

@@ -1,0 +1,143 @@
+"""Safe HTML rendering: hostile text stays inert, highlights sit on exact offsets, markers carry targets."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from rag.rendering import (
+    Span,
+    answer_html,
+    article_html,
+    citation_ref,
+    claim_html,
+    escape_markdown,
+    highlight,
+    parse_citation_ref,
+    target_id,
+    verdict_badge,
+)
+from rag.sentences import split_sentences
+from rag.types import (
+    Answer,
+    Citation,
+    Claim,
+    Document,
+    DocumentMeta,
+    Sentence,
+    SentenceHit,
+    Verdict,
+    content_id,
+)
+
+HOSTILE = (
+    'Officials met on Monday. <script>alert("x")</script> said <img src=x onerror="alert(1)"> nothing. '
+    "Read [more](javascript:alert(2)) & <b>bold</b> claims. The talks ended."
+)
+
+
+class _Tags(HTMLParser):
+    """Collects every tag and attribute a browser would build from the markup."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs.extend(name for name, _ in attrs)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(markup: str) -> _Tags:
+    parser = _Tags()
+    parser.feed(markup)
+    parser.close()
+    return parser
+
+
+def hostile_doc() -> Document:
+    doc_id = content_id(HOSTILE)
+    return Document(doc_id, HOSTILE, DocumentMeta(outlet="<b>Evil</b> Times", title="<script>t()</script>"),
+                    tuple(split_sentences(doc_id, HOSTILE)))
+
+
+def test_highlight_escapes_each_slice_and_marks_exact_offsets() -> None:
+    text = "a < b & c > d. <i>next</i>"
+    start = text.index("<i>")
+    out = highlight(text, [Span(start, len(text), "cr-hl")])
+    tags = parse(out)
+    assert tags.tags == ["mark"]
+    assert "".join(tags.text) == text
+    marked = re.search(r"<mark[^>]*>(.*)</mark>", out)
+    assert marked and marked.group(1) == "&lt;i&gt;next&lt;/i&gt;"
+
+
+def test_highlight_skips_overlapping_and_out_of_range_spans() -> None:
+    out = highlight("abcdef", [Span(0, 3, "x"), Span(2, 5, "y"), Span(4, 99, "z"), Span(3, 3, "w")])
+    assert parse(out).tags == ["mark"]
+    assert out.startswith('<mark class="x">abc</mark>')
+
+
+def test_hostile_article_renders_inert_with_the_cited_sentence_highlighted() -> None:
+    doc = hostile_doc()
+    index = next(s.index for s in doc.sentences if "<script>" in s.text)
+    out = article_html(doc, index)
+    tags = parse(out)
+    assert set(tags.tags) == {"div", "mark"}
+    assert not {a for a in tags.attrs if a.startswith("on") or a in ("src", "href")}
+    assert "".join(tags.text) == doc.text
+    highlighted = re.search(r'<mark class="cr-hl"[^>]*id="([^"]+)"[^>]*>(.*?)</mark>', out)
+    assert highlighted is not None
+    assert highlighted.group(1) == target_id(doc.doc_id, index)
+    assert parse(highlighted.group(0)).text == [doc.sentences[index].text]
+
+
+def test_claim_with_hostile_text_and_outlet_has_only_our_tags() -> None:
+    claim = Claim(
+        text='He said <img src=x onerror=alert(1)> and [x](javascript:alert(1)).',
+        citations=(Citation(1, "abc", 2, 10, 20, "s", 'Evil" onclick="alert(1)'),),
+        verdict=Verdict.PARTIAL, score=0.61,
+    )
+    out = claim_html(claim, "default")
+    tags = parse(out)
+    assert tags.tags == ["a", "span"]
+    assert "onclick" not in tags.attrs
+    assert "href" not in tags.attrs
+    assert re.search(r'data-cite="default/abc/2"', out)
+    assert "partially supported 0.61" in out
+
+
+def test_refusal_shows_the_phrase_and_openable_closest_sentences() -> None:
+    hit = SentenceHit(Sentence("d1", 4, "<script>x</script> Pyongyang is big.", 0, 10), 0.3, "KCNA")
+    answer = Answer("What is the population?", (), True, "extractive", closest=(hit,))
+    out = answer_html(answer, "news")
+    assert "The sources don" in out
+    assert 'data-cite="news/d1/4"' in out
+    assert "<script>" not in out and "&lt;script&gt;" in out
+
+
+@pytest.mark.parametrize("verdict", list(Verdict))
+def test_each_verdict_has_a_distinct_badge(verdict: Verdict) -> None:
+    out = verdict_badge(verdict, 0.5)
+    assert str(verdict).split()[0] in out
+    others = [verdict_badge(v, 0.5) for v in Verdict if v != verdict]
+    assert out not in others
+
+
+def test_citation_ref_round_trips_and_rejects_garbage() -> None:
+    assert parse_citation_ref(citation_ref("my-news", "0123abcd", 7)) == ("my-news", "0123abcd", 7)
+    assert parse_citation_ref("a/b") is None
+    assert parse_citation_ref("a/b/x") is None
+
+
+def test_escape_markdown_neutralises_links_and_html() -> None:
+    out = escape_markdown("[x](javascript:alert(1)) <b>hi</b> *bold*")
+    assert "](" not in out and "<b>" not in out and "*bold*" not in out
+    assert re.sub(r"\\(.)", r"\1", out) == "[x](javascript:alert(1)) <b>hi</b> *bold*"
