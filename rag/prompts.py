@@ -48,7 +48,7 @@ class PromptTemplate:
         missing = sorted(self.variables - values.keys())
         unknown = sorted(values.keys() - self.variables)
         if missing or unknown:
-            raise PromptError(f"prompt {self.name!r}: missing variables {missing}, unknown variables {unknown}")
+            raise PromptError(f"prompt {self.name!r}: missing variables {missing}, unknown {unknown}")
         return {role: text.format(**values) for role, text in self.parts}
 
 

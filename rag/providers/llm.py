@@ -1,0 +1,243 @@
+"""The shared LLM generator: numbered evidence in, streamed and cited draft claims out.
+
+Any LangChain chat model (`BaseChatModel`) or completion model (`BaseLLM`) can sit behind it. It renders the
+prompt file for the task and style, streams tokens (to an optional `on_token` callback), cuts the output at
+stop sequences, splits it into sentences, parses `[n]` markers, and gives sentences that cite nothing the
+evidence sentence they align with (embedding similarity plus word overlap) — or leaves them uncited, which
+the verifier then marks unsupported. A model that says the refusal phrase yields exactly one refusal claim.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import Literal
+
+import numpy as np
+from langchain_core.language_models import BaseChatModel, BaseLLM
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+
+from rag.citations import draft_claims_from_text
+from rag.embeddings import SentenceEmbeddings
+from rag.errors import ProviderUnavailable
+from rag.prompts import REFUSAL, render
+from rag.providers import Task
+from rag.types import DraftClaim, SentenceHit
+
+log = logging.getLogger(__name__)
+
+PromptStyle = Literal["chat", "completion"]
+
+# A base model keeps writing after its answer: new "Question:" blocks, invented "[4] ..." source lines.
+COMPLETION_STOP = ("\nQuestion:", "\nSources:", "\n\n", "\n[", "\nTopic:")
+CHAT_STOP = ("\nQuestion:",)
+# Alignment: a sentence without markers cites the evidence it matches at least this well
+# (0.7 * cosine similarity + 0.3 * share of its content words found in the evidence sentence).
+ALIGN_MIN = 0.5
+ALIGN_MAX_CITATIONS = 2
+ALIGN_RUNNER_UP_GAP = 0.08
+_FENCE = re.compile(r"</?\s*sources\s*>", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
+_STOPWORD_TEXT = """
+a an the and or but of to in on at for from by with as is are was were be been has have had it its this that
+these those he she they them his her their we you i not no so than then there which who whom what when where
+why how will would can could should may might said says also into over about after before
+"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_LABEL = re.compile(r"^\s*(?:answer|briefing)\s*:\s*", re.IGNORECASE)
+
+
+def format_evidence(evidence: Sequence[SentenceHit]) -> str:
+    """One line per evidence sentence, `[n] (Outlet) text`; article text can neither break the fence nor
+    start a line of its own."""
+    lines = []
+    for position, hit in enumerate(evidence, start=1):
+        text = _FENCE.sub(" ", " ".join(hit.sentence.text.split()))
+        outlet = _FENCE.sub(" ", " ".join(hit.outlet.split()))
+        lines.append(f"[{position}] ({outlet}) {text}")
+    return "\n".join(lines)
+
+
+def prompt_name(task: Task, style: PromptStyle) -> str:
+    return f"{task}_{style}"
+
+
+def prompt_variables(task: Task, question: str, evidence: Sequence[SentenceHit]) -> dict[str, str]:
+    """Exactly the variables the prompt files for `task` use (checked by tests/test_prompts.py)."""
+    asked = " ".join(question.split())
+    subject = {"answer": "question", "brief": "topic"}[task]
+    return {"refusal": REFUSAL, "sources": format_evidence(evidence), subject: asked}
+
+
+def is_refusal(text: str) -> bool:
+    """Whether a generated sentence is the refusal phrase (tolerating quotes, case and 'do not')."""
+    def norm(value: str) -> str:
+        value = value.replace("’", "'").casefold().replace("do not", "don't")
+        return re.sub(r"[^a-z' ]", "", value).strip()
+
+    return norm(text).startswith(norm(REFUSAL))
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.casefold()) if w not in _STOPWORDS and (len(w) > 2 or w.isdigit())}
+
+
+def word_overlap(claim: str, source: str) -> float:
+    """Share of the claim's content words that the source sentence contains."""
+    words = content_words(claim)
+    return len(words & content_words(source)) / len(words) if words else 0.0
+
+
+class EvidenceAligner:
+    """Finds which evidence sentences a generated sentence restates (for models that do not cite)."""
+
+    def __init__(
+        self, embeddings: SentenceEmbeddings, evidence: Sequence[SentenceHit], minimum: float = ALIGN_MIN
+    ):
+        self.embeddings = embeddings
+        self.evidence = evidence
+        self.minimum = minimum
+        self._vectors: np.ndarray | None = None
+
+    def scores(self, sentence: str) -> list[float]:
+        """Alignment score of `sentence` with each evidence item, in evidence order."""
+        if self._vectors is None:
+            self._vectors = self.embeddings.encode([h.sentence.text for h in self.evidence])
+        cosine = self._vectors @ self.embeddings.encode([sentence])[0]
+        return [
+            0.7 * float(cos) + 0.3 * word_overlap(sentence, hit.sentence.text)
+            for cos, hit in zip(cosine, self.evidence, strict=True)
+        ]
+
+    def markers(self, sentence: str) -> tuple[int, ...]:
+        """1-based positions of the best-aligned evidence (up to two close ones), or () if none aligns."""
+        if not self.evidence:
+            return ()
+        scores = self.scores(sentence)
+        best = max(scores)
+        if best < self.minimum:
+            return ()
+        ranked = sorted(range(len(scores)), key=lambda i: -scores[i])
+        chosen = [i for i in ranked if scores[i] >= max(self.minimum, best - ALIGN_RUNNER_UP_GAP)]
+        return tuple(i + 1 for i in chosen[:ALIGN_MAX_CITATIONS])
+
+
+def cut_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:
+    """Text up to the first stop sequence, and whether one was found."""
+    cuts = [text.find(s) for s in stop if s in text]
+    return (text[: min(cuts)], True) if cuts else (text, False)
+
+
+class LLMGenerator:
+    """A `Generator` over a LangChain chat or completion model."""
+
+    def __init__(
+        self,
+        model: BaseChatModel | BaseLLM,
+        *,
+        name: str,
+        style: PromptStyle | None = None,
+        embeddings: SentenceEmbeddings | None = None,
+        stop: Sequence[str] | None = None,
+        on_token: Callable[[str], None] | None = None,
+        describe_error: Callable[[Exception], str | None] | None = None,
+        align_min: float = ALIGN_MIN,
+    ):
+        self.model = model
+        self.name = name
+        self.style: PromptStyle = style or ("chat" if isinstance(model, BaseChatModel) else "completion")
+        self.embeddings = embeddings or SentenceEmbeddings()
+        default_stop = CHAT_STOP if self.style == "chat" else COMPLETION_STOP
+        self.stop = tuple(stop if stop is not None else default_stop)
+        self.on_token = on_token
+        self.describe_error = describe_error
+        self.align_min = align_min
+
+    def prompt(self, task: Task, question: str, evidence: Sequence[SentenceHit]) -> str | list[BaseMessage]:
+        """What the model is sent: chat messages, or one completion string."""
+        parts = render(prompt_name(task, self.style), **prompt_variables(task, question, evidence))
+        if self.style == "completion":
+            return parts["prompt"]
+        return [SystemMessage(parts["system"]), HumanMessage(parts["user"])]
+
+    def tokens(self, prompt: str | list[BaseMessage]) -> Iterator[str]:
+        """Stream the model's text, translating provider failures into ProviderUnavailable."""
+        try:
+            for chunk in self.model.stream(prompt, stop=list(self.stop)):
+                text = chunk if isinstance(chunk, str) else str(chunk.text)
+                if text:
+                    yield text
+        except ProviderUnavailable:
+            raise
+        except Exception as exc:
+            message = self.describe_error(exc) if self.describe_error else None
+            if message is None:
+                raise
+            raise ProviderUnavailable(message) from exc
+
+    def generate(self, task: Task, question: str, evidence: Sequence[SentenceHit]) -> Iterator[DraftClaim]:
+        """Yield claims as the model writes them; each cites evidence by 1-based position, or nothing."""
+        if not evidence:
+            yield DraftClaim(REFUSAL, ())
+            return
+        output = _Output(EvidenceAligner(self.embeddings, evidence, self.align_min))
+        buffer = ""
+        for token in self.tokens(self.prompt(task, question, evidence)):
+            if self.on_token:
+                self.on_token(token)
+            buffer, stopped = cut_at_stop(buffer + token, self.stop)
+            yield from output.take(buffer, complete=stopped)
+            if stopped or output.refused:
+                break
+        yield from output.take(buffer, complete=True)
+        if not buffer.strip():
+            log.warning("%s produced no text", self.name)
+
+
+class _Output:
+    """The claims of one generation so far: which are emitted, seen, and whether the model refused."""
+
+    def __init__(self, aligner: EvidenceAligner):
+        self.aligner = aligner
+        self.emitted = 0
+        self.seen: set[str] = set()
+        self.refused = False
+        self.claimed = False
+
+    def take(self, buffer: str, *, complete: bool) -> Iterator[DraftClaim]:
+        """Claims of `buffer` that are settled (all of them once `complete`) and not yet emitted."""
+        drafts = parse_output(buffer)
+        settled = drafts if complete else settled_prefix(drafts)
+        for draft in settled[self.emitted:]:
+            if self.refused:
+                break
+            yield from self._finish(draft)
+        self.emitted = max(self.emitted, len(settled))
+
+    def _finish(self, draft: DraftClaim) -> Iterator[DraftClaim]:
+        """Refusal, duplicate removal and alignment-based citations for one parsed sentence."""
+        if is_refusal(draft.text):
+            self.refused = True  # a refusal after real claims only ends the answer
+            if not self.claimed:
+                yield DraftClaim(REFUSAL, ())
+            return
+        key = " ".join(sorted(content_words(draft.text))) or draft.text.casefold()
+        if key in self.seen:  # base models loop; a repeated sentence adds nothing
+            return
+        self.seen.add(key)
+        self.claimed = True
+        yield DraftClaim(draft.text, draft.markers or self.aligner.markers(draft.text))
+
+
+def settled_prefix(drafts: list[DraftClaim]) -> list[DraftClaim]:
+    """Drafts that later text can no longer change: all but the last, or all but the last two while the
+    last has no words yet (it may be the start of markers that belong to the one before)."""
+    if drafts and not re.search(r"[^\W\d_]", drafts[-1].text):
+        return drafts[:-2]
+    return drafts[:-1]
+
+
+def parse_output(text: str) -> list[DraftClaim]:
+    """Sentences of generated text with their markers; a leading 'Answer:' label is dropped."""
+    return draft_claims_from_text(_LABEL.sub("", text.lstrip()))
