@@ -61,6 +61,11 @@ class LLMSettings(BaseModel):
     max_tokens: int = Field(256, description="Most tokens an LLM generator may produce per call.")
     timeout: float = Field(60.0, description="Seconds before an LLM call is abandoned.")
     context_size: int = Field(4096, description="Context window for llamacpp models.")
+    prompt_style: Literal["auto", "chat", "completion"] = Field(
+        "auto",
+        description="Chat messages or a plain completion prompt (base models); auto: llamacpp reads the GGUF's "
+        "chat template, openai/ollama use chat.",
+    )
     fallback_to_extractive: bool = Field(
         True, description="When the configured provider fails, answer with the extractive generator and say so."
     )
