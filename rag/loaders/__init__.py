@@ -17,6 +17,8 @@ from rag.settings import Settings
 from rag.types import LoadedArticle
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+PDF_SUFFIXES = {".pdf"}
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,16 @@ def load_file(path: Path, settings: Settings) -> LoadedArticle:
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         return load_text_file(path, settings.ingest.max_bytes)
+    if suffix in HTML_SUFFIXES:
+        from rag.loaders.html import load_html_file
+
+        return load_html_file(path, settings.ingest.max_bytes)
+    if suffix in PDF_SUFFIXES:
+        from rag.loaders.pdf import load_pdf_file
+
+        return load_pdf_file(path, settings.ingest.max_bytes)
     raise IngestError(str(path), f"unsupported file type {suffix or '(none)'!r}; supported: "
-                      + ", ".join(sorted(TEXT_SUFFIXES)))
+                      + ", ".join(sorted(TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES)))
 
 
 def _walk(root: Path) -> Iterator[Path | IngestError]:

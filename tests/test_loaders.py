@@ -1,0 +1,220 @@
+"""Loaders: text, HTML, PDF and each bad input (a one-line reason naming the input; the batch goes on)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from rag.errors import IngestError
+from rag.loaders import iter_articles, load_file
+from rag.loaders.pdf import reflow
+from rag.settings import Settings
+
+ARTICLE = (
+    "The U.S. Senate voted on Tuesday to pass the infrastructure bill after a long debate. "
+    "Lawmakers from both parties said the vote was close and the outcome uncertain until the end.\n"
+    "Critics argued the plan would cost too much. Supporters said roads and bridges could not wait."
+)
+
+
+def make_pdf(pages: list[str | None], info: dict[str, str] | None = None) -> bytes:
+    """A small valid PDF; a None page has no text (like a scanned image)."""
+    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
+    kids = []
+    for page in pages:
+        if page is None:
+            stream = b"0 0 1 rg 10 10 100 100 re f"
+        else:
+            escaped = page.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+            ops = "".join(f"({line}) Tj T* " for line in escaped.split("\n"))
+            stream = f"BT /F1 11 Tf 14 TL 40 780 Td {ops}ET".encode("latin-1")
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        content = len(objects)
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R /Resources "
+            b"<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>" % content
+        )
+        kids.append(len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+        b" ".join(b"%d 0 R" % k for k in kids), len(kids)
+    )
+    trailer_extra = b""
+    if info:
+        entries = " ".join(f"/{k} ({v})" for k, v in info.items())
+        objects.append(f"<< {entries} >>".encode("latin-1"))
+        trailer_extra = b" /Info %d 0 R" % len(objects)
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\n" % (len(objects) + 1, trailer_extra)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def load(path: Path, settings: Settings):
+    return load_file(path, settings)
+
+
+def reason_for(path: Path, settings: Settings) -> str:
+    with pytest.raises(IngestError) as info:
+        load_file(path, settings)
+    message = str(info.value)
+    assert message.startswith(str(path)) and "\n" not in message
+    return info.value.reason
+
+
+# --- plain text -------------------------------------------------------------------------------
+def test_text_with_key_value_header(tmp_path, settings):
+    path = tmp_path / "a.txt"
+    path.write_text(f"Title: Senate passes bill\nSource: The Daily\nDate: March 5, 2024\n\n{ARTICLE}")
+    article = load(path, settings)
+    assert article.meta.title == "Senate passes bill"
+    assert article.meta.outlet == "The Daily"
+    assert article.meta.date == "2024-03-05"
+    assert article.text.startswith("The U.S. Senate voted")
+
+
+def test_utf16_with_bom_is_decoded(tmp_path, settings):
+    path = tmp_path / "utf16.txt"
+    path.write_bytes(("Café owners in Montréal protested the new tax. " + ARTICLE).encode("utf-16"))
+    assert load(path, settings).text.startswith("Café owners in Montréal")
+
+
+def test_latin1_is_decoded(tmp_path, settings):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Señor Muñoz said the café would reopen. It did not.".encode("latin-1"))
+    assert load(path, settings).text == "Señor Muñoz said the café would reopen. It did not."
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b"  \n\t \n", "whitespace only"),
+        ("nul.txt", b"PK\x03\x04\x00\x00binary\x00stuff" * 10, "binary file"),
+        ("image.png", b"\x89PNG\r\n", "unsupported file type '.png'"),
+        ("broken.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog", "broken PDF"),
+        ("notreally.pdf", b"hello, I am text", "broken PDF"),
+        ("empty.pdf", b"", "empty file"),
+    ],
+)
+def test_bad_files_get_a_one_line_reason(tmp_path, settings, name, data, expected):
+    path = tmp_path / name
+    path.write_bytes(data)
+    assert expected in reason_for(path, settings)
+
+
+def test_oversized_file_is_refused_without_reading(tmp_path, settings):
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as f:  # sparse: 200 MB on paper, nothing on disk
+        f.truncate(200_000_000)
+    reason = reason_for(path, settings)
+    assert "200 MB" in reason and "limit" in reason and "CROSSREAD_INGEST__MAX_BYTES" in reason
+
+
+def test_size_cap_is_a_setting(tmp_path):
+    path = tmp_path / "small.txt"
+    path.write_text(ARTICLE)
+    tight = Settings(data_dir=tmp_path, ingest={"max_bytes": 100})  # type: ignore[arg-type]
+    assert "limit" in reason_for(path, tight)
+
+
+# --- HTML -------------------------------------------------------------------------------------
+PAGE = f"""<!doctype html><html><head><title>Senate passes bill | The Daily</title>
+<meta property="og:title" content="Senate passes bill"><meta property="og:site_name" content="The Daily">
+<meta name="author" content="Jane Roe"><meta property="article:published_time" content="2024-03-05T10:00:00Z">
+<script>window.secretTracker = "SCRIPT_PAYLOAD";</script><style>.x {{ color: red }}</style></head>
+<body><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav>
+<article><h1>Senate passes bill</h1><p>{ARTICLE.split(chr(10))[0]}</p><p>{ARTICLE.split(chr(10))[1]}</p>
+<script>document.write("INLINE_SCRIPT_PAYLOAD")</script></article>
+<footer>Copyright 2024 The Daily. All rights reserved. Subscribe to our newsletter.</footer></body></html>"""
+
+
+def test_html_keeps_the_article_and_drops_boilerplate(tmp_path, settings):
+    path = tmp_path / "page.html"
+    path.write_text(PAGE)
+    article = load(path, settings)
+    assert "The U.S. Senate voted on Tuesday" in article.text
+    assert "Supporters said roads and bridges could not wait." in article.text
+    for junk in ("SCRIPT_PAYLOAD", "secretTracker", "color: red", "Subscribe", "Sport"):
+        assert junk not in article.text
+    assert not article.text.startswith("Senate passes bill")  # headline moved into metadata
+    assert article.meta.title == "Senate passes bill"
+    assert article.meta.outlet == "The Daily"
+    assert article.meta.byline == "Jane Roe"
+    assert article.meta.date == "2024-03-05"
+
+
+def test_html_that_is_all_script_and_nav_is_rejected(tmp_path, settings):
+    path = tmp_path / "menu.htm"
+    path.write_text(
+        "<html><head><script>var a = 'tracking code here';</script></head><body><nav><ul>"
+        "<li><a href='/'>Home</a></li><li><a href='/w'>World news today</a></li></ul></nav>"
+        "<script>alert('hello there friend')</script><noscript>Please enable JavaScript</noscript>"
+        "</body></html>"
+    )
+    assert "no article text found" in reason_for(path, settings)
+
+
+# --- PDF --------------------------------------------------------------------------------------
+def test_pdf_text_and_info(tmp_path, settings):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(make_pdf(
+        ["The U.S. Senate voted on Tuesday to pass the\nbill after a long debate.",
+         "Critics argued it costs too much."],
+        info={"Title": "Senate report", "Author": "Jane Roe", "CreationDate": "D:20240305120000Z"},
+    ))
+    article = load(path, settings)
+    assert "The U.S. Senate voted on Tuesday to pass the bill after a long debate." in article.text
+    assert "Critics argued it costs too much." in article.text
+    meta = article.meta
+    assert (meta.title, meta.byline, meta.date) == ("Senate report", "Jane Roe", "2024-03-05")
+
+
+def test_pdf_without_text_layer_is_rejected(tmp_path, settings):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(make_pdf([None, None]))
+    assert "no text layer" in reason_for(path, settings)
+
+
+def test_reflow_joins_layout_lines_and_keeps_paragraphs():
+    assert reflow("one two\nthree. Four\n\nnew para-\ngraph") == "one two three. Four\n\nnew para-graph"
+
+
+# --- batches, paths, links --------------------------------------------------------------------
+def test_missing_path_and_symlink_loop_do_not_stop_the_batch(tmp_path, settings):
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "good.txt").write_text(ARTICLE)
+    os.symlink(folder, folder / "sub" / "loop")  # a folder that contains itself
+    os.symlink("self", folder / "self")  # a symlink to itself (ELOOP)
+    missing = str(tmp_path / "nope.txt")
+    results = list(iter_articles([missing, str(folder)], settings))
+    by_source = {r.source: r for r in results}
+    assert by_source[missing].error == f"{missing}: no such file, folder or URL"
+    good = by_source[str(folder / "sub" / "good.txt")]
+    assert good.article is not None and good.error is None
+    errors = [r.error for r in results if r.error]
+    assert any("symlink loop" in e for e in errors)
+    assert any(e.startswith(str(folder / "self")) for e in errors)
+    assert all("\n" not in e for e in errors)
+    assert sum(r.article is not None for r in results) == 1  # the looped folder was not read twice
+
+
+def test_folder_walk_dispatches_by_suffix(tmp_path, settings):
+    (tmp_path / "a.md").write_text(ARTICLE)
+    (tmp_path / "b.html").write_text(PAGE)
+    (tmp_path / "c.pdf").write_bytes(make_pdf(["A sentence in a PDF file. Another one here."]))
+    (tmp_path / "d.docx.bak").write_bytes(b"x")
+    results = list(iter_articles([str(tmp_path)], settings))
+    loaded = sorted(Path(r.source).name for r in results if r.article)
+    rejected = [r.error for r in results if r.error]
+    assert loaded == ["a.md", "b.html", "c.pdf"]
+    assert len(rejected) == 1 and "unsupported file type '.bak'" in rejected[0]
