@@ -1,0 +1,136 @@
+"""Grounded Q&A: retrieve sentences, generate claims, resolve citations, verify every claim.
+
+`answer()` returns the finished `Answer`; `stream_answer()` yields each `Claim` as it is verified, then the
+`Answer`. A question the sources cannot answer gets the refusal (REFUSAL) and the closest sentences found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from rag.citations import MarkerNumbering, resolve_claim
+from rag.errors import InvalidQuestion, ProviderUnavailable, StoreError
+from rag.prompts import REFUSAL
+from rag.providers import Generator, get_generator
+from rag.retrieval import retrieve
+from rag.settings import Settings, get_settings
+from rag.store import Store, open_store
+from rag.types import Answer, Claim, DraftClaim, SentenceHit, Verdict
+from rag.verify import verify_claim
+
+MAX_QUESTION_CHARS = 2_000
+CLOSEST_SHOWN = 3
+
+
+def validate_question(question: str | None) -> str:
+    """The question stripped, or InvalidQuestion with a message the user can act on."""
+    text = (question or "").strip()
+    if not text:
+        raise InvalidQuestion("the question is empty; ask something about the articles in the collection")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise InvalidQuestion(
+            f"the question is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
+            "Ask a shorter question (paste articles with `crossread ingest`, not into the question)"
+        )
+    return text
+
+
+def choose_generator(name: str | None, settings: Settings) -> tuple[Generator, str | None]:
+    """The requested generator, or extractive with a notice when it is unavailable and fallback is allowed."""
+    wanted = name or settings.llm.provider
+    try:
+        return get_generator(wanted, settings), None
+    except ProviderUnavailable as exc:
+        if wanted == "extractive" or not settings.llm.fallback_to_extractive:
+            raise
+        return get_generator("extractive", settings), fallback_notice(wanted, exc)
+
+
+def fallback_notice(wanted: str, exc: Exception) -> str:
+    return f"{wanted} unavailable ({exc}); answered with the extractive generator instead"
+
+
+def is_refusal(text: str) -> bool:
+    """True when a generator's text is (or opens with) the refusal phrase."""
+    return text.strip().lower().startswith(REFUSAL.lower().rstrip("."))
+
+
+def check_claim(draft: DraftClaim, evidence: Sequence[SentenceHit], numbering: MarkerNumbering,
+                store: Store, settings: Settings) -> Claim:
+    """Resolve a draft's markers against the evidence and verify it against the sentences it cites."""
+    resolution = resolve_claim(draft, evidence)
+    citations = numbering.apply(resolution.citations)
+    verification = verify_claim(draft.text, [c.text for c in citations], embeddings=store.embeddings,
+                                settings=settings)
+    return Claim(draft.text, citations, verification.verdict, verification.score,
+                 verification.reasons + resolution.problems)
+
+
+def stream_answer(
+    question: str,
+    *,
+    collection: str | None = None,
+    settings: Settings | None = None,
+    store: Store | None = None,
+    generator: Generator | str | None = None,
+) -> Iterator[Claim | Answer]:
+    """Yield each verified claim as it is produced, then the final Answer."""
+    s = get_settings(settings)
+    question = validate_question(question)
+    store = store or open_store(s)
+    name = store.collection_name(collection)
+    if store.docs.version(name)[0] == 0:
+        raise StoreError(f"collection {name!r} has no articles yet; add some with `crossread ingest PATH`")
+    hits = retrieve(store, name, question, s)
+    if isinstance(generator, str) or generator is None:
+        chosen, notice = choose_generator(generator, s)
+    else:
+        chosen, notice = generator, None
+    from rag.refusal import answerable
+
+    if not answerable(question, hits, store, s):
+        yield Answer(question, (), True, chosen.name, tuple(hits[:CLOSEST_SHOWN]), notice)
+        return
+    numbering = MarkerNumbering()
+    claims: list[Claim] = []
+    refused = False
+    drafts = chosen.generate("answer", question, hits)
+    while True:
+        try:
+            draft = next(drafts)
+        except StopIteration:
+            break
+        except (ProviderUnavailable, TimeoutError) as exc:
+            if claims or chosen.name == "extractive" or not s.llm.fallback_to_extractive:
+                raise ProviderUnavailable(str(exc)) from exc
+            notice = fallback_notice(chosen.name, exc)
+            chosen = get_generator("extractive", s)
+            drafts = chosen.generate("answer", question, hits)
+            continue
+        if is_refusal(draft.text):
+            refused = not claims
+            break
+        claim = check_claim(draft, hits, numbering, store, s)
+        if claim.verdict == Verdict.UNSUPPORTED and s.verify.unsupported_policy == "remove":
+            continue
+        claims.append(claim)
+        yield claim
+    refused = refused or not claims
+    closest = tuple(hits[:CLOSEST_SHOWN]) if refused else ()
+    yield Answer(question, tuple(claims), refused, chosen.name, closest, notice)
+
+
+def answer(
+    question: str,
+    *,
+    collection: str | None = None,
+    settings: Settings | None = None,
+    store: Store | None = None,
+    generator: Generator | str | None = None,
+) -> Answer:
+    """Answer a question from the collection with verified, cited claims (or the refusal)."""
+    for item in stream_answer(question, collection=collection, settings=settings, store=store,
+                              generator=generator):
+        if isinstance(item, Answer):
+            return item
+    raise AssertionError("stream_answer always ends with an Answer")

@@ -1,0 +1,164 @@
+"""Word-level text analysis shared by retrieval, refusal and verification: tokens, terms, numbers, names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOPWORDS = _words(
+    """
+    a about above after again against all also am an and any are aren't as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it its
+    itself just me more most my myself of off on once only or other our ours ourselves out over own
+    same she should so some such than that the their theirs them themselves then there these they
+    this those through to too under until up very was we were what when where which while who whom
+    why will with would you your yours yourself yourselves said says say saying told tell according
+    however additionally meanwhile furthermore moreover also still yet while whereas thus therefore
+    hence mr mrs ms dr its it's s t one ones many much may might must shall another every either via
+    upon amid among
+    """
+)
+# Question words and fillers that say what kind of answer is wanted, not what it is about.
+QUESTION_WORDS = _words(
+    """
+    what which who whom whose when where why how does do did is are was were will would can could
+    should tell explain describe please list give show happened happen happening kind sort type many
+    much
+    """
+)
+NEGATIONS = _words(
+    """
+    not no never none nobody nothing neither nor without cannot can't won't don't doesn't didn't
+    isn't aren't wasn't weren't hasn't haven't hadn't shouldn't wouldn't couldn't denied denies deny
+    refused refuses refuse rejected rejects reject
+    """
+)
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+_SCALE = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
+    "trillion": 1e12, "tn": 1e12,
+}
+_NUMBER_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12,
+}
+_NUMBER = re.compile(
+    r"(?<![\w.])[$€£]?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s*(?:%|percent|per cent))?"
+    r"(?:\s*(thousand|million|billion|trillion|bn|mn|tn|[kmb])\b)?",
+    re.IGNORECASE,
+)
+_NUMBER_WORD = re.compile(
+    r"\b(" + "|".join(_NUMBER_WORDS) + r")\b(?:\s+(thousand|million|billion|trillion))?", re.IGNORECASE
+)
+# Capitalised words that often open a sentence without naming anything.
+_OPENERS = _words(
+    """
+    additionally also although as because but despite during earlier following furthermore however
+    if in instead later meanwhile moreover nevertheless now on overall since still the then there
+    these this those though thus today under when while yet after before both each many most several
+    some
+    """
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case, ASCII-folded text with hyphens as spaces, for matching."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[-–—]", " ", text).lower()
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case word tokens, possessive 's removed."""
+    out = []
+    for word in _WORD.findall(fold(text.replace("’", "'"))):
+        out.append(re.sub(r"'s$", "", word))
+    return out
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """A crude suffix stripper: enough to match missile/missiles, boost/boosting, call/called."""
+    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("ly", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: len(word) - len(suffix)] + repl
+    return word
+
+
+def content_terms(text: str, extra_stopwords: frozenset[str] = frozenset()) -> set[str]:
+    """Stemmed non-stopword, non-numeric words."""
+    return {
+        stem(t) for t in tokens(text)
+        if t not in STOPWORDS and t not in extra_stopwords and not t.isdigit() and len(t) > 1
+    }
+
+
+def term_matches(terms: set[str], pool: set[str]) -> set[str]:
+    """The terms found in pool, exactly or sharing a 6-letter prefix (production/producing)."""
+    prefixes = {p[:6] for p in pool if len(p) >= 6}
+    return {t for t in terms if t in pool or (len(t) >= 6 and t[:6] in prefixes)}
+
+
+def number_mentions(text: str) -> list[tuple[str, float]]:
+    """Numbers in text with their values: "480 million" → 4.8e8, "$4.5bn" → 4.5e9, "two" → 2."""
+    found: list[tuple[str, float]] = []
+    for m in _NUMBER.finditer(text):
+        value = float(m.group(1).replace(",", "") + (m.group(2) or ""))
+        if m.group(3):
+            value *= _SCALE[m.group(3).lower()]
+        found.append((m.group(0).strip(), round(value, 6)))
+    for m in _NUMBER_WORD.finditer(text):
+        value = float(_NUMBER_WORDS[m.group(1).lower()])
+        if m.group(2):
+            value *= _SCALE[m.group(2).lower()]
+        found.append((m.group(0), value))
+    return found
+
+
+def number_in(value: float, values: list[float]) -> bool:
+    """Tolerant membership: 4.5e9 matches 4,500,000,000; 21 matches 21.0."""
+    return any(abs(v - value) <= 1e-6 * max(1.0, abs(v)) for v in values)
+
+
+def entities_in(text: str) -> list[str]:
+    """Capitalised names and acronyms ("Kim Jong Un", "KCNA", "Ulchi Freedom Guardian") in reading order."""
+    names: list[str] = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+        words = re.findall(r"[\"“‘(\[]?([A-Za-z][\w'’-]*)", sentence)
+        current: list[str] = []
+        for i, word in enumerate(words):
+            bare = re.sub(r"['’]s$", "", word)
+            capital = bare[:1].isupper() and bare.lower() not in STOPWORDS
+            if i == 0 and capital and (bare.lower() in _OPENERS or re.search(r"(ly|ing|ed)$", bare)):
+                capital = False
+            if capital:
+                current.append(bare)
+            else:
+                if current:
+                    names.append(" ".join(current))
+                current = []
+        if current:
+            names.append(" ".join(current))
+    seen: list[str] = []
+    for name in names:
+        if name not in seen:
+            seen.append(name)
+    return seen
+
+
+def has_negation(text: str) -> bool:
+    words = re.findall(r"[a-z']+", text.lower().replace("’", "'"))
+    return any(w in NEGATIONS or w.endswith("n't") for w in words)
+
+
+def question_terms(question: str) -> set[str]:
+    """The content terms of a question that an answer must be about."""
+    return content_terms(question, QUESTION_WORDS)

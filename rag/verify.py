@@ -1,0 +1,156 @@
+"""Offline claim verification: is a claim supported by the exact sentences it cites?
+
+There is no NLI model to download here, so the verdict combines signals we can compute locally and explain:
+embedding similarity (the local sentence model), lexical coverage of the claim's content words, and three
+hard checks that catch the classic hallucinations — a number the sources do not contain ("$4.5 billion"
+against "480 million dollars"), a name they do not mention, and a negation that flips the meaning. Attribution
+wrappers a composer adds ("According to KCNA, ...", "Both outlets report that ...") are removed first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rag.settings import Settings, get_settings
+from rag.terms import (
+    content_terms,
+    entities_in,
+    has_negation,
+    number_in,
+    number_mentions,
+    term_matches,
+    tokens,
+)
+from rag.types import Verdict, Verification
+
+if TYPE_CHECKING:
+    from rag.embeddings import SentenceEmbeddings
+
+# Wrappers a composer puts around a source's content; they attribute, they do not assert.
+_LEADING_WRAPPERS = (
+    re.compile(r"^according to [^,]{1,120}?,\s+", re.IGNORECASE),
+    re.compile(
+        r"^(?:both|all|several|some|most|two|three)?\s*(?:outlets?|sources?|reports?|articles?)?[^,.;:]{0,120}?\s"
+        r"(?:report|reports|reported|write|writes|wrote|state|states|stated|note|notes|noted|publish|publishes"
+        r"|published|quote|quotes|quoted)\s+that\s+",
+        re.IGNORECASE,
+    ),
+    re.compile(r"^in (?:the )?words of [^,]{1,120}?,\s+", re.IGNORECASE),
+)
+_TRAILING_WRAPPER = re.compile(
+    r",?\s+(?:according to|as reported by|reports?|reported|writes?|wrote)\s+[^,.;:]{1,120}?([.!?]?)$",
+    re.IGNORECASE,
+)
+
+# Weights of the two graded signals; the hard checks then cap the score.
+_WEIGHT_SIMILARITY = 0.5
+_CAP_NUMBER = 0.3
+_CAP_NEGATION = 0.3
+_CAP_ENTITY = 0.45
+
+
+def strip_attribution(claim: str) -> str:
+    """The asserted content of a claim without the attribution wrapper around it."""
+    text = claim.strip()
+    for pattern in _LEADING_WRAPPERS:
+        match = pattern.match(text)
+        if match and len(text) - match.end() > 10:
+            text = text[match.end():]
+            break
+    match = _TRAILING_WRAPPER.search(text)
+    if match and match.start() > 10:
+        text = text[: match.start()] + match.group(1)
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _similarity(claim: str, sources: Sequence[str], embeddings: SentenceEmbeddings | None) -> float:
+    if embeddings is None:
+        from rag.embeddings import SentenceEmbeddings
+
+        embeddings = SentenceEmbeddings(get_settings().embedding_model)
+    texts = [claim, *sources]
+    if len(sources) > 1:
+        texts.append(" ".join(sources))
+    vectors = embeddings.encode(texts)
+    return float(np.max(vectors[1:] @ vectors[0]))
+
+
+def _scaled_similarity(cosine: float) -> float:
+    """Map cosine (paraphrase ≈ 0.8+, related ≈ 0.5, unrelated ≈ 0.2) to 0–1."""
+    return float(np.clip((cosine - 0.3) / 0.55, 0.0, 1.0))
+
+
+def _best_source(claim_terms: set[str], sources: Sequence[str]) -> str:
+    return max(sources, key=lambda s: len(term_matches(claim_terms, content_terms(s))))
+
+
+def verify_claim(
+    claim_text: str,
+    sources: Sequence[str],
+    *,
+    embeddings: SentenceEmbeddings | None = None,
+    settings: Settings | None = None,
+) -> Verification:
+    """Verdict, score (0–1) and human-readable reasons for `claim_text` against the sentences it cites."""
+    thresholds = get_settings(settings).verify
+    sources = [s for s in sources if s and s.strip()]
+    if not sources:
+        return Verification(Verdict.UNSUPPORTED, 0.0, ("cites no source sentence",))
+    claim = strip_attribution(claim_text)
+    if not re.search(r"\w", claim):
+        return Verification(Verdict.UNSUPPORTED, 0.0, ("claim is empty",))
+    joined = " ".join(sources)
+    reasons: list[str] = []
+
+    terms = content_terms(claim)
+    source_terms = content_terms(joined)
+    covered = term_matches(terms, source_terms)
+    coverage = len(covered) / len(terms) if terms else 1.0
+    cosine = _similarity(claim, sources, embeddings)
+    score = (1 - _WEIGHT_SIMILARITY) * coverage + _WEIGHT_SIMILARITY * _scaled_similarity(cosine)
+    reasons.append(f"similarity {cosine:.2f}; {len(covered)}/{len(terms)} content words found in the sources")
+    missing_terms = sorted(terms - covered)
+    if missing_terms and coverage < 1:
+        reasons.append("not in the sources: " + ", ".join(missing_terms[:6]))
+
+    source_numbers = [value for _, value in number_mentions(joined)]
+    missing_numbers = [text for text, value in number_mentions(claim) if not number_in(value, source_numbers)]
+    if missing_numbers:
+        score = min(score, _CAP_NUMBER)
+        reasons.append("number not in the cited sentences: " + ", ".join(missing_numbers))
+
+    source_tokens = set(tokens(joined))
+    missing_names = [name for name in entities_in(claim) if not _name_found(name, source_tokens)]
+    if missing_names:
+        score = min(score, _CAP_ENTITY)
+        reasons.append("name not in the cited sentences: " + ", ".join(missing_names))
+
+    best = _best_source(terms, sources)
+    if has_negation(claim) != has_negation(best):
+        score = min(score, _CAP_NEGATION)
+        side = "the claim" if has_negation(claim) else "the source"
+        reasons.append(f"negation mismatch: only {side} is negated")
+
+    if score >= thresholds.supported_threshold:
+        verdict = Verdict.SUPPORTED
+    elif score >= thresholds.partial_threshold:
+        verdict = Verdict.PARTIAL
+    else:
+        verdict = Verdict.UNSUPPORTED
+    return Verification(verdict, round(score, 4), tuple(reasons))
+
+
+def _name_found(name: str, source_tokens: set[str]) -> bool:
+    """Every word of the name occurs in the sources (prefix match tolerates "Korea"/"Korean")."""
+    for word in tokens(name):
+        if word in source_tokens:
+            continue
+        if len(word) >= 4 and any(t.startswith(word) or (len(t) >= 4 and word.startswith(t))
+                                  for t in source_tokens):
+            continue
+        return False
+    return True
