@@ -29,7 +29,12 @@ def html_to_article(html: str, source: str, url: str | None = None, path: str | 
     if title and lines and lines[0].strip() == title:
         text = "\n".join(lines[1:])  # the headline belongs in the metadata, not in sentence 0
     date = normalise_date(extracted.date) if extracted.date else None
-    outlet = _clean(extracted.sitename) or (urlparse(url).hostname if url else None)
+    host = urlparse(url).hostname if url else None
+    sitename = _clean(extracted.sitename)
+    # trafilatura falls back to the URL's netloc ("host:port") when a page names no site.
+    if sitename and url and sitename.lower() == urlparse(url).netloc.lower():
+        sitename = None
+    outlet = sitename or host
     byline = _clean(extracted.author)
     meta = DocumentMeta(outlet=outlet, title=title, byline=byline, date=date, url=url, path=path)
     # What the page declares wins over anything that merely looked like a header line in its body.

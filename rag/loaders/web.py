@@ -135,6 +135,8 @@ def _feed_entries(
     feed_title = (parsed.feed.get("title") or "").strip() or None
     for number, entry in enumerate(parsed.entries, 1):
         link = (entry.get("link") or "").strip()
+        if not link.startswith(("http://", "https://")):  # feedparser may offer an id such as "urn:…"
+            link = ""
         source = link or f"{url}#entry-{number}"
         try:
             article = _entry_article(entry, link, source, settings, client)
@@ -155,7 +157,7 @@ def _entry_article(
 ) -> LoadedArticle:
     """The linked page when it loads; otherwise the entry's own content or summary."""
     link_error = None
-    if link.startswith(("http://", "https://")):
+    if link:
         try:
             fetched = fetch(link, settings, client)
             return _page_article(link, fetched, _kind(fetched))
