@@ -1,0 +1,170 @@
+"""Fact alignment: sentences from different outlets that state the same fact, and where they conflict.
+
+Two sentences align when their embeddings are close and they share content words; pairs are merged
+greedily, best first, into fact groups holding at most two sentences per outlet (so one broad sentence
+cannot chain a whole article together). A group reported by two or more outlets is agreement; by one
+outlet, single-source. Aligned sentences that give different numbers or dates for the same thing, or where
+one outlet uses loaded terms the other avoids, are conflicts ("differ").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.embeddings import SentenceEmbeddings
+from rag.framing import unquoted_loaded_terms
+from rag.terms import content_terms, number_mentions, term_matches
+from rag.types import Document, Sentence
+
+ALIGN_THRESHOLD = 0.62  # combined score (cosine + lexical bonus) at or above which two sentences align
+LEXICAL_WEIGHT = 0.25
+MAX_PER_OUTLET = 2
+CONFLICT_MIN_COSINE = 0.68  # numbers/dates are compared only between closely matching sentences
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_DATE = re.compile(
+    r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2})(?:\s*[-–]\s*(\d{1,2}))?\b"
+)
+_WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_UNIT_AFTER = re.compile(r"^\s*(?:%|percent|per cent|[A-Za-z]+)")
+
+
+@dataclass(frozen=True)
+class OutletSentence:
+    """A sentence with the outlet that published it."""
+
+    sentence: Sentence
+    outlet: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two aligned sentences that disagree: kind is number, date or framing; detail says how."""
+
+    kind: str
+    detail: str
+    sides: tuple[OutletSentence, OutletSentence]
+
+
+@dataclass(frozen=True)
+class FactGroup:
+    """Sentences (from one or more outlets) stating the same fact, with pairwise alignment scores."""
+
+    members: tuple[OutletSentence, ...]
+    scores: dict[tuple[int, int], float]
+    conflicts: tuple[Conflict, ...] = ()
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m.outlet for m in self.members))
+
+    @property
+    def kind(self) -> str:
+        if any(c.kind != "framing" for c in self.conflicts):
+            return "differ"
+        return "agree" if len(self.outlets) >= 2 else "single"
+
+    def score(self, a: int, b: int) -> float:
+        return self.scores.get((min(a, b), max(a, b)), 0.0)
+
+
+def date_mentions(text: str) -> set[tuple[int, int]]:
+    """(month, day) pairs named in text: "Aug. 21-31" → {(8, 21), (8, 31)}."""
+    found = set()
+    for m in _DATE.finditer(text):
+        month = _MONTHS[m.group(1)[:3].lower()]
+        found.update((month, int(d)) for d in (m.group(2), m.group(3)) if d and 1 <= int(d) <= 31)
+    return found
+
+
+def _units(text: str) -> dict[str, set[float]]:
+    """Numbers keyed by the word that follows them ("30 field" → {"field": {30}}), dates excluded."""
+    spans = [m.span() for m in _DATE.finditer(text)]
+    out: dict[str, set[float]] = {}
+    for raw, value in number_mentions(text):
+        at = text.find(raw)
+        if at < 0 or any(a <= at < b for a, b in spans) or 1900 <= value <= 2100:
+            continue
+        unit = _UNIT_AFTER.match(text[at + len(raw):])
+        key = unit.group().strip().lower() if unit else ""
+        out.setdefault(key, set()).add(value)
+    return out
+
+
+def find_conflicts(a: OutletSentence, b: OutletSentence) -> list[Conflict]:
+    """Numbers, dates or loaded framing that differ between two aligned sentences from different outlets."""
+    conflicts = []
+    ua, ub = _units(a.sentence.text), _units(b.sentence.text)
+    for unit in ua.keys() & ub.keys():
+        if unit and not ua[unit] & ub[unit]:
+            detail = f"{sorted(ua[unit])} vs {sorted(ub[unit])} {unit}".replace(".0", "")
+            conflicts.append(Conflict("number", detail, (a, b)))
+    da, db = date_mentions(a.sentence.text), date_mentions(b.sentence.text)
+    if da and db and not da & db and {m for m, _ in da} & {m for m, _ in db}:
+        conflicts.append(Conflict("date", f"{sorted(da)} vs {sorted(db)}", (a, b)))
+    wa, wb = set(_WEEKDAY.findall(a.sentence.text)), set(_WEEKDAY.findall(b.sentence.text))
+    if wa and wb and not wa & wb:
+        conflicts.append(Conflict("date", f"{'/'.join(sorted(wa))} vs {'/'.join(sorted(wb))}", (a, b)))
+    la = {t.lemma for t in unquoted_loaded_terms(a.sentence.text) if t.intensity >= 2}
+    lb = {t.lemma for t in unquoted_loaded_terms(b.sentence.text) if t.intensity >= 2}
+    if la != lb:
+        conflicts.append(Conflict("framing", f"{sorted(la)} vs {sorted(lb)}", (a, b)))
+    return conflicts
+
+
+def lexical_overlap(a: str, b: str) -> float:
+    """Share of the shorter sentence's content words found in the other (overlap coefficient)."""
+    ta, tb = content_terms(a), content_terms(b)
+    if not ta or not tb:
+        return 0.0
+    small, large = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    return len(term_matches(small, large)) / len(small)
+
+
+def align_facts(
+    docs: Sequence[Document], embeddings: SentenceEmbeddings | None = None, vectors: np.ndarray | None = None,
+    threshold: float = ALIGN_THRESHOLD,
+) -> list[FactGroup]:
+    """Fact groups over all sentences of `docs`, in reading order of their first member."""
+    items = [OutletSentence(s, d.label) for d in docs for s in d.sentences]
+    if not items:
+        return []
+    if vectors is None:
+        vectors = (embeddings or SentenceEmbeddings()).encode([i.sentence.text for i in items])
+    cosine = vectors @ vectors.T
+    scores: dict[tuple[int, int], float] = {}
+    for i in range(len(items)):
+        for j in range(i + 1, len(items)):
+            if items[i].outlet != items[j].outlet and cosine[i, j] >= threshold - LEXICAL_WEIGHT:
+                lexical = lexical_overlap(items[i].sentence.text, items[j].sentence.text)
+                scores[(i, j)] = float(cosine[i, j]) + LEXICAL_WEIGHT * (lexical - 0.3)
+    group_of = list(range(len(items)))
+    members: dict[int, list[int]] = {i: [i] for i in range(len(items))}
+    for (i, j), score in sorted(scores.items(), key=lambda kv: -kv[1]):
+        gi, gj = group_of[i], group_of[j]
+        if score < threshold or gi == gj:
+            continue
+        merged = members[gi] + members[gj]
+        per_outlet = [items[k].outlet for k in merged]
+        if max(per_outlet.count(o) for o in per_outlet) > MAX_PER_OUTLET:
+            continue
+        for k in members.pop(gj):
+            group_of[k] = gi
+        members[gi] = merged
+    groups = []
+    for ids in sorted(members.values(), key=min):
+        ids = sorted(ids)
+        pair_scores = {(a, b): scores[(a, b)] for a in ids for b in ids if (a, b) in scores}
+        conflicts = [
+            c for a in ids for b in ids
+            if a < b and items[a].outlet != items[b].outlet and cosine[a, b] >= CONFLICT_MIN_COSINE
+            for c in find_conflicts(items[a], items[b])
+        ]
+        local = {(ids.index(a), ids.index(b)): s for (a, b), s in pair_scores.items()}
+        groups.append(FactGroup(tuple(items[k] for k in ids), local, tuple(conflicts)))
+    return groups

@@ -1,0 +1,56 @@
+"""Fact alignment across outlets: agreement, single-source facts and conflicts."""
+
+from __future__ import annotations
+
+from rag.alignment import OutletSentence, align_facts, date_mentions, find_conflicts
+from rag.sentences import split_sentences
+from rag.store import Store
+from rag.types import Document, DocumentMeta, Sentence, content_id
+
+
+def _doc(text: str, outlet: str) -> Document:
+    doc_id = content_id(text)
+    return Document(doc_id, text, DocumentMeta(outlet=outlet), tuple(split_sentences(doc_id, text)))
+
+
+def _side(text: str, outlet: str) -> OutletSentence:
+    return OutletSentence(Sentence("d" + outlet, 0, text, 0, len(text)), outlet)
+
+
+def test_shipped_corpus_has_many_aligned_pairs(corpus_store: Store) -> None:
+    listed = corpus_store.docs.list_documents("default")
+    docs = [corpus_store.document("default", d["doc_id"]) for d in listed]
+    groups = align_facts(docs, corpus_store.embeddings)
+    agree = [g for g in groups if g.kind == "agree"]
+    assert len(agree) >= 6
+    assert all(len(g.outlets) == 2 for g in agree)
+    # The drills announcement (Ulchi Freedom Guardian, Aug 21-31) is stated by both outlets.
+    ulchi = [g for g in agree if all("Ulchi" in m.sentence.text for m in g.members)]
+    assert ulchi and ulchi[0].conflicts and ulchi[0].conflicts[0].kind == "framing"
+    # The typhoon visit is only in the second article.
+    singles = [g.members[0].sentence.text for g in groups if g.kind == "single"]
+    assert any("typhoon" in s for s in singles)
+    every = [(m.sentence.doc_id, m.sentence.index) for g in groups for m in g.members]
+    assert len(every) == len(set(every)) == sum(len(d.sentences) for d in docs)
+
+
+def test_conflicting_numbers_and_dates_make_a_difference(store: Store) -> None:
+    a = _doc("The drills will involve 30 field training programs and run from Aug. 21 to Aug. 31. "
+             "The weather in Seoul was mild.", "Outlet A")
+    b = _doc("The exercises will involve 40 field training programs and run from August 14 to August 24. "
+             "Officials did not comment on the budget.", "Outlet B")
+    groups = align_facts([a, b], store.embeddings)
+    differ = [g for g in groups if g.kind == "differ"]
+    assert len(differ) == 1
+    kinds = {c.kind for c in differ[0].conflicts}
+    assert {"number", "date"} <= kinds
+
+
+def test_find_conflicts_by_hand() -> None:
+    same = find_conflicts(_side("About 30 field programs run Aug. 21-31.", "A"),
+                          _side("Some 30 field programs run from August 21 to August 31.", "B"))
+    assert same == []
+    assert date_mentions("from Aug. 21-31") == {(8, 21), (8, 31)}
+    framing = find_conflicts(_side("Seoul claimed the war games were defensive.", "A"),
+                             _side("Seoul said the exercises were defensive.", "B"))
+    assert [c.kind for c in framing] == ["framing"]
