@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS messages (
     role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
     content TEXT NOT NULL,
     answer TEXT,
+    collection TEXT,
     created_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id, id);
@@ -51,11 +52,12 @@ class Conversation:
 
 @dataclass(frozen=True)
 class ChatMessage:
-    """One turn: the user's question, or the assistant's answer (text plus the structured Answer)."""
+    """One turn: the user's question, or the assistant's answer (text, structured Answer, collection)."""
 
     role: str
     content: str
     answer: Answer | None = None
+    collection: str | None = None
 
 
 def answer_to_json(answer: Answer) -> str:
@@ -140,11 +142,12 @@ class ChatHistory:
 
     def messages(self, conversation_id: str) -> list[ChatMessage]:
         rows = self.db.execute(
-            "SELECT role, content, answer FROM messages WHERE conversation_id = ? ORDER BY id",
+            "SELECT role, content, answer, collection FROM messages WHERE conversation_id = ? ORDER BY id",
             (conversation_id,),
         )
         return [
-            ChatMessage(r["role"], r["content"], answer_from_json(r["answer"]) if r["answer"] else None)
+            ChatMessage(r["role"], r["content"], answer_from_json(r["answer"]) if r["answer"] else None,
+                        r["collection"])
             for r in rows
         ]
 
@@ -165,12 +168,13 @@ class ChatHistory:
             (now, conversation_id, title, conversation_id),
         )
 
-    def add_answer(self, conversation_id: str, answer: Answer) -> None:
+    def add_answer(self, conversation_id: str, answer: Answer, collection: str) -> None:
+        """Store the assistant's turn with the collection its citations point into."""
         now = time.time()
         self.db.execute(
-            "INSERT INTO messages (conversation_id, role, content, answer, created_at) "
-            "VALUES (?, 'assistant', ?, ?, ?)",
-            (conversation_id, answer.text, answer_to_json(answer), now),
+            "INSERT INTO messages (conversation_id, role, content, answer, collection, created_at) "
+            "VALUES (?, 'assistant', ?, ?, ?, ?)",
+            (conversation_id, answer.text, answer_to_json(answer), collection, now),
         )
         self.db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
 

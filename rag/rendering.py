@@ -42,6 +42,7 @@ STYLESHEET = """<style>
   box-shadow: 0 0 0 2px #ffe066; }
 .cr-term { border-bottom: 2px solid #d9480f; background: rgba(217, 72, 15, .08); }
 .cr-meta { color: #666; font-size: .85em; }
+.cr-quote { margin: .4rem 0; padding: .3rem .8rem; border-left: 4px solid #ffe066; background: #fffbea; }
 </style>"""
 
 
@@ -181,7 +182,7 @@ def article_html(doc: Document, sentence_index: int | None = None, terms: Sequen
 def meta_line(doc: Document, sentence_index: int | None = None) -> str:
     """Outlet · title · date (· sentence n of m), escaped."""
     m = doc.meta
-    parts = [m.outlet or doc.label, m.title or "(untitled)", m.date or "no date"]
+    parts = [m.outlet or "outlet unknown", m.title or "(untitled)", m.date or "no date"]
     if sentence_index is not None:
         parts.append(f"sentence {sentence_index + 1} of {len(doc.sentences)}")
     return '<div class="cr-meta">' + " · ".join(escape(p) for p in parts) + "</div>"

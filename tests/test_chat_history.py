@@ -31,13 +31,14 @@ def test_conversations_and_answers_survive_reopening(tmp_path: Path) -> None:
     history = ChatHistory(path)
     first = history.new_conversation("default")
     history.add_question(first, "What did Kim call for?")
-    history.add_answer(first, sample_answer())
+    history.add_answer(first, sample_answer(), "news")
     history.add_question(first, "And the drills?")
 
     reopened = ChatHistory(path)
     messages = reopened.messages(first)
     assert [m.role for m in messages] == ["user", "assistant", "user"]
     assert messages[1].answer == sample_answer()
+    assert messages[1].collection == "news"
     assert messages[1].content == sample_answer().text
     conversation = reopened.conversation(first)
     assert conversation is not None

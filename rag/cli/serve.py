@@ -1,0 +1,79 @@
+"""`crossread app`: seed an empty collection with the shipped corpus, then start the Streamlit app offline."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+from rag.cli import CollectionOpt, app, user_errors
+from rag.errors import CrossreadError
+from rag.types import IngestResult
+
+# The checkout (or editable install) this package lives in: app.py and corpus/ sit next to rag/.
+REPO_ROOT = Path(__file__).resolve().parents[2]
+APP_SCRIPT = REPO_ROOT / "app.py"
+SHIPPED_CORPUS = REPO_ROOT / "corpus"
+
+
+def seed_if_empty(collection: str | None = None, corpus: Path = SHIPPED_CORPUS) -> list[IngestResult]:
+    """Ingest the shipped corpus when the collection has no articles yet; print progress. [] if not needed."""
+    from rag.ingest import ingest
+    from rag.store import open_store
+
+    store = open_store()
+    name = store.collection_name(collection)
+    if store.docs.version(name)[0] > 0:
+        return []
+    if not corpus.is_dir():
+        typer.echo(f"collection {name!r} is empty and no shipped corpus was found at {corpus}; "
+                   "add articles on the Sources page or with `crossread ingest PATH`", err=True)
+        return []
+    typer.echo(f"First start: adding the shipped articles in {corpus} to collection {name!r} "
+               "(loading the embedding model)…", err=True)
+
+    def report(result: IngestResult) -> None:
+        reason = f" ({result.reason})" if result.reason else ""
+        typer.echo(f"  {result.status}: {Path(result.input).name}{reason}", err=True)
+
+    return ingest([str(corpus)], collection=name, store=store, progress=report)
+
+
+def streamlit_command(port: int, address: str | None, extra: list[str]) -> list[str]:
+    """The `streamlit run` command line: headless, no usage statistics, nothing fetched from the network."""
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+        "--server.port", str(port),
+    ]
+    if address:
+        command += ["--server.address", address]
+    return command + extra
+
+
+@app.command("app", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@user_errors
+def run_app(
+    ctx: typer.Context,
+    port: int = typer.Option(8501, "--port", help="Port to serve the app on."),
+    address: str | None = typer.Option(None, "--address", help="Interface to listen on (default: all)."),
+    collection: str | None = CollectionOpt,
+    seed: bool = typer.Option(True, "--seed/--no-seed", help="Seed an empty collection."),
+) -> None:
+    """Start the Streamlit app (seeding the shipped corpus on first start); extra options go to streamlit."""
+    if not APP_SCRIPT.is_file():
+        raise CrossreadError(f"app.py not found at {APP_SCRIPT}; install from a checkout (pip install -e .)")
+    if seed:
+        seed_if_empty(collection)
+    os.environ["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
+    if collection:
+        os.environ["CROSSREAD_COLLECTION"] = collection
+    command = streamlit_command(port, address, list(ctx.args))
+    typer.echo(f"Starting Crossread on http://{address or 'localhost'}:{port} …", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(command[0], command)

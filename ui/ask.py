@@ -1,0 +1,138 @@
+"""Ask: a chat of verified claims with clickable sentence citations; several saved conversations."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from rag.errors import CrossreadError
+from rag.rendering import answer_html, claim_html, escape_markdown
+from rag.types import Answer, Claim
+from ui.citations import open_clicked_citation
+from ui.resources import current_collection, current_settings, get_chat_history, get_store
+
+CONVERSATION = "conversation"
+EXAMPLE = "What did Kim Jong Un call for?"
+
+
+def pick_conversation() -> str:
+    """Sidebar: choose, start, delete or clear conversations; returns the current conversation's id."""
+    history = get_chat_history()
+    conversations = history.conversations()
+    current = st.session_state.get(CONVERSATION)
+    if current not in {c.id for c in conversations}:
+        current = conversations[0].id if conversations else history.new_conversation(current_collection())
+        st.session_state[CONVERSATION] = current
+        conversations = history.conversations()
+    with st.sidebar:
+        st.markdown("**Conversations**")
+        if st.button("New conversation", icon=":material/add:", use_container_width=True):
+            st.session_state[CONVERSATION] = history.new_conversation(current_collection())
+            st.rerun()
+        titles = {c.id: f"{c.title} · {c.collection}" for c in conversations}
+        chosen = st.radio(
+            "Conversations", list(titles), index=list(titles).index(current),
+            format_func=lambda cid: titles[cid], label_visibility="collapsed",
+        )
+        if chosen != current:
+            st.session_state[CONVERSATION] = chosen
+            st.rerun()
+        left, right = st.columns(2)
+        if left.button("Delete", icon=":material/delete:", help="Delete this conversation",
+                       use_container_width=True):
+            history.delete_conversation(current)
+            st.session_state.pop(CONVERSATION, None)
+            st.rerun()
+        if right.button("Clear all", icon=":material/delete_sweep:", help="Delete every conversation",
+                        use_container_width=True):
+            history.clear()
+            st.session_state.pop(CONVERSATION, None)
+            st.rerun()
+    return current
+
+
+def show_answer(answer: Answer, collection: str) -> None:
+    """An assistant turn: fallback notice, claims with markers and verdict badges (or the refusal)."""
+    if answer.notice:
+        st.warning(answer.notice, icon=":material/swap_horiz:")
+    st.html(answer_html(answer, collection))
+    st.caption(f"generator: {escape_markdown(answer.generator)}")
+
+
+def stream_reply(question: str, collection: str) -> Answer | None:
+    """Write the answer claim by claim as the engine verifies them; the final Answer, or None on error."""
+    from rag.answer import stream_answer
+
+    settings = current_settings()
+    placeholder = st.empty()
+    claims: list[Claim] = []
+    final: Answer | None = None
+    with placeholder.container():
+        st.caption("Searching the sources…")
+    try:
+        for item in stream_answer(question, collection=collection, settings=settings, store=get_store()):
+            if isinstance(item, Answer):
+                final = item
+            else:
+                claims.append(item)
+                body = "".join(f'<p class="cr-claim">{claim_html(c, collection)}</p>' for c in claims)
+                placeholder.html(f'<div class="cr-answer">{body}</div>')
+    except CrossreadError as exc:
+        if settings.llm.provider == "extractive":
+            placeholder.error(str(exc))
+            return None
+        # The provider failed in a way the engine could not recover from: answer offline instead.
+        offline = settings.llm.model_copy(update={"provider": "extractive"})
+        fallback = settings.model_copy(update={"llm": offline})
+        from rag.answer import answer
+
+        try:
+            result = answer(question, collection=collection, settings=fallback, store=get_store())
+        except CrossreadError as again:
+            placeholder.error(str(again))
+            return None
+        notice = f"{settings.llm.provider} failed ({exc}); answered with the extractive generator instead"
+        final = replace(result, notice=notice)
+    placeholder.empty()
+    if final is not None:
+        show_answer(final, collection)
+    return final
+
+
+def main() -> None:
+    st.title("Ask")
+    collection = current_collection()
+    conversation = pick_conversation()
+    history = get_chat_history()
+    messages = history.messages(conversation)
+    documents = get_store().docs.version(collection)[0]
+    if not messages:
+        st.caption(
+            f"Ask about the {documents} article{'s' if documents != 1 else ''} in "
+            f"“{escape_markdown(collection)}”. Every sentence of an answer cites the source sentences it "
+            f"rests on; click a marker to read it in context. Try: *{EXAMPLE}*"
+        )
+    for message in messages:
+        with st.chat_message(message.role):
+            if message.answer is not None:
+                show_answer(message.answer, message.collection or collection)
+            else:
+                st.text(message.content)
+    question = st.chat_input("Ask a question about the articles")
+    if question:
+        if documents == 0:
+            st.warning(f"The collection “{escape_markdown(collection)}” has no articles yet; add some on the "
+                       "Sources page.")
+        else:
+            history.add_question(conversation, question)
+            with st.chat_message("user"):
+                st.text(question)
+            with st.chat_message("assistant"):
+                reply = stream_reply(question, collection)
+            if reply is not None:
+                history.add_answer(conversation, reply, collection)
+    open_clicked_citation("ask-citations")
+
+
+main()
