@@ -1,0 +1,69 @@
+"""Native Ollama through langchain-ollama: `ChatOllama` (/api/chat), or `OllamaLLM` (/api/generate) for base
+models when `CROSSREAD_LLM__PROMPT_STYLE=completion`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rag.errors import ProviderUnavailable
+from rag.providers.llm import LLMGenerator
+from rag.settings import Settings
+
+DEFAULT_BASE_URL = "http://127.0.0.1:11434"
+
+
+def client_options(settings: Settings) -> dict[str, Any]:
+    """Constructor arguments shared by ChatOllama and OllamaLLM."""
+    llm = settings.llm
+    if not llm.model:
+        raise ProviderUnavailable("the ollama generator needs CROSSREAD_LLM__MODEL (e.g. llama3.2 or gemma3:1b)")
+    return {
+        "model": llm.model,
+        "base_url": llm.base_url or DEFAULT_BASE_URL,
+        "temperature": llm.temperature,
+        "num_predict": llm.max_tokens,
+        "client_kwargs": {"timeout": llm.timeout},
+    }
+
+
+def error_describer(settings: Settings) -> Callable[[Exception], str | None]:
+    """Turns Ollama client and transport errors into user-facing messages."""
+    import httpx
+    import ollama
+
+    where = settings.llm.base_url or DEFAULT_BASE_URL
+
+    def describe(exc: Exception) -> str | None:
+        if isinstance(exc, httpx.TimeoutException):
+            return f"Ollama at {where} did not answer within {settings.llm.timeout:g} s"
+        if isinstance(exc, ConnectionError | httpx.TransportError):
+            return f"Ollama at {where} is unreachable (is `ollama serve` running? check CROSSREAD_LLM__BASE_URL)"
+        if isinstance(exc, ollama.ResponseError):
+            if exc.status_code == 404:
+                return (
+                    f"Ollama at {where} has no model {settings.llm.model!r} "
+                    f"(run `ollama pull {settings.llm.model}` or check CROSSREAD_LLM__MODEL)"
+                )
+            return f"Ollama at {where} failed (HTTP {exc.status_code}): {exc.error[:200]}"
+        return None
+
+    return describe
+
+
+def make_generator(settings: Settings) -> LLMGenerator:
+    """The `ollama` generator; ProviderUnavailable when the package or the model name is missing."""
+    try:
+        from langchain_ollama import ChatOllama, OllamaLLM
+    except ImportError as exc:
+        message = "langchain-ollama is not installed: pip install 'crossread[ollama]'"
+        raise ProviderUnavailable(message) from exc
+    from rag.embeddings import SentenceEmbeddings
+
+    options = client_options(settings)
+    completion = settings.llm.prompt_style == "completion"
+    model = OllamaLLM(**options) if completion else ChatOllama(**options)
+    return LLMGenerator(
+        model, name="ollama", style="completion" if completion else "chat",
+        embeddings=SentenceEmbeddings(settings.embedding_model), describe_error=error_describer(settings),
+    )

@@ -1,0 +1,86 @@
+"""OpenAI-compatible servers (OpenAI, vLLM, LM Studio, Ollama's /v1, llama.cpp's server) via langchain-openai.
+
+Chat models go through /v1/chat/completions (`ChatOpenAI`); with `CROSSREAD_LLM__PROMPT_STYLE=completion` a
+base model is prompted through /v1/completions (`OpenAI`). The API key is a SecretStr: it is passed to the
+client and never logged, echoed or put into an error message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rag.errors import ProviderUnavailable
+from rag.providers.llm import LLMGenerator
+from rag.settings import Settings
+
+# Local servers ignore the key but the client insists on one.
+PLACEHOLDER_KEY = "not-needed"
+# Local servers mostly ignore the model name; a real OpenAI endpoint needs one.
+PLACEHOLDER_MODEL = "default"
+
+
+def client_options(settings: Settings) -> dict[str, Any]:
+    """Constructor arguments shared by ChatOpenAI and OpenAI; raises when a required setting is missing."""
+    llm = settings.llm
+    key = llm.api_key.get_secret_value()
+    if not llm.base_url and not key:
+        raise ProviderUnavailable(
+            "the openai generator needs CROSSREAD_LLM__API_KEY for api.openai.com, or "
+            "CROSSREAD_LLM__BASE_URL for a local OpenAI-compatible server (e.g. http://127.0.0.1:8000/v1)"
+        )
+    if not llm.base_url and not llm.model:
+        raise ProviderUnavailable("the openai generator needs CROSSREAD_LLM__MODEL (e.g. gpt-4o-mini)")
+    options: dict[str, Any] = {
+        "model": llm.model or PLACEHOLDER_MODEL,
+        "api_key": key or PLACEHOLDER_KEY,
+        "timeout": llm.timeout,
+        "max_retries": 1,
+        "temperature": llm.temperature,
+        "max_tokens": llm.max_tokens,
+    }
+    if llm.base_url:
+        options["base_url"] = llm.base_url
+    return options
+
+
+def error_describer(settings: Settings) -> Any:
+    """Turns openai client errors into user-facing messages that name the server but never the key."""
+    import openai
+
+    where = settings.llm.base_url or "api.openai.com"
+    secret = settings.llm.api_key.get_secret_value()
+
+    def describe(exc: Exception) -> str | None:
+        if isinstance(exc, openai.APITimeoutError):
+            return f"OpenAI-compatible server at {where} did not answer within {settings.llm.timeout:g} s"
+        if isinstance(exc, openai.APIConnectionError):
+            return f"OpenAI-compatible server at {where} is unreachable (check CROSSREAD_LLM__BASE_URL)"
+        if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+            return f"OpenAI-compatible server at {where} rejected the API key (check CROSSREAD_LLM__API_KEY)"
+        if isinstance(exc, openai.NotFoundError):
+            name = settings.llm.model or PLACEHOLDER_MODEL
+            return f"OpenAI-compatible server at {where} has no model {name!r} (check CROSSREAD_LLM__MODEL)"
+        if isinstance(exc, openai.APIStatusError):
+            detail = str(exc)[:200].replace(secret, "***") if secret else str(exc)[:200]
+            return f"OpenAI-compatible server at {where} failed (HTTP {exc.status_code}): {detail}"
+        return None
+
+    return describe
+
+
+def make_generator(settings: Settings) -> LLMGenerator:
+    """The `openai` generator; ProviderUnavailable when the package or a required setting is missing."""
+    try:
+        from langchain_openai import ChatOpenAI, OpenAI
+    except ImportError as exc:
+        message = "langchain-openai is not installed: pip install 'crossread[openai]'"
+        raise ProviderUnavailable(message) from exc
+    from rag.embeddings import SentenceEmbeddings
+
+    options = client_options(settings)
+    completion = settings.llm.prompt_style == "completion"
+    model = OpenAI(**options) if completion else ChatOpenAI(**options)
+    return LLMGenerator(
+        model, name="openai", style="completion" if completion else "chat",
+        embeddings=SentenceEmbeddings(settings.embedding_model), describe_error=error_describer(settings),
+    )
