@@ -17,7 +17,7 @@ def client_options(settings: Settings) -> dict[str, Any]:
     """Constructor arguments shared by ChatOllama and OllamaLLM."""
     llm = settings.llm
     if not llm.model:
-        raise ProviderUnavailable("the ollama generator needs CROSSREAD_LLM__MODEL (e.g. llama3.2 or gemma3:1b)")
+        raise ProviderUnavailable("the ollama generator needs CROSSREAD_LLM__MODEL (e.g. llama3.2)")
     return {
         "model": llm.model,
         "base_url": llm.base_url or DEFAULT_BASE_URL,
@@ -38,7 +38,7 @@ def error_describer(settings: Settings) -> Callable[[Exception], str | None]:
         if isinstance(exc, httpx.TimeoutException):
             return f"Ollama at {where} did not answer within {settings.llm.timeout:g} s"
         if isinstance(exc, ConnectionError | httpx.TransportError):
-            return f"Ollama at {where} is unreachable (is `ollama serve` running? check CROSSREAD_LLM__BASE_URL)"
+            return f"Ollama at {where} is unreachable (is `ollama serve` running? CROSSREAD_LLM__BASE_URL)"
         if isinstance(exc, ollama.ResponseError):
             if exc.status_code == 404:
                 return (
