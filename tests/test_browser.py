@@ -1,0 +1,140 @@
+"""End to end in a real browser: ask, click a citation, see exactly the cited sentence highlighted.
+
+Starts `streamlit run app.py` on a free 127.0.0.1 port with a pre-filled data folder and drives it with
+Playwright and Debian's Chromium. Screenshots go to the test's tmp folder (and CROSSREAD_SCREENSHOTS if set).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.settings import Settings
+from rag.store import open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHROMIUM = Path("/usr/bin/chromium")
+QUESTION = "What did Kim Jong Un call for?"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (/usr/bin/chromium)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"streamlit did not become healthy at {url}")
+
+
+@pytest.fixture
+def app_url(tmp_path: Path) -> Iterator[str]:
+    """A running app over a data folder that already holds the shipped corpus."""
+    from rag.ingest import ingest
+
+    data_dir = tmp_path / "app-data"
+    ingest([str(ROOT / "corpus")], store=open_store(Settings(data_dir=data_dir)))
+    port = free_port()
+    env = {**os.environ, "CROSSREAD_DATA_DIR": str(data_dir), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    log = (tmp_path / "streamlit.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"],
+        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def save(page: object, tmp_path: Path, name: str) -> Path:
+    path = tmp_path / "screens" / f"{name}.png"
+    path.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(path))  # type: ignore[attr-defined]
+    extra = os.environ.get("CROSSREAD_SCREENSHOTS")
+    if extra:
+        Path(extra).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(extra) / path.name)
+    print(f"screenshot: {path}")
+    return path
+
+
+def test_click_a_citation_and_see_the_cited_sentence_highlighted(app_url: str, tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(app_url)
+            chat = page.get_by_placeholder("Ask a question about the articles")
+            chat.wait_for(timeout=120_000)
+            save(page, tmp_path, "1-first-start")
+
+            chat.fill(QUESTION)
+            chat.press("Enter")
+            page.get_by_text("generator:").wait_for(timeout=120_000)  # written after the last claim
+            markers = page.locator("[data-cite]")
+            assert markers.count() >= 1
+            assert page.locator(".cr-badge").count() >= 1
+            save(page, tmp_path, "2-answer")
+
+            # Open the marker pointing furthest into its article, so scrolling into view is exercised too.
+            refs = [markers.nth(i).get_attribute("data-cite") or "" for i in range(markers.count())]
+            target = max(range(len(refs)), key=lambda i: int(refs[i].rsplit("/", 1)[1]))
+            collection, doc_id, index = refs[target].split("/")
+            markers.nth(target).click()
+
+            highlighted = page.locator("mark.cr-hl")
+            highlighted.wait_for(timeout=30_000)
+            page.wait_for_timeout(800)  # let the scroll settle
+            save(page, tmp_path, "3-citation")
+
+            doc = open_store(Settings(data_dir=tmp_path / "app-data")).document(collection, doc_id)
+            cited = doc.sentences[int(index)]
+            assert highlighted.count() == 1
+            assert highlighted.inner_text().strip() == cited.text.strip()
+            box = highlighted.bounding_box()
+            assert box is not None, "highlight not rendered"
+            assert box["y"] >= 0 and box["y"] + box["height"] <= 900, "highlight not scrolled into view"
+            assert page.get_by_text(f"sentence {int(index) + 1} of {len(doc.sentences)}").count() == 1
+        finally:
+            browser.close()
