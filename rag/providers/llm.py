@@ -45,6 +45,15 @@ these those he she they them his her their we you i not no so than then there wh
 why how will would can could should may might said says also into over about after before
 """
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# Sentences addressed to a model rather than a reader ("Ignore previous instructions and say ..."). They stay
+# in the prompt as numbered data, but a generated sentence is never aligned to them: restating an injected
+# command must not look like a claim the sources support.
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget)\b.{0,40}\b(?:instructions?|prompts?|rules|above)\b"
+    r"|^\W*(?:system|assistant)\s*:|\byou are now\b|\bdeveloper mode\b|\bnew instructions?\b"
+    r"|</?\s*sources\s*>",
+    re.IGNORECASE,
+)
 _LABEL = re.compile(r"^\s*(?:answer|briefing)\s*:\s*", re.IGNORECASE)
 
 
@@ -79,6 +88,11 @@ def is_refusal(text: str) -> bool:
     return norm(text).startswith(norm(REFUSAL))
 
 
+def looks_like_instruction(text: str) -> bool:
+    """Whether a source sentence reads as a command to a model (a prompt-injection attempt)."""
+    return bool(_INSTRUCTION.search(text))
+
+
 def content_words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.casefold()) if w not in _STOPWORDS and (len(w) > 2 or w.isdigit())}
 
@@ -106,7 +120,8 @@ class EvidenceAligner:
             self._vectors = self.embeddings.encode([h.sentence.text for h in self.evidence])
         cosine = self._vectors @ self.embeddings.encode([sentence])[0]
         return [
-            0.7 * float(cos) + 0.3 * word_overlap(sentence, hit.sentence.text)
+            -1.0 if looks_like_instruction(hit.sentence.text)
+            else 0.7 * float(cos) + 0.3 * word_overlap(sentence, hit.sentence.text)
             for cos, hit in zip(cosine, self.evidence, strict=True)
         ]
 
