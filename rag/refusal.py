@@ -7,15 +7,24 @@ as the word itself or as a close word by embedding (so "output" still finds "pro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
 
 from rag.settings import Settings, get_settings
 from rag.store import Store
-from rag.terms import STOPWORDS, question_terms, stem, term_matches, tokens
+from rag.terms import QUESTION_WORDS, STOPWORDS, entities_in, question_terms, stem, term_matches, tokens
 from rag.types import SentenceHit
+from rag.vector_cache import encode_cached
 
+# "What is the X of…", "How many X…", "Which X…": X is what the answer must contain.
+_FOCUS = (
+    re.compile(r"\b(?:what|which|who)(?:'s| is| are| was| were)\s+(?:the|a|an)\s+((?:\w+\s+){0,2}?\w+)\s+"
+               r"(?:of|for|in|on|at|to|between|behind)\b", re.IGNORECASE),
+    re.compile(r"\bhow (?:many|much)\s+(\w+)", re.IGNORECASE),
+    re.compile(r"\b(?:what|which)\s+(\w+)\s+(?:is|are|was|were|did|does|do|has|have|will)\b", re.IGNORECASE),
+)
 # A question word counts as covered by an evidence word at or above this cosine.
 TERM_COSINE = 0.6
 
@@ -29,18 +38,43 @@ def missing_terms(question: str, hits: Sequence[SentenceHit], store: Store | Non
         return missing
     originals = {stem(t): t for t in tokens(question)}
     vocab = sorted(words)
-    vectors = store.embeddings.encode([originals.get(m, m) for m in missing] + vocab)
+    vectors = encode_cached(store.embeddings, [originals.get(m, m) for m in missing] + vocab)
     asked, have = vectors[: len(missing)], vectors[len(missing):]
     best = np.max(asked @ have.T, axis=1)
     return [m for m, b in zip(missing, best, strict=True) if b < TERM_COSINE]
 
 
+def focus_terms(question: str) -> set[str]:
+    """The thing asked for: "population" in "What is the population of X?", "troops" in "How many troops…"."""
+    found: set[str] = set()
+    for pattern in _FOCUS:
+        for match in pattern.finditer(question):
+            found |= question_terms(match.group(1))
+    return found
+
+
+def names_in_question(question: str) -> set[str]:
+    """Stemmed words of the capitalised names in the question."""
+    words = {stem(t) for name in entities_in(question) for t in tokens(name)}
+    return words - {stem(w) for w in QUESTION_WORDS}
+
+
 def answerable(question: str, hits: Sequence[SentenceHit], store: Store | None = None,
                settings: Settings | None = None) -> bool:
-    """True when the best hit is similar enough and the evidence covers the question's key terms."""
+    """True when the best hit is similar enough and the evidence covers the question's key terms.
+
+    Refuse when the asked-for thing or a name is missing, or when half or more of the key terms are.
+    """
     if not hits:
         return False
     cfg = get_settings(settings).retrieval
     if max(h.score for h in hits) < cfg.min_relevance:
         return False
-    return not missing_terms(question, hits, store)
+    terms = question_terms(question)
+    literal_missing = set(missing_terms(question, hits))  # names must be there as written
+    if literal_missing & names_in_question(question):
+        return False
+    missing = set(missing_terms(question, hits, store))
+    if missing & focus_terms(question):
+        return False
+    return not terms or len(missing) / len(terms) < 0.5

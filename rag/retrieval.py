@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import bm25s
 import numpy as np
@@ -17,6 +17,7 @@ from rag.settings import RetrievalSettings, Settings, get_settings
 from rag.store import Store
 from rag.terms import STOPWORDS, stem, tokens
 from rag.types import Sentence, SentenceHit, display_label
+from rag.vector_cache import encode_cached, remember
 
 
 @dataclass
@@ -117,18 +118,18 @@ def outlet_quota(hits: Sequence[SentenceHit], k: int, per_outlet: int) -> list[S
     return chosen
 
 
-def _cosines(store: Store, collection: str, vector: np.ndarray, refs: Sequence[tuple[str, int]]
-             ) -> dict[tuple[str, int], float]:
-    """Dense cosine of stored sentence vectors to the query vector (for lexical-only hits)."""
+def _stored_vectors(store: Store, collection: str, refs: Sequence[Ref]) -> dict[Ref, np.ndarray]:
+    """Sentence vectors as stored in Chroma (also remembered in the vector cache by sentence text)."""
     if not refs:
         return {}
     got = store.vectors.collection(collection).get(
-        ids=[f"{d}:{i}" for d, i in refs], include=["embeddings", "metadatas"]
+        ids=[f"{d}:{i}" for d, i in refs], include=["embeddings", "metadatas", "documents"]
     )
-    out: dict[tuple[str, int], float] = {}
-    for meta, emb in zip(got["metadatas"], got["embeddings"], strict=True):
-        out[(str(meta["doc_id"]), int(meta["sentence_index"]))] = float(np.asarray(emb) @ vector)
-    return out
+    remember(store.embeddings.model_name, got["documents"], got["embeddings"])
+    return {
+        (str(meta["doc_id"]), int(meta["sentence_index"])): np.asarray(emb)  # type: ignore[arg-type]
+        for meta, emb in zip(got["metadatas"], got["embeddings"], strict=True)
+    }
 
 
 def retrieve(
@@ -144,26 +145,24 @@ def retrieve(
     """The best k sentences for a question: hybrid, fused, outlet-diverse; `score` is the dense cosine."""
     cfg = settings if isinstance(settings, RetrievalSettings) else get_settings(settings).retrieval
     k = k or cfg.top_k
-    vector = store.embeddings.encode([question])[0]
+    vector = encode_cached(store.embeddings, [question])[0]
     dense = store.vectors.query(collection, vector, cfg.candidates)
     cosines = {(d, i): s for d, i, s in dense}
     rankings = [[(d, i) for d, i, _ in dense]]
     if lexical:
         found = lexical_search(store, collection, question, cfg.candidates)
         rankings.append([(d, i) for d, i, _ in found])
-        lexical_only = [(d, i) for d, i, _ in found if (d, i) not in cosines]
-        cosines.update(_cosines(store, collection, vector, lexical_only))
     fused = reciprocal_rank_fusion(rankings, cfg.rrf_k)
+    lexical_only = [ref for ref in fused if ref not in cosines]
+    stored = _stored_vectors(store, collection, lexical_only)
+    cosines.update({ref: float(v @ vector) for ref, v in stored.items()})
     hits = _hits(store, collection, fused, cosines)
-    if diversity:
-        return outlet_quota(hits, k, cfg.per_outlet_max)
-    return hits[:k]
+    chosen = outlet_quota(hits, k, cfg.per_outlet_max) if diversity else hits[:k]
+    _stored_vectors(store, collection, [(h.sentence.doc_id, h.sentence.index) for h in chosen])
+    return chosen
 
 
 def neighbours(store: Store, collection: str, hit: SentenceHit, window: int = 1) -> list[Sentence]:
     """The hit's sentence with up to `window` sentences either side, in document order."""
     return store.docs.neighbours(collection, hit.sentence.doc_id, hit.sentence.index, window)
 
-
-def with_score(hit: SentenceHit, score: float) -> SentenceHit:
-    return replace(hit, score=score)

@@ -26,6 +26,7 @@ from rag.terms import (
     tokens,
 )
 from rag.types import Verdict, Verification
+from rag.vector_cache import encode_cached
 
 if TYPE_CHECKING:
     from rag.embeddings import SentenceEmbeddings
@@ -75,7 +76,7 @@ def _similarity(claim: str, sources: Sequence[str], embeddings: SentenceEmbeddin
     texts = [claim, *sources]
     if len(sources) > 1:
         texts.append(" ".join(sources))
-    vectors = embeddings.encode(texts)
+    vectors = encode_cached(embeddings, texts)
     return float(np.max(vectors[1:] @ vectors[0]))
 
 
