@@ -58,6 +58,8 @@ def ingest(
     results: list[IngestResult] = []
     batch = _Batch()
     batch_ids: set[str] = set()
+    # Loaded once per run: re-reading every signature from SQLite per article made ingest quadratic.
+    known = dedup.SignatureIndex(store.docs.signatures(name))
 
     def report(result: IngestResult) -> None:
         results.append(result)
@@ -74,7 +76,7 @@ def ingest(
         batch_ids.clear()
 
     for loaded in iter_articles(inputs, store.settings):
-        outcome = _prepare(store, name, loaded, override, batch_ids)
+        outcome = _prepare(store, name, loaded, override, batch_ids, known)
         if isinstance(outcome, IngestResult):
             report(outcome)
             continue
@@ -85,6 +87,7 @@ def ingest(
         batch.docs.append(doc)
         batch.sources.append(loaded.source)
         batch_ids.add(doc.doc_id)
+        known.add(doc.doc_id, sig)
         if batch.sentence_count >= _FLUSH_SENTENCES:
             flush()
     flush()
@@ -92,7 +95,8 @@ def ingest(
 
 
 def _prepare(
-    store: Store, name: str, loaded: LoadedInput, override: DocumentMeta, batch_ids: set[str]
+    store: Store, name: str, loaded: LoadedInput, override: DocumentMeta, batch_ids: set[str],
+    known: dedup.SignatureIndex,
 ) -> IngestResult | tuple[Document, bytes]:
     """A document ready to write, or the result that says why it will not be written."""
     if loaded.article is None:
@@ -107,9 +111,10 @@ def _prepare(
                             reason=f"near-duplicate of {earlier}")
     sentences = split_sentences(doc_id, article.text)
     if not sentences:
-        return IngestResult(loaded.source, IngestStatus.REJECTED, reason=f"{loaded.source}: no sentences found")
+        reason = f"{loaded.source}: no sentences found"
+        return IngestResult(loaded.source, IngestStatus.REJECTED, reason=reason)
     sig = dedup.signature(article.text)
-    match = dedup.most_similar(sig, store.docs.signatures(name))
+    match = known.most_similar(sig)
     if match and match[1] >= store.settings.ingest.near_duplicate_threshold:
         store.docs.record_duplicate(name, loaded.source, doc_id, match[0], match[1])
         return IngestResult(
