@@ -1,0 +1,42 @@
+"""Near-duplicate detection: re-published wire stories score high, different stories low."""
+
+from __future__ import annotations
+
+from rag.dedup import SignatureIndex, most_similar, signature, similarity
+
+STORY = (
+    "North Korean leader Kim Jong Un called for a major boost in the production of missiles and munitions "
+    "as the United States and South Korea prepared to begin their annual joint military drills next week. "
+    "State media said Kim toured several factories and told workers that the army must be ready for war at "
+    "any time. Analysts in Seoul said the visit was meant as a warning ahead of the exercises."
+)
+OTHER = (
+    "The city council approved a new budget on Tuesday that raises spending on parks and public transport. "
+    "Several members objected to the cost, but the measure passed by a wide margin after a long debate."
+)
+
+
+def test_identical_and_reformatted_texts_match():
+    assert similarity(signature(STORY), signature(STORY)) == 1.0
+    assert similarity(signature(STORY), signature(STORY.upper().replace(" ", "  "))) == 1.0
+
+
+def test_one_changed_sentence_is_still_a_near_duplicate():
+    edited = STORY.replace("Analysts in Seoul said the visit was meant as a warning ahead of the exercises.",
+                           "A Yonhap report added that the drills would involve thousands of troops.")
+    assert 0.5 < similarity(signature(STORY), signature(edited)) < 1.0
+
+
+def test_different_stories_do_not_match():
+    assert similarity(signature(STORY), signature(OTHER)) < 0.1
+
+
+def test_index_agrees_with_pairwise_search_and_grows():
+    items = [("story", signature(STORY)), ("other", signature(OTHER))]
+    index = SignatureIndex(items)
+    probe = signature(STORY + " One more closing sentence.")
+    assert index.most_similar(probe) == most_similar(probe, items)
+    for i in range(100):  # past the initial capacity
+        index.add(f"filler-{i}", signature(f"filler text number {i} about nothing in particular at all"))
+    assert len(index) == 102 and index.most_similar(probe)[0] == "story"  # type: ignore[index]
+    assert SignatureIndex().most_similar(probe) is None
