@@ -75,7 +75,7 @@ class FactGroup:
 
 def date_mentions(text: str) -> set[tuple[int, int]]:
     """(month, day) pairs named in text: "Aug. 21-31" → {(8, 21), (8, 31)}."""
-    found = set()
+    found: set[tuple[int, int]] = set()
     for m in _DATE.finditer(text):
         month = _MONTHS[m.group(1)[:3].lower()]
         found.update((month, int(d)) for d in (m.group(2), m.group(3)) if d and 1 <= int(d) <= 31)

@@ -1,0 +1,54 @@
+"""The LLM path of a briefing: the model writes the fact sentences; we resolve, check and verify them.
+
+The generator gets the aligned sentences as numbered evidence (prompt `brief_chat` / `brief_completion`,
+chosen by the generator). Each sentence it writes is resolved to the evidence it cites, put through the
+loaded-term check (a loaded word outside quotes is replaced by its neutral equivalent or quoted, and
+flagged), attributed when it rests on one outlet, and verified. Claims citing two or more outlets are key
+facts; claims citing one are single-source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rag.alignment import FactGroup
+from rag.citations import resolve_claim
+from rag.neutral import Verifier, attribute, check_generated, is_attributed
+from rag.prompts import REFUSAL
+from rag.types import Claim, Section, SectionKind, SentenceHit
+
+
+def evidence_for(groups: Sequence[FactGroup], limits: tuple[int, int, int]) -> list[SentenceHit]:
+    """Numbered evidence: every member of the agreed facts, then single-source sentences, in group order."""
+    n_key, n_single, _ = limits
+    agree = [g for g in groups if g.kind == "agree"][: n_key * 2]
+    single = [g for g in groups if g.kind == "single"][: n_single * 2]
+    return [SentenceHit(m.sentence, 1.0, m.outlet) for g in (*agree, *single) for m in g.members]
+
+
+def llm_fact_sections(
+    generator: Any, topic: str, groups: Sequence[FactGroup], verifier: Verifier, limits: tuple[int, int, int]
+) -> list[Section]:
+    """Key-facts and single-source sections written by the generator, verified and loaded-term checked."""
+    evidence = evidence_for(groups, limits)
+    key: list[Claim] = []
+    single: list[Claim] = []
+    for draft in generator.generate("brief", topic, evidence):
+        if draft.text.strip() == REFUSAL:
+            continue
+        resolution = resolve_claim(draft, evidence)
+        if not resolution.citations:
+            continue
+        text, flags = check_generated(draft.text)
+        outlets = list(dict.fromkeys(c.outlet for c in resolution.citations))
+        if len(outlets) == 1 and not is_attributed(text):
+            text = attribute(text, outlets[0])
+        verification = verifier(text, [c.text for c in resolution.citations])
+        claim = Claim(text, resolution.citations, verification.verdict, verification.score,
+                      (*verification.reasons, *flags, *resolution.problems))
+        (key if len(outlets) >= 2 else single).append(claim)
+    return [
+        Section(SectionKind.KEY_FACTS, "Key facts", tuple(key[: limits[0]])),
+        Section(SectionKind.SINGLE_SOURCE, "Reported by one outlet", tuple(single[: limits[1]])),
+    ]

@@ -1,0 +1,121 @@
+"""Briefings on the shipped corpus: sections, resolvable citations, neutrality, balance and the LLM path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from rag.briefing import brief
+from rag.framing import detect_loaded_terms
+from rag.ingest import ingest
+from rag.neutral import is_attributed
+from rag.prompts import REFUSAL
+from rag.store import Store
+from rag.types import Briefing, DraftClaim, SectionKind, SentenceHit, Verdict
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.fixture(scope="module")
+def named_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The shipped articles with outlet names, so attribution by name can be checked."""
+    from rag.settings import Settings
+    from rag.store import open_store
+
+    store = open_store(Settings(data_dir=tmp_path_factory.mktemp("named")))
+    files = sorted(CORPUS.glob("*.txt"))
+    ingest([str(files[0])], outlet="Press TV", store=store)
+    ingest([str(files[1])], outlet="Wire Rewrite", store=store)
+    return store
+
+
+@pytest.fixture(scope="module")
+def briefing(named_store: Store) -> Briefing:
+    return brief(store=named_store)
+
+
+def test_sections_in_order_with_content(briefing: Briefing) -> None:
+    kinds = [s.kind for s in briefing.sections]
+    assert kinds == list(SectionKind)
+    by_kind = {s.kind: s for s in briefing.sections}
+    assert len(by_kind[SectionKind.KEY_FACTS].claims) >= 4
+    for claim in by_kind[SectionKind.KEY_FACTS].claims:
+        assert {c.outlet for c in claim.citations} == {"Press TV", "Wire Rewrite"}
+    for claim in by_kind[SectionKind.SINGLE_SOURCE].claims:
+        outlets = {c.outlet for c in claim.citations}
+        assert len(outlets) == 1 and outlets.pop() in claim.text
+    assert by_kind[SectionKind.DIFFERENCES].claims
+    framing = " ".join(c.text for c in by_kind[SectionKind.FRAMING].claims)
+    assert "“war game" in framing and "Press TV used" in framing
+
+
+def test_every_citation_resolves_and_every_claim_is_verified(briefing: Briefing, named_store: Store) -> None:
+    markers: dict[tuple[str, int], int] = {}
+    for section in briefing.sections:
+        for claim in section.claims:
+            assert claim.citations and claim.verdict == Verdict.SUPPORTED
+            for c in claim.citations:
+                stored = named_store.docs.get_sentences("default", [(c.doc_id, c.sentence_index)])
+                assert stored[(c.doc_id, c.sentence_index)].text == c.text
+                assert markers.setdefault((c.doc_id, c.sentence_index), c.marker) == c.marker
+    assert sorted(set(markers.values())) == list(range(1, len(markers) + 1))
+
+
+def test_no_loaded_term_outside_an_attributed_quote(briefing: Briefing) -> None:
+    for section in briefing.sections:
+        for claim in section.claims:
+            unquoted = [t.term for t in detect_loaded_terms(claim.text) if not t.quoted]
+            assert unquoted == [], claim.text
+            if any(t.quoted for t in detect_loaded_terms(claim.text)):
+                assert is_attributed(claim.text) or section.kind != SectionKind.SINGLE_SOURCE
+
+
+def test_balance_and_json(briefing: Briefing) -> None:
+    assert set(briefing.coverage) == {"Press TV", "Wire Rewrite"}
+    assert abs(sum(briefing.coverage.values()) - 1) < 1e-9
+    assert max(briefing.coverage.values()) <= 0.65
+    data = briefing.as_json()
+    assert [s["kind"] for s in data["sections"]] == ["key_facts", "single_source", "differences", "framing"]
+    assert data["sections"][0]["claims"][0]["citations"][0]["doc_id"]
+
+
+def test_shipped_corpus_default_labels_and_length(corpus_store: Store) -> None:
+    short = brief(store=corpus_store, length="short")
+    long = brief(store=corpus_store, length="long")
+    assert len(short.sections[0].claims) == 3 < len(long.sections[0].claims)
+    assert short.generator == "extractive" and short.title.startswith("N Korean Leader")
+
+
+def test_topic_off_the_subject_refuses(corpus_store: Store) -> None:
+    result = brief(store=corpus_store, topic="Premier League football transfer fees")
+    assert result.notice == REFUSAL and result.sections == ()
+
+
+class FakeLLM:
+    """Control flow only: writes two claims citing the evidence, one with a loaded term."""
+
+    name = "fake-llm"
+
+    def __init__(self) -> None:
+        self.evidence: list[SentenceHit] = []
+
+    def generate(self, task: str, question: str, evidence: Sequence[SentenceHit]) -> Iterator[DraftClaim]:
+        self.evidence = list(evidence)
+        first = evidence[0]
+        other = next(i for i, h in enumerate(evidence) if h.outlet != first.outlet)
+        yield DraftClaim(first.sentence.text.replace("munitions", "munitions"), (1, other + 1))
+        yield DraftClaim("The regime staged war games.", (1,))
+        yield DraftClaim(REFUSAL, ())
+
+
+def test_llm_path_is_verified_and_loaded_terms_flagged(named_store: Store) -> None:
+    llm = FakeLLM()
+    result = brief(store=named_store, generator=llm)
+    assert result.generator == "fake-llm" and llm.evidence
+    key, single = result.sections[0].claims, result.sections[1].claims
+    assert len(key) == 1 and len({c.outlet for c in key[0].citations}) == 2
+    assert single[0].text.startswith("According to ") and "military exercises" in single[0].text
+    assert "regime" not in single[0].text and any("loaded term" in r for r in single[0].reasons)
+    assert single[0].verdict != Verdict.SUPPORTED  # the evidence never says that
