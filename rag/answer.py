@@ -11,7 +11,8 @@ from collections.abc import Iterator, Sequence
 from rag.citations import MarkerNumbering, resolve_claim
 from rag.errors import InvalidQuestion, ProviderUnavailable, StoreError
 from rag.prompts import REFUSAL
-from rag.providers import Generator, get_generator
+from rag.providers import GENERATOR_MODULES, Generator, get_generator
+from rag.refusal import answerable
 from rag.retrieval import retrieve
 from rag.settings import Settings, get_settings
 from rag.store import Store, open_store
@@ -38,6 +39,9 @@ def validate_question(question: str | None) -> str:
 def choose_generator(name: str | None, settings: Settings) -> tuple[Generator, str | None]:
     """The requested generator, or extractive with a notice when it is unavailable and fallback is allowed."""
     wanted = name or settings.llm.provider
+    if wanted not in GENERATOR_MODULES:  # a typo is the user's to fix, not a reason to fall back
+        known = ", ".join(GENERATOR_MODULES)
+        raise ProviderUnavailable(f"unknown generator {wanted!r}; choose one of: {known}")
     try:
         return get_generator(wanted, settings), None
     except ProviderUnavailable as exc:
@@ -48,6 +52,11 @@ def choose_generator(name: str | None, settings: Settings) -> tuple[Generator, s
 
 def fallback_notice(wanted: str, exc: Exception) -> str:
     return f"{wanted} unavailable ({exc}); answered with the extractive generator instead"
+
+
+def closest_sentences(hits: Sequence[SentenceHit]) -> tuple[SentenceHit, ...]:
+    """What to show with a refusal: the most similar sentences found, most similar first."""
+    return tuple(sorted(hits, key=lambda h: -h.score)[:CLOSEST_SHOWN])
 
 
 def is_refusal(text: str) -> bool:
@@ -86,10 +95,9 @@ def stream_answer(
         chosen, notice = choose_generator(generator, s)
     else:
         chosen, notice = generator, None
-    from rag.refusal import answerable
 
     if not answerable(question, hits, store, s):
-        yield Answer(question, (), True, chosen.name, tuple(hits[:CLOSEST_SHOWN]), notice)
+        yield Answer(question, (), True, chosen.name, closest_sentences(hits), notice)
         return
     numbering = MarkerNumbering()
     claims: list[Claim] = []
@@ -116,7 +124,7 @@ def stream_answer(
         claims.append(claim)
         yield claim
     refused = refused or not claims
-    closest = tuple(hits[:CLOSEST_SHOWN]) if refused else ()
+    closest = closest_sentences(hits) if refused else ()
     yield Answer(question, tuple(claims), refused, chosen.name, closest, notice)
 
 
