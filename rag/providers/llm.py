@@ -62,8 +62,8 @@ def format_evidence(evidence: Sequence[SentenceHit]) -> str:
     start a line of its own."""
     lines = []
     for position, hit in enumerate(evidence, start=1):
-        text = _FENCE.sub(" ", " ".join(hit.sentence.text.split()))
-        outlet = _FENCE.sub(" ", " ".join(hit.outlet.split()))
+        text = " ".join(_FENCE.sub(" ", hit.sentence.text).split())
+        outlet = " ".join(_FENCE.sub(" ", hit.outlet).split())
         lines.append(f"[{position}] ({outlet}) {text}")
     return "\n".join(lines)
 
