@@ -213,6 +213,7 @@ def _both(verifier: Verifier, a: OutletSentence, b: OutletSentence) -> Verificat
 
 
 def _claim(text: str, cited: Sequence[OutletSentence], verification: Verification) -> Claim:
+    text = text[:1].upper() + text[1:]  # a label such as "document 1a2b…" may open the sentence
     return Claim(text, tuple(cite(m) for m in cited), verification.verdict, verification.score,
                  verification.reasons)
 
