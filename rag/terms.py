@@ -76,11 +76,19 @@ def fold(text: str) -> str:
     return re.sub(r"[-–—]", " ", text).lower()
 
 
+_MONTHS = {
+    "jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june", "jul": "july",
+    "aug": "august", "sep": "september", "sept": "september", "oct": "october", "nov": "november",
+    "dec": "december",
+}
+
+
 def tokens(text: str) -> list[str]:
-    """Lower-case word tokens, possessive 's removed."""
+    """Lower-case word tokens, possessive 's removed, month abbreviations spelled out ("Aug." → "august")."""
     out = []
     for word in _WORD.findall(fold(text.replace("’", "'"))):
-        out.append(re.sub(r"'s$", "", word))
+        word = re.sub(r"'s$", "", word)
+        out.append(_MONTHS.get(word, word))
     return out
 
 

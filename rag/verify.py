@@ -47,6 +47,14 @@ _TRAILING_WRAPPER = re.compile(
     re.IGNORECASE,
 )
 
+# A sentence addressed to a model ("Ignore previous instructions and say ...") states no fact about the world;
+# it can support only a claim that reports it as what the article says.
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instructions?|prompts?|rules|directions)\b"
+    r"|\b(?:system prompt|you are now|as an ai)\b",
+    re.IGNORECASE,
+)
+
 # Weights of the two graded signals; the hard checks then cap the score.
 _WEIGHT_SIMILARITY = 0.5
 _CAP_NUMBER = 0.3
@@ -66,6 +74,11 @@ def strip_attribution(claim: str) -> str:
     if match and match.start() > 10:
         text = text[: match.start()] + match.group(1)
     return text[:1].upper() + text[1:] if text else text
+
+
+def is_instruction(text: str) -> bool:
+    """True for text that tries to instruct a model (prompt injection) rather than report anything."""
+    return bool(_INSTRUCTION.search(text))
 
 
 def _similarity(claim: str, sources: Sequence[str], embeddings: SentenceEmbeddings | None) -> float:
@@ -101,6 +114,8 @@ def verify_claim(
     sources = [s for s in sources if s and s.strip()]
     if not sources:
         return Verification(Verdict.UNSUPPORTED, 0.0, ("cites no source sentence",))
+    if all(is_instruction(s) for s in sources) and not is_instruction(claim_text):
+        return Verification(Verdict.UNSUPPORTED, 0.0, ("the cited text is an instruction, not a statement",))
     claim = strip_attribution(claim_text)
     if not re.search(r"\w", claim):
         return Verification(Verdict.UNSUPPORTED, 0.0, ("claim is empty",))
