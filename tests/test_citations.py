@@ -18,7 +18,8 @@ from rag.types import DraftClaim, Sentence, SentenceHit
 
 def evidence(n: int) -> list[SentenceHit]:
     return [
-        SentenceHit(Sentence(f"doc{i % 3}", i, f"Sentence number {i}.", i * 20, i * 20 + 17), 0.5, f"Outlet {i % 3}")
+        SentenceHit(Sentence(f"doc{i % 3}", i, f"Sentence number {i}.", i * 20, i * 20 + 17), 0.5,
+                    f"Outlet {i % 3}")
         for i in range(n)
     ]
 
@@ -61,7 +62,9 @@ def test_citation_carries_offsets_and_outlet_of_the_evidence():
 
 def test_markers_opening_a_sentence_belong_to_the_previous_one():
     claims = draft_claims_from_text("Kim called for missiles. [1][2] He visited factories [3]. [4]")
-    assert claims == [DraftClaim("Kim called for missiles.", (1, 2)), DraftClaim("He visited factories.", (3, 4))]
+    assert claims == [
+        DraftClaim("Kim called for missiles.", (1, 2)), DraftClaim("He visited factories.", (3, 4))
+    ]
 
 
 def test_numbering_is_by_first_use_and_stable_for_a_repeated_sentence():
@@ -77,7 +80,7 @@ def test_numbering_is_by_first_use_and_stable_for_a_repeated_sentence():
 marker_text = st.lists(
     st.one_of(
         st.integers(-5, 40).map(lambda n: f"[{n}]"),
-        st.lists(st.integers(0, 40), min_size=1, max_size=4).map(lambda ns: "[" + ", ".join(map(str, ns)) + "]"),
+        st.lists(st.integers(0, 40), min_size=1, max_size=4).map(lambda ns: f"[{', '.join(map(str, ns))}]"),
         st.tuples(st.integers(0, 30), st.integers(0, 30)).map(lambda ab: f"[{ab[0]}-{ab[1]}]"),
         st.text(alphabet="[]0123456789,- abc", max_size=12),
     ),
@@ -90,7 +93,9 @@ marker_text = st.lists(
 def test_any_marker_string_resolves_only_to_given_evidence(n_evidence: int, text: str):
     ev = evidence(n_evidence)
     given_refs = {(h.sentence.doc_id, h.sentence.index, h.sentence.text) for h in ev}
-    for draft in [DraftClaim("Claim " + text, extract_markers(text)[1]), *draft_claims_from_text("Claim. " + text)]:
+    inline = DraftClaim(f"Claim {text}", extract_markers(text)[1])
+    drafts = [inline, *draft_claims_from_text(f"Claim. {text}")]
+    for draft in drafts:
         res = resolve_claim(draft, ev)
         for c in res.citations:
             assert (c.doc_id, c.sentence_index, c.text) in given_refs

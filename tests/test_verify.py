@@ -10,8 +10,8 @@ from rag.types import Verdict
 from rag.verify import is_instruction, strip_attribution, verify_claim
 
 KIM = (
-    "North Korean leader Kim Jong-un has called for a major boost in the country's production of missiles and "
-    "munitions as the US and rival South Korea get set to launch yet another war game in the region."
+    "North Korean leader Kim Jong-un has called for a major boost in the country's production of missiles "
+    "and munitions as the US and rival South Korea get set to launch yet another war game in the region."
 )
 DRILLS = (
     "Meanwhile, Seoul and Washington announced on Monday that they would stage the Ulchi Freedom Guardian "
@@ -78,7 +78,8 @@ def test_unrelated_claim_and_missing_sources_are_unsupported(embeddings):
 
 
 def test_claim_combining_two_sources_is_checked_against_both(embeddings):
-    claim = "Kim Jong-un called for a boost in missile production, and the Ulchi Freedom Guardian drills run Aug. 21-31."
+    claim = ("Kim Jong-un called for a boost in missile production, and the Ulchi Freedom Guardian drills "
+             "run Aug. 21-31.")
     assert check(claim, [KIM, DRILLS], embeddings).verdict != Verdict.UNSUPPORTED
     assert check(claim, [KIM], embeddings).verdict == Verdict.UNSUPPORTED  # the dates are not in KIM
 
