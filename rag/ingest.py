@@ -33,6 +33,7 @@ _FLUSH_SENTENCES = 512
 class _Batch:
     docs: list[Document] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)
 
     @property
     def sentence_count(self) -> int:
@@ -55,30 +56,32 @@ def ingest(
     store.docs.ensure_collection(name)
     store.repair(name)
     override = DocumentMeta(outlet=outlet, date=normalise_date(date) if date else None)
-    results: list[IngestResult] = []
+    # (input position, result): results come back in input order although adds are reported at flush time.
+    results: list[tuple[int, IngestResult]] = []
     batch = _Batch()
     batch_ids: set[str] = set()
     # Loaded once per run: re-reading every signature from SQLite per article made ingest quadratic.
     known = dedup.SignatureIndex(store.docs.signatures(name))
 
-    def report(result: IngestResult) -> None:
-        results.append(result)
+    def report(position: int, result: IngestResult) -> None:
+        results.append((position, result))
         if progress:
             progress(result)
 
     def flush() -> None:
         if batch.docs:
             _write(store, name, batch)
-            for doc, source in zip(batch.docs, batch.sources, strict=True):
-                report(IngestResult(source, IngestStatus.ADDED, doc.doc_id))
+            for doc, source, position in zip(batch.docs, batch.sources, batch.positions, strict=True):
+                report(position, IngestResult(source, IngestStatus.ADDED, doc.doc_id))
         batch.docs.clear()
         batch.sources.clear()
+        batch.positions.clear()
         batch_ids.clear()
 
-    for loaded in iter_articles(inputs, store.settings):
+    for position, loaded in enumerate(iter_articles(inputs, store.settings)):
         outcome = _prepare(store, name, loaded, override, batch_ids, known)
         if isinstance(outcome, IngestResult):
-            report(outcome)
+            report(position, outcome)
             continue
         doc, sig = outcome
         store.docs.add_pending(
@@ -86,12 +89,13 @@ def ingest(
         )
         batch.docs.append(doc)
         batch.sources.append(loaded.source)
+        batch.positions.append(position)
         batch_ids.add(doc.doc_id)
         known.add(doc.doc_id, sig)
         if batch.sentence_count >= _FLUSH_SENTENCES:
             flush()
     flush()
-    return results
+    return [result for _, result in sorted(results, key=lambda item: item[0])]
 
 
 def _prepare(
