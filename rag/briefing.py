@@ -293,7 +293,8 @@ def brief(
     composer = Composer(story, groups, verifier, length)
     sections = composer.sections()
     generator_name = "extractive"
-    generator = generator if generator is not None else _configured_generator(store.settings)
+    if generator is None or isinstance(generator, str):
+        generator = _configured_generator(store.settings, generator)
     if generator is not None and getattr(generator, "name", "extractive") != "extractive":
         from rag.briefing_llm import llm_fact_sections
 
@@ -318,13 +319,15 @@ def _topic_score(story: Story, topic: str, store: Store) -> float:
     return float(np.max(store.embeddings.encode(texts) @ vector)) if texts else 0.0
 
 
-def _configured_generator(settings: Settings) -> object | None:
-    if settings.llm.provider == "extractive":
+def _configured_generator(settings: Settings, name: str | None = None) -> object | None:
+    """The LLM generator named (or configured); None means the extractive composer."""
+    name = name or settings.llm.provider
+    if name == "extractive":
         return None
     from rag.providers import get_generator
 
     try:
-        return get_generator(settings=settings)
+        return get_generator(name, settings=settings)
     except ProviderUnavailable:
         if not settings.llm.fallback_to_extractive:
             raise
