@@ -16,18 +16,24 @@ CONVERSATION = "conversation"
 EXAMPLE = "What did Kim Jong Un call for?"
 
 
-def pick_conversation() -> str:
-    """Sidebar: choose, start, delete or clear conversations; returns the current conversation's id."""
+def current_conversation() -> str:
+    """The conversation shown: the one picked, else the most recent, else a new one."""
     history = get_chat_history()
     conversations = history.conversations()
     current = st.session_state.get(CONVERSATION)
     if current not in {c.id for c in conversations}:
         current = conversations[0].id if conversations else history.new_conversation(current_collection())
         st.session_state[CONVERSATION] = current
-        conversations = history.conversations()
+    return str(current)
+
+
+def conversation_sidebar(current: str) -> None:
+    """Sidebar: choose, start, delete or clear conversations (drawn last so titles include this turn)."""
+    history = get_chat_history()
+    conversations = history.conversations()
     with st.sidebar:
         st.markdown("**Conversations**")
-        if st.button("New conversation", icon=":material/add:", use_container_width=True):
+        if st.button("New conversation", icon=":material/add:", width="stretch"):
             st.session_state[CONVERSATION] = history.new_conversation(current_collection())
             st.rerun()
         titles = {c.id: f"{c.title} · {c.collection}" for c in conversations}
@@ -40,16 +46,15 @@ def pick_conversation() -> str:
             st.rerun()
         left, right = st.columns(2)
         if left.button("Delete", icon=":material/delete:", help="Delete this conversation",
-                       use_container_width=True):
+                       width="stretch"):
             history.delete_conversation(current)
             st.session_state.pop(CONVERSATION, None)
             st.rerun()
         if right.button("Clear all", icon=":material/delete_sweep:", help="Delete every conversation",
-                        use_container_width=True):
+                        width="stretch"):
             history.clear()
             st.session_state.pop(CONVERSATION, None)
             st.rerun()
-    return current
 
 
 def show_answer(answer: Answer, collection: str) -> None:
@@ -103,7 +108,7 @@ def stream_reply(question: str, collection: str) -> Answer | None:
 def main() -> None:
     st.title("Ask")
     collection = current_collection()
-    conversation = pick_conversation()
+    conversation = current_conversation()
     history = get_chat_history()
     messages = history.messages(conversation)
     documents = get_store().docs.version(collection)[0]
@@ -132,6 +137,7 @@ def main() -> None:
                 reply = stream_reply(question, collection)
             if reply is not None:
                 history.add_answer(conversation, reply, collection)
+    conversation_sidebar(conversation)
     open_clicked_citation("ask-citations")
 
 

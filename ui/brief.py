@@ -2,7 +2,159 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
-st.title("Brief")
-st.info("Briefings arrive with the briefing engine.")
+from rag.errors import CrossreadError
+from rag.rendering import claims_html, escape, escape_markdown
+from rag.types import Briefing, SectionKind
+from ui.citations import open_clicked_citation
+from ui.resources import current_collection, current_settings, get_store
+
+BRIEFING = "briefing"
+SCOPES = ("Whole collection", "One story", "Chosen documents")
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def document_choices(collection: str) -> dict[str, str]:
+    """doc_id → a readable label (outlet · title · date) for the collection's documents."""
+    return document_labels(get_store().docs.list_documents(collection))
+
+
+def document_labels(rows: list[dict[str, Any]]) -> dict[str, str]:
+    return {r["doc_id"]: " · ".join(str(r[k] or "—") for k in ("outlet", "title", "date"))[:120]
+            for r in rows}
+
+
+def story_choices(collection: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(title, doc_ids) of each story in the collection, grouped once per collection version."""
+    store = get_store()
+    version = (collection, store.docs.version(collection))
+    cached = st.session_state.get("stories")
+    if cached and cached[0] == version:
+        return cached[1]
+    from rag.stories import group_stories
+
+    docs = [store.document(collection, r["doc_id"]) for r in store.docs.list_documents(collection)]
+    stories = [(s.title, s.doc_ids) for s in group_stories(docs, embeddings=store.embeddings)] if docs else []
+    st.session_state["stories"] = (version, stories)
+    return stories
+
+
+def configured_generator() -> Any:
+    """The generator chosen on the Settings page, or None (extractive) with a warning when it cannot load."""
+    settings = current_settings()
+    from rag.providers import get_generator
+
+    try:
+        return get_generator(settings=settings)
+    except CrossreadError as exc:
+        st.warning(f"{settings.llm.provider} is unavailable ({exc}); briefing with the extractive generator.")
+        return get_generator("extractive", settings)
+
+
+def write_briefing(collection: str, topic: str, doc_ids: list[str], length: str, style: str) -> None:
+    from rag.briefing import brief
+
+    label = "Writing the briefing: grouping stories, aligning facts, verifying…"
+    with st.status(label, expanded=False) as status:
+        try:
+            result = brief(collection=collection, topic=topic or None, doc_ids=doc_ids or None,
+                           length=length, style=style, settings=current_settings(), store=get_store(),
+                           generator=configured_generator())  # type: ignore[arg-type]
+        except CrossreadError as exc:
+            status.update(label="The briefing could not be written", state="error")
+            st.error(str(exc))
+            return
+        status.update(label="Briefing ready", state="complete")
+    st.session_state[BRIEFING] = (result, collection, style)
+
+
+def show_briefing(briefing: Briefing, collection: str, style: str) -> None:
+    st.subheader(escape_markdown(briefing.title))
+    if briefing.notice:
+        st.info(briefing.notice)
+    if not any(s.claims for s in briefing.sections):
+        st.warning("Nothing in the selection could be briefed with verified citations.")
+    for section in briefing.sections:
+        if not section.claims:
+            continue
+        st.markdown(f"#### {escape_markdown(section.title)}")
+        bullets = style == "bullets" or section.kind == SectionKind.FRAMING
+        st.html(claims_html(section.claims, collection, bullets=bullets))
+    if briefing.coverage:
+        st.markdown("#### Coverage")
+        st.caption("Share of cited sentences per outlet.")
+        height = 60 + 30 * len(briefing.coverage)
+        st.bar_chart({"share of citations": briefing.coverage}, horizontal=True, height=height)
+    st.caption(f"generator: {escape(briefing.generator)}")
+    downloads(briefing, collection, style)
+
+
+def downloads(briefing: Briefing, collection: str, style: str) -> None:
+    """Download buttons for Markdown, HTML and DOCX, with footnotes naming outlet, title and date."""
+    try:
+        files = export_files(briefing, collection, style)
+    except (ImportError, CrossreadError, OSError) as exc:
+        st.error(f"The briefing could not be exported: {exc}")
+        return
+    columns = st.columns(len(files))
+    for column, (label, (data, suffix, mime)) in zip(columns, files.items(), strict=True):
+        column.download_button(f"Download {label}", data, file_name=f"briefing.{suffix}", mime=mime,
+                               icon=":material/download:", width="stretch")
+
+
+def export_files(briefing: Briefing, collection: str, style: str) -> dict[str, tuple[bytes, str, str]]:
+    """label → (file bytes, suffix, MIME type) for each export format."""
+    import tempfile
+    from pathlib import Path
+
+    from rag import export
+
+    cited = {c.doc_id for s in briefing.sections for claim in s.claims for c in claim.citations}
+    metas = get_store().docs.metas(collection, cited)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "briefing.docx"
+        export.to_docx(briefing, path, metas, style=style)
+        docx = path.read_bytes()
+    return {
+        "Markdown": (export.to_markdown(briefing, metas, style=style).encode("utf-8"), "md", "text/markdown"),
+        "HTML": (export.to_html(briefing, metas, style=style).encode("utf-8"), "html", "text/html"),
+        "DOCX": (docx, "docx", DOCX_MIME),
+    }
+
+
+def main() -> None:
+    st.title("Brief")
+    collection = current_collection()
+    documents = document_choices(collection)
+    if not documents:
+        st.info("This collection has no articles yet; add some on the Sources page.")
+        return
+    st.caption("A neutral briefing: what several outlets report, what only one says, where they differ and "
+               "how each framed it. Every sentence cites its sources; click a marker to read it in context.")
+    scope = st.radio("Brief", SCOPES, horizontal=True, label_visibility="collapsed")
+    doc_ids: list[str] = []
+    if scope == "One story":
+        stories = story_choices(collection)
+        picked = st.selectbox("Story", range(len(stories)),
+                              format_func=lambda i: f"{stories[i][0]} ({len(stories[i][1])} articles)")
+        doc_ids = list(stories[picked][1]) if picked is not None else []
+    elif scope == "Chosen documents":
+        doc_ids = st.multiselect("Documents", list(documents), format_func=lambda d: documents[d])
+    topic = st.text_input("Topic (optional)", placeholder="e.g. missile production")
+    left, right = st.columns(2)
+    length = left.segmented_control("Length", ["short", "standard", "long"], default="standard") or "standard"
+    style = right.segmented_control("Format", ["paragraphs", "bullets"], default="paragraphs") or "paragraphs"
+    if st.button("Write the briefing", type="primary", icon=":material/edit_note:",
+                 disabled=scope == "Chosen documents" and not doc_ids):
+        write_briefing(collection, topic, doc_ids, length, style)
+    shown = st.session_state.get(BRIEFING)
+    if shown:
+        briefing, brief_collection, _ = shown
+        show_briefing(briefing, brief_collection, style)
+    open_clicked_citation("brief-citations")
+
+
+main()

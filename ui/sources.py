@@ -2,6 +2,179 @@
 
 from __future__ import annotations
 
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
 import streamlit as st
 
-st.title("Sources")
+from rag.errors import CrossreadError
+from rag.rendering import Span, article_html, escape, escape_markdown, meta_line
+from rag.types import Document, IngestResult, IngestStatus
+from ui.resources import COLLECTION, base_settings, current_collection, get_store
+
+LAST_INGEST = "last_ingest"
+UPLOAD_TYPES = ["txt", "md", "markdown", "html", "htm", "pdf"]
+STATUS_WORDS = {
+    IngestStatus.ADDED: "added",
+    IngestStatus.UNCHANGED: "already in the collection",
+    IngestStatus.DUPLICATE: "skipped: near-duplicate",
+    IngestStatus.REJECTED: "could not be added",
+}
+
+
+def collections_panel() -> None:
+    """Create a named collection (it becomes the current one) or delete the current one."""
+    with st.expander("Collections", icon=":material/folder:"):
+        name = st.text_input("New collection name", placeholder="e.g. korea-2023")
+        if st.button("Create collection", disabled=not name):
+            store = get_store()
+            try:
+                store.docs.ensure_collection(store.collection_name(name))
+            except CrossreadError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state[COLLECTION] = name
+                st.rerun()
+        current = current_collection()
+        confirm = st.checkbox(f"Yes, delete “{current}” and all its articles", key="confirm-drop")
+        if st.button("Delete this collection", disabled=not confirm, icon=":material/delete_forever:"):
+            get_store().drop_collection(current)
+            st.session_state.pop(COLLECTION, None)
+            st.rerun()
+
+
+def run_ingest(inputs: list[str], labels: dict[str, str], collection: str, outlet: str | None) -> None:
+    """Ingest with a progress bar; remember the per-input outcome to show it in words."""
+    from rag.ingest import ingest
+
+    bar = st.progress(0.0, text="Loading the embedding model…")
+    done: list[IngestResult] = []
+
+    def on_result(result: IngestResult) -> None:
+        done.append(result)
+        name = labels.get(result.input, result.input)
+        share = min(len(done) / max(len(inputs), 1), 1.0)
+        bar.progress(share, text=f"{len(done)} processed · {STATUS_WORDS[result.status]}: {name[:60]}")
+
+    try:
+        results = ingest(inputs, collection=collection, outlet=outlet or None, store=get_store(),
+                         progress=on_result)
+    except CrossreadError as exc:
+        bar.empty()
+        st.error(str(exc))
+        return
+    bar.progress(1.0, text=f"Done: {len(results)} processed")
+    st.session_state.pop("stories", None)
+    st.session_state[LAST_INGEST] = [
+        {"input": labels.get(r.input, r.input), "outcome": STATUS_WORDS[r.status], "details": r.reason or ""}
+        for r in results
+    ]
+
+
+def add_panel(collection: str) -> None:
+    uploads, links = st.tabs(["Upload files", "URLs and feeds"])
+    with uploads:
+        files = st.file_uploader("Articles (text, Markdown, HTML or PDF)", type=UPLOAD_TYPES,
+                                 accept_multiple_files=True)
+        outlet = st.text_input("Outlet for these files (optional)", key="upload-outlet")
+        if st.button("Add files", type="primary", disabled=not files, icon=":material/upload:"):
+            folder = base_settings().data_dir / "uploads" / uuid.uuid4().hex[:8]
+            folder.mkdir(parents=True, exist_ok=True)
+            labels: dict[str, str] = {}
+            for upload in files or []:
+                path = folder / Path(upload.name).name
+                path.write_bytes(upload.getvalue())
+                labels[str(path)] = upload.name
+            run_ingest(list(labels), labels, collection, outlet)
+    with links:
+        text = st.text_area("One URL or RSS/Atom feed per line", placeholder="https://example.com/article")
+        outlet = st.text_input("Outlet for these links (optional)", key="link-outlet")
+        urls = [line.strip() for line in (text or "").splitlines() if line.strip()]
+        if st.button("Fetch and add", type="primary", disabled=not urls, icon=":material/link:"):
+            run_ingest(urls, {}, collection, outlet)
+    if st.session_state.get(LAST_INGEST):
+        st.dataframe(st.session_state[LAST_INGEST], hide_index=True, width="stretch")
+
+
+def loaded_term_spans(doc: Document) -> list[Span]:
+    """Each loaded term of the document as a span of the document text (sentence offsets shifted)."""
+    from rag.framing import detect_loaded_terms
+
+    return [
+        Span(s.start + t.start, s.start + t.end, "cr-term",
+             f"{t.category}: {t.lemma}" + (" (quoted)" if t.quoted else ""))
+        for s in doc.sentences
+        for t in detect_loaded_terms(s.text)
+    ]
+
+
+def document_panel(collection: str, rows: list[dict]) -> None:
+    """One document: metadata, text with loaded terms marked, its terms, and delete."""
+    labels = {r["doc_id"]: " · ".join(str(r[k] or "—") for k in ("outlet", "title", "date"))[:120]
+              for r in rows}
+    doc_id = st.selectbox("View a document", list(labels), format_func=lambda d: labels[d])
+    if doc_id is None:
+        return
+    store = get_store()
+    doc = store.document(collection, doc_id)
+    st.html(f"<h4 style='margin:0'>{escape(doc.meta.title or doc.label)}</h4>{meta_line(doc)}")
+    spans = loaded_term_spans(doc)
+    st.caption(f"{len(spans)} loaded terms underlined (hover for the category); "
+               f"{len(doc.sentences)} sentences.")
+    with st.container(height=360, border=True):
+        st.html(article_html(doc, terms=spans))
+    confirm = st.checkbox("Yes, delete this document (its sentences and vectors go too)",
+                          key=f"confirm-{doc_id}")
+    if st.button("Delete document", disabled=not confirm, icon=":material/delete:"):
+        store.delete_document(collection, doc_id)
+        st.session_state.pop("stories", None)
+        st.toast("Document deleted")
+        st.rerun()
+
+
+def framing_summary(collection: str, rows: list[dict]) -> None:
+    """Per outlet: loaded terms by category (chart) and the most used terms (table)."""
+    from rag.framing import framing_profile
+
+    store = get_store()
+    by_outlet: dict[str, list[Document]] = defaultdict(list)
+    for r in rows:
+        doc = store.document(collection, r["doc_id"])
+        by_outlet[doc.label].append(doc)
+    profiles = [framing_profile(docs) for docs in by_outlet.values()]
+    chart = {p.outlet: p.by_category for p in profiles}
+    categories = sorted({c for p in profiles for c in p.by_category})
+    st.bar_chart({c: {o: chart[o].get(c, 0) for o in chart} for c in categories}, horizontal=True,
+                 height=80 + 40 * len(profiles), x_label="loaded terms", stack=True)
+    st.dataframe(
+        [{"outlet": p.outlet, "loaded terms": p.loaded, "per 100 words": round(p.per_100_words, 2),
+          "outside quotes": p.unquoted, "most used": ", ".join(f"{t.lemma} ×{t.count}" for t in p.terms[:5])}
+         for p in profiles],
+        hide_index=True, width="stretch",
+    )
+
+
+def main() -> None:
+    st.title("Sources")
+    collection = current_collection()
+    st.caption(f"Collection “{escape_markdown(collection)}”. Choose another in the sidebar.")
+    collections_panel()
+    add_panel(collection)
+    rows = get_store().docs.list_documents(collection)
+    st.subheader(f"{len(rows)} article{'s' if len(rows) != 1 else ''}")
+    if not rows:
+        st.info("No articles yet: upload files or add URLs above.")
+        return
+    st.dataframe(
+        [{"outlet": r["outlet"] or "—", "title": r["title"] or "—", "date": r["date"] or "—",
+          "sentences": r["sentence_count"], "id": r["doc_id"]} for r in rows],
+        hide_index=True, width="stretch",
+    )
+    st.subheader("How each outlet frames it")
+    framing_summary(collection, rows)
+    st.subheader("Read a document")
+    document_panel(collection, rows)
+
+
+main()

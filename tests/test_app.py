@@ -1,0 +1,239 @@
+"""The Streamlit app through AppTest: each page against the real engine, store and embedding model."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.testing.v1 import AppTest
+
+from rag.ingest import ingest
+from rag.settings import get_settings
+from rag.store import Store, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+QUESTION = "What did Kim Jong Un call for?"
+TIMEOUT = 120
+HOSTILE = (
+    "Title: <script>window.pwned=1</script> Evil headline\n"
+    "Source: <img src=x onerror=alert(1)>Evil Times\n\n"
+    "Officials met in Geneva on Monday to discuss the missile programme. "
+    'The envoy said <script>alert("x")</script> talks would continue. '
+    "Critics posted [a link](javascript:alert(2)) and <img src=x onerror=alert(3)> images. "
+    "The regime's war games were called provocations by the spokesman."
+)
+_CITE = re.compile(r'data-cite="([^"]+)"')
+
+
+@pytest.fixture
+def seeded() -> Iterator[Store]:
+    """The shipped corpus in this test's data folder (CROSSREAD_DATA_DIR, set by conftest)."""
+    store = open_store(get_settings())
+    ingest([str(ROOT / "corpus")], store=store)
+    yield store
+
+
+def start(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def html_of(at: AppTest) -> str:
+    return "\n".join(h.value for h in at.html)
+
+
+def click_citation(at: AppTest, ref: str) -> AppTest:
+    """Send exactly what the browser's click listener sends for a marker: a 'cite' trigger with its ref."""
+    listener = next(e for e in at.get("bidi_component") if "citations" in e.proto.id)
+    states = at._tree.get_widget_states()
+    states.widgets.append(WidgetState(
+        id=_make_trigger_id(listener.proto.id, "events"),
+        json_trigger_value=json.dumps([{"event": "cite", "value": ref}]),
+    ))
+    at._run(states)
+    assert not at.exception, at.exception
+    return at
+
+
+def marked_sentence(at: AppTest) -> str:
+    """The text inside the one <mark class="cr-hl"> on the page, unescaped."""
+    hits = [h.value for h in at.html if 'class="cr-hl"' in h.value]
+    assert len(hits) == 1
+    inner = re.search(r'<mark class="cr-hl"[^>]*>(.*?)</mark>', hits[0], re.S)
+    assert inner is not None
+    parser = HTMLParser(convert_charrefs=True)
+    texts: list[str] = []
+    parser.handle_data = texts.append  # type: ignore[method-assign]
+    parser.feed(inner.group(1))
+    parser.close()
+    return "".join(texts)
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.attrs: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.attrs.update(name for name, _ in attrs)
+
+
+def assert_inert(markup: str) -> None:
+    """Only the app's own tags and attributes: nothing from document text became markup."""
+    parser = _Tags()
+    parser.feed(markup)
+    parser.close()
+    assert parser.tags <= {"div", "p", "a", "span", "mark", "ul", "li", "h3", "h4", "blockquote", "style"}
+    assert not {a for a in parser.attrs if a.startswith("on") or a in ("href", "src")}
+
+
+def test_ask_streams_cited_verified_claims_and_keeps_them(seeded: Store) -> None:
+    at = start()
+    at.chat_input[0].set_value(QUESTION).run()
+    assert not at.exception, at.exception
+    page = html_of(at)
+    refs = _CITE.findall(page)
+    assert refs, "the answer has no citation markers"
+    assert "cr-badge" in page
+    for ref in refs:
+        collection, doc_id, index = ref.split("/")
+        assert seeded.document(collection, doc_id).sentences[int(index)]
+    # A new session (as after a restart) shows the same answer from the SQLite history.
+    again = start()
+    assert _CITE.findall(html_of(again)) == refs
+    assert [m.name for m in again.chat_message] == ["user", "assistant"]
+
+
+def test_open_a_citation_highlights_exactly_the_cited_sentence(seeded: Store) -> None:
+    at = start()
+    at.chat_input[0].set_value(QUESTION).run()
+    ref = _CITE.findall(html_of(at))[-1]
+    click_citation(at, ref)
+    collection, doc_id, index = ref.split("/")
+    doc = seeded.document(collection, doc_id)
+    assert marked_sentence(at) == doc.sentences[int(index)].text
+    assert f"sentence {int(index) + 1} of {len(doc.sentences)}" in html_of(at)
+
+
+def test_refusal_is_shown_with_closest_sentences(seeded: Store) -> None:
+    at = start()
+    at.chat_input[0].set_value("What is the population of Pyongyang?").run()
+    page = html_of(at)
+    assert "The sources don" in page
+    assert "Closest sentences found" in page and _CITE.search(page)
+
+
+def test_conversations_new_and_clear(seeded: Store) -> None:
+    at = start()
+    at.chat_input[0].set_value(QUESTION).run()
+    at.sidebar.button[0].click().run()  # New conversation
+    assert len(at.sidebar.radio[0].options) == 2
+    assert not at.chat_message
+    next(b for b in at.sidebar.button if b.label == "Clear all").click().run()
+    assert len(at.sidebar.radio[0].options) == 1
+    assert not at.chat_message
+
+
+def test_provider_down_falls_back_to_extractive_with_a_message(
+    seeded: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CROSSREAD_LLM__PROVIDER", "openai")
+    monkeypatch.setenv("CROSSREAD_LLM__BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("CROSSREAD_LLM__API_KEY", "sk-test-secret-value")
+    monkeypatch.setenv("CROSSREAD_LLM__TIMEOUT", "5")
+    at = start()
+    at.chat_input[0].set_value(QUESTION).run()
+    assert not at.exception, at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "openai" in warnings and "extractive" in warnings
+    assert _CITE.findall(html_of(at))
+    assert "generator: extractive" in " ".join(c.value for c in at.caption)
+    everything = str([e.value for e in at.warning] + [html_of(at)] + [c.value for c in at.caption])
+    assert "sk-test-secret-value" not in everything
+
+
+def test_settings_page_never_echoes_the_key(seeded: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CROSSREAD_LLM__API_KEY", "sk-test-secret-value")
+    at = start("ui/settings.py")
+    at.radio[0].set_value("openai").run()
+    key_box = next(t for t in at.text_input if t.label == "API key")
+    assert key_box.value == ""
+    assert "A key is set" in key_box.placeholder
+    key_box.set_value("sk-new-secret")
+    next(t for t in at.text_input if t.label == "Server URL").set_value("http://127.0.0.1:9/v1")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["llm_overrides"]["provider"] == "openai"
+    overrides = at.session_state["llm_overrides"]
+    assert overrides["api_key"].get_secret_value() == "sk-new-secret"
+    assert "sk-new-secret" not in str(overrides)
+    # What the server sends to the browser: no element, and no field default, carries either key.
+    sent = [str(t.proto.default) for t in at.text_input] + [str(e.value) for e in (*at.success, *at.markdown)]
+    assert not [s for s in sent if "sk-new-secret" in s or "sk-test-secret-value" in s]
+
+
+def test_brief_page_writes_a_cited_briefing_with_downloads(seeded: Store) -> None:
+    at = start("ui/brief.py")
+    next(b for b in at.button if b.label == "Write the briefing").click().run()
+    assert not at.exception, at.exception
+    headings = [m.value for m in at.markdown]
+    assert "#### Key facts" in headings
+    refs = _CITE.findall(html_of(at))
+    assert refs
+    click_citation(at, refs[0])
+    collection, doc_id, index = refs[0].split("/")
+    assert marked_sentence(at) == seeded.document(collection, doc_id).sentences[int(index)].text
+
+
+def test_sources_page_ingests_an_upload_with_progress_and_status(seeded: Store) -> None:
+    at = start("ui/sources.py")
+    upload = at.file_uploader[0]
+    article = b"Title: Talks resume\nSource: Wire\n\nDiplomats met in Geneva on Monday. They will meet again."
+    upload.set_value([("talks.txt", article, "text/plain"), ("empty.txt", b"   ", "text/plain")])
+    at.run()
+    next(b for b in at.button if b.label == "Add files").click().run()
+    assert not at.exception, at.exception
+    assert at.get("progress")
+    outcome = at.dataframe[0].value
+    assert set(outcome["input"]) == {"talks.txt", "empty.txt"}
+    assert dict(zip(outcome["input"], outcome["outcome"], strict=True)) == {
+        "talks.txt": "added", "empty.txt": "could not be added"}
+    assert outcome[outcome["input"] == "empty.txt"]["details"].iloc[0]
+    titles = {d["title"] for d in seeded.docs.list_documents("default")}
+    assert "Talks resume" in titles
+
+
+def test_hostile_document_renders_inert_everywhere(seeded: Store, tmp_path: Path) -> None:
+    path = tmp_path / "hostile.txt"
+    path.write_text(HOSTILE)
+    [result] = ingest([str(path)], store=seeded)
+    assert result.doc_id
+    # Sources page: the document view with loaded terms highlighted.
+    at = start("ui/sources.py")
+    viewer = next(s for s in at.selectbox if s.label == "View a document")
+    viewer.set_value(result.doc_id).run()
+    page = html_of(at)
+    assert "cr-term" in page and "&lt;script&gt;" in page
+    assert_inert(page)
+    # Source dialog with the hostile sentence highlighted.
+    doc = seeded.document("default", result.doc_id)
+    index = next(s.index for s in doc.sentences if "<script>" in s.text)
+    at = start()
+    click_citation(at, f"default/{result.doc_id}/{index}")
+    assert marked_sentence(at) == doc.sentences[index].text
+    assert_inert(html_of(at))
+    # Chat: an answer quoting the hostile sentence.
+    at.chat_input[0].set_value("What did the envoy say about the talks?").run()
+    assert_inert(html_of(at))
