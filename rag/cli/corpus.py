@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from rag.cli import CollectionOpt, JsonOpt, app, print_json, user_errors
 from rag.types import IngestResult, IngestStatus
@@ -38,7 +39,9 @@ def ingest(
             counts[result.status] += 1
             bar.update(task, advance=1, description=f"{result.status}: {Path(result.input).name[:50]}")
             if result.status == IngestStatus.REJECTED and not as_json:
-                bar.console.print(f"[red]rejected[/red] {result.reason}", markup=True, highlight=False)
+                # soft_wrap: one line per rejection however narrow the terminal; Text: no markup parsing.
+                line = Text.assemble(("rejected ", "red"), result.reason or result.input)
+                bar.console.print(line, soft_wrap=True, highlight=False)
 
         results = run_ingest(inputs, collection=collection, outlet=outlet, date=date, progress=on_result)
     if as_json:

@@ -1,0 +1,111 @@
+"""The command-line contract of ingest / sources / show / search / delete: --json shapes and exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import CORPUS
+from typer.testing import CliRunner
+
+from rag.cli import _register, app
+
+_register()
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+@pytest.fixture
+def ingested() -> list[dict]:
+    result = run("ingest", str(CORPUS), "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_ingest_json_and_exit_code(ingested, tmp_path):
+    assert [r["status"] for r in ingested] == ["added", "added"]
+    assert all(set(r) >= {"input", "status", "doc_id", "reason"} for r in ingested)
+    assert all(r["reason"] is None and len(r["doc_id"]) == 16 for r in ingested)
+    again = run("ingest", str(CORPUS), "--json")
+    assert again.exit_code == 0 and [r["status"] for r in json.loads(again.stdout)] == ["unchanged"] * 2
+    (tmp_path / "blank.txt").write_text("   \n")
+    mixed = run("ingest", str(tmp_path / "blank.txt"), str(tmp_path / "nope.md"), "--json")
+    assert mixed.exit_code == 1
+    rows = json.loads(mixed.stdout)
+    assert [r["status"] for r in rows] == ["rejected", "rejected"]
+    assert "whitespace only" in rows[0]["reason"] and "no such file" in rows[1]["reason"]
+    assert rows[0]["doc_id"] is None
+
+
+def test_ingest_text_output_names_the_rejected_input(tmp_path):
+    bad = tmp_path / "photo.jpg"
+    bad.write_bytes(b"\xff\xd8\xff")
+    result = run("ingest", str(bad), str(CORPUS))
+    assert result.exit_code == 1
+    assert "2 added" in result.stdout and "1 rejected" in result.stdout
+    assert f"{bad}: unsupported file type '.jpg'" in result.stderr
+    assert "Loading weights" not in result.output
+
+
+def test_sources_json(ingested):
+    result = run("sources", "--json")
+    assert result.exit_code == 0
+    docs = json.loads(result.stdout)
+    assert {d["doc_id"] for d in docs} == {r["doc_id"] for r in ingested}
+    for d in docs:
+        assert set(d) == {"doc_id", "outlet", "title", "byline", "date", "url", "path", "sentence_count"}
+        assert d["sentence_count"] > 5 and d["path"].startswith(str(CORPUS))
+    assert {d["date"] for d in docs} == {None, "2023-11-07"}
+    assert {d["byline"] for d in docs} == {None, "Staff, Agencies"}
+
+
+def test_show_json_offsets_slice_the_text(ingested):
+    doc_id = ingested[0]["doc_id"]
+    result = run("show", doc_id[:6], "--json")
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["doc_id"] == doc_id and doc["title"].startswith("N Korean Leader Calls")
+    assert [s["index"] for s in doc["sentences"]] == list(range(len(doc["sentences"])))
+    assert all(set(s) == {"index", "text", "start", "end"} for s in doc["sentences"])
+    text = run("show", doc_id).stdout
+    assert f"[  0] {doc['sentences'][0]['text']}" in text
+
+
+def test_search_json(ingested):
+    result = run("search", "missile production", "-k", "3", "--json")
+    assert result.exit_code == 0
+    hits = json.loads(result.stdout)
+    assert len(hits) == 3
+    assert all(set(h) == {"doc_id", "sentence_index", "text", "score", "outlet"} for h in hits)
+    assert hits[0]["score"] >= hits[-1]["score"] and "missile" in hits[0]["text"].lower()
+    shown = json.loads(run("show", hits[0]["doc_id"], "--json").stdout)
+    assert shown["sentences"][hits[0]["sentence_index"]]["text"] == hits[0]["text"]
+
+
+def test_outlet_override_and_collection_option(tmp_path):
+    result = run("ingest", str(CORPUS), "--outlet", "Test Wire", "--date", "2023-11-08", "-c", "other",
+                 "--json")
+    assert result.exit_code == 0
+    docs = json.loads(run("sources", "--collection", "other", "--json").stdout)
+    assert {(d["outlet"], d["date"]) for d in docs} == {("Test Wire", "2023-11-08")}
+    assert json.loads(run("sources", "--json").stdout) == []
+    assert "other" in json.loads(run("collections", "--json").stdout)
+
+
+def test_user_errors_are_one_line_with_exit_2(ingested):
+    missing = run("show", "ffffffffffff")
+    assert missing.exit_code == 2 and missing.stderr.startswith("error: no document")
+    assert "Traceback" not in missing.output
+    bad_name = run("sources", "-c", "bad name!")
+    assert bad_name.exit_code == 2 and "collection name" in bad_name.stderr
+
+
+def test_delete(ingested):
+    doc_id = ingested[0]["doc_id"]
+    assert run("delete", doc_id).exit_code == 0
+    assert [d["doc_id"] for d in json.loads(run("sources", "--json").stdout)] == [ingested[1]["doc_id"]]
+    hits = json.loads(run("search", "Kim Jong Un missiles", "-k", "20", "--json").stdout)
+    assert hits and all(h["doc_id"] != doc_id for h in hits)
