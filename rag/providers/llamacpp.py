@@ -8,6 +8,7 @@ once per process; calls into it are serialised because a llama.cpp context is no
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from collections.abc import Iterator
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from llama_cpp import Llama
 
 _locks: dict[int, threading.Lock] = {}
+_loaded: dict[tuple[str, int], Llama] = {}
+_load_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
@@ -61,9 +64,16 @@ def model_path(settings: Settings) -> Path:
     return path
 
 
-@lru_cache(maxsize=2)
 def load_llama(path: str, context_size: int) -> Llama:
     """One llama.cpp model per file and context size per process."""
+    key = (path, context_size)
+    with _load_lock:
+        if key not in _loaded:
+            _loaded[key] = _open_llama(path, context_size)
+        return _loaded[key]
+
+
+def _open_llama(path: str, context_size: int) -> Llama:
     try:
         from llama_cpp import Llama
     except ImportError as exc:
@@ -75,6 +85,14 @@ def load_llama(path: str, context_size: int) -> Llama:
         raise ProviderUnavailable(f"could not load GGUF model {path}: {exc}") from exc
     _locks[id(llama)] = threading.Lock()
     return llama
+
+
+@atexit.register
+def _close_models() -> None:
+    """Free models before interpreter teardown (llama.cpp's finaliser fails once its bindings are gone)."""
+    for llama in _loaded.values():
+        llama.close()
+    _loaded.clear()
 
 
 def has_chat_template(llama: Llama) -> bool:
