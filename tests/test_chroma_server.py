@@ -1,0 +1,80 @@
+"""A real `chroma run` server on 127.0.0.1 as the vector store: the CLI is unchanged, one setting moves it."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import CORPUS
+
+pytestmark = pytest.mark.slow
+
+CHROMA = Path(sys.executable).with_name("chroma")
+CROSSREAD = Path(sys.executable).with_name("crossread")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def chroma_url(tmp_path) -> Iterator[str]:
+    port = free_port()
+    data = tmp_path / "server-data"
+    server = subprocess.Popen(
+        [str(CHROMA), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, "chroma server exited"
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "chroma server did not start"
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def crossread(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(CROSSREAD), *args], env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_ingest_and_search_against_a_chroma_server(chroma_url, tmp_path):
+    env = {**os.environ, "CROSSREAD_DATA_DIR": str(tmp_path / "data"), "CROSSREAD_CHROMA_URL": chroma_url}
+    ingested = crossread("ingest", str(CORPUS), "--json", env=env)
+    assert ingested.returncode == 0, ingested.stderr
+    assert [r["status"] for r in json.loads(ingested.stdout)] == ["added", "added"]
+    assert "Loading weights" not in ingested.stderr  # the model loads quietly
+    assert not (tmp_path / "data" / "chroma").exists()  # vectors went to the server, not the data folder
+
+    import chromadb
+
+    port = int(chroma_url.rsplit(":", 1)[1])
+    client = chromadb.HttpClient(host="127.0.0.1", port=port,
+                                 settings=chromadb.Settings(anonymized_telemetry=False))
+    docs = json.loads(crossread("sources", "--json", env=env).stdout)
+    assert client.get_collection("crossread-default").count() == sum(d["sentence_count"] for d in docs)
+
+    found = crossread("search", "missile production", "-k", "3", "--json", env=env)
+    assert found.returncode == 0, found.stderr
+    hits = json.loads(found.stdout)
+    assert len(hits) == 3 and "missile" in hits[0]["text"].lower()
+    assert {h["doc_id"] for h in hits} <= {d["doc_id"] for d in docs}
