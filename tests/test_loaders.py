@@ -206,6 +206,11 @@ def test_missing_path_and_symlink_loop_do_not_stop_the_batch(tmp_path, settings)
     assert any(e.startswith(str(folder / "self")) for e in errors)
     assert all("\n" not in e for e in errors)
     assert sum(r.article is not None for r in results) == 1  # the looped folder was not read twice
+    [direct] = list(iter_articles([str(folder / "self")], settings))
+    assert direct.error == f"{folder / 'self'}: symlink loop (the link points back to itself)"
+    os.symlink(tmp_path / "gone", tmp_path / "dangling.txt")
+    [dangling] = list(iter_articles([str(tmp_path / "dangling.txt")], settings))
+    assert dangling.error is not None and "broken symlink" in dangling.error
 
 
 def test_folder_walk_dispatches_by_suffix(tmp_path, settings):

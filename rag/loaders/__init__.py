@@ -6,7 +6,9 @@ so one bad input never stops a batch.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +53,16 @@ def load_file(path: Path, settings: Settings) -> LoadedArticle:
                       + ", ".join(sorted(TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES)))
 
 
+def _path_problem(path: Path, exc: OSError) -> str:
+    """Why a path cannot be read, in the user's terms."""
+    if exc.errno == errno.ELOOP:
+        return "symlink loop (the link points back to itself)"
+    if exc.errno == errno.ENOENT:
+        broken = path.is_symlink()
+        return "broken symlink (its target does not exist)" if broken else "no such file, folder or URL"
+    return f"cannot read ({exc.strerror or exc})"
+
+
 def _walk(root: Path) -> Iterator[Path | IngestError]:
     """Files under a folder, recursively, in a stable order; symlink loops are reported, not followed."""
     seen: set[tuple[int, int]] = set()
@@ -84,7 +96,7 @@ def _walk(root: Path) -> Iterator[Path | IngestError]:
                 else:
                     yield IngestError(str(path), "not a regular file (broken symlink or special file)")
             except OSError as exc:  # ELOOP on a self-referencing symlink
-                yield IngestError(str(path), f"cannot read ({exc.strerror or exc})")
+                yield IngestError(str(path), _path_problem(path, exc))
         stack.extend(reversed(subfolders))
 
 
@@ -101,13 +113,9 @@ def iter_articles(inputs: Sequence[str], settings: Settings) -> Iterator[LoadedI
             continue
         path = Path(item)
         try:
-            is_dir = path.is_dir()
-            exists = path.exists()
+            is_dir = stat.S_ISDIR(path.stat().st_mode)
         except OSError as exc:
-            yield LoadedInput(item, error=f"{item}: cannot read ({exc.strerror or exc})")
-            continue
-        if not exists:
-            yield LoadedInput(item, error=f"{item}: no such file, folder or URL")
+            yield LoadedInput(item, error=f"{item}: {_path_problem(path, exc)}")
             continue
         files = _walk(path) if is_dir else iter([path])
         for entry in files:
