@@ -10,7 +10,7 @@ import streamlit as st
 
 from rag.errors import CrossreadError
 from rag.rendering import STYLESHEET
-from ui.resources import COLLECTION, base_settings, get_store
+from ui.resources import COLLECTION, base_settings, current_settings, get_store
 
 st.set_page_config(page_title="Crossread", page_icon="📰", layout="wide")
 st.html(STYLESHEET)
@@ -35,5 +35,6 @@ with st.sidebar:
     if st.session_state.get(COLLECTION) not in choices:
         st.session_state[COLLECTION] = default
     st.selectbox("Collection", choices, key=COLLECTION, help="Create collections on the Sources page.")
+    st.caption(f"Generator: {current_settings().llm.provider} (change it on the Settings page)")
 
 navigation.run()

@@ -167,7 +167,7 @@ def test_provider_down_falls_back_to_extractive_with_a_message(
 def test_settings_page_never_echoes_the_key(seeded: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CROSSREAD_LLM__API_KEY", "sk-test-secret-value")
     at = start("ui/settings.py")
-    at.radio[0].set_value("openai").run()
+    next(r for r in at.radio if r.label == "Generator").set_value("openai").run()
     key_box = next(t for t in at.text_input if t.label == "API key")
     assert key_box.value == ""
     assert "A key is set" in key_box.placeholder

@@ -14,6 +14,7 @@ from ui.resources import current_collection, current_settings, get_store
 
 BRIEFING = "briefing"
 SCOPES = ("Whole collection", "One story", "Chosen documents")
+SHARE_COLUMN = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -86,8 +87,11 @@ def show_briefing(briefing: Briefing, collection: str, style: str) -> None:
     if briefing.coverage:
         st.markdown("#### Coverage")
         st.caption("Share of cited sentences per outlet.")
-        height = 60 + 30 * len(briefing.coverage)
-        st.bar_chart({"share of citations": briefing.coverage}, horizontal=True, height=height)
+        st.dataframe(
+            [{"outlet": outlet, "share of citations": share} for outlet, share in briefing.coverage.items()],
+            column_config={"share of citations": SHARE_COLUMN},
+            hide_index=True, width="stretch",
+        )
     st.caption(f"generator: {escape(briefing.generator)}")
     downloads(briefing, collection, style)
 

@@ -21,6 +21,8 @@ MODEL_HELP = {
     "openai": "Model name the server knows, e.g. gpt-4o-mini.",
     "ollama": "Model name, e.g. llama3.2.",
 }
+NAMES = {"extractive": "Extractive", "llamacpp": "Local GGUF (llama.cpp)", "openai": "OpenAI-compatible",
+         "ollama": "Ollama"}
 URL_HINT = {"openai": "https://api.openai.com/v1", "ollama": "http://localhost:11434"}
 
 
@@ -28,7 +30,7 @@ def generator_form() -> None:
     """The generator fields; on save they apply to this session (environment settings stay the default)."""
     llm = current_settings().llm
     provider = st.radio("Generator", list(PROVIDERS), index=list(PROVIDERS).index(llm.provider),
-                        format_func=str.capitalize, captions=list(PROVIDERS.values()))
+                        format_func=NAMES.__getitem__, captions=list(PROVIDERS.values()))
     with st.form("generator", clear_on_submit=True):  # the typed key must not stay in the field
         updates: dict[str, Any] = {"provider": provider}
         if provider != "extractive":
