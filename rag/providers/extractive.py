@@ -27,6 +27,7 @@ from rag.terms import (
 )
 from rag.types import DraftClaim, SentenceHit
 from rag.vector_cache import encode_cached
+from rag.verify import is_instruction
 
 # Two sentences from different outlets are about the same thing at or above this cosine and word overlap
 # (measured on the shipped corpus: paraphrases across its two articles sit at 0.65-0.79); if their numbers
@@ -54,7 +55,11 @@ def outlet_name(hit: SentenceHit) -> str | None:
 
 
 def attribute(text: str, hits: Sequence[SentenceHit], unnamed: str = "one report") -> str:
-    """Prefix a sentence with who reports it: "According to KCNA, ..." (or "According to one report, ...")."""
+    """Say who reports a sentence: "…, according to KCNA." or "According to KCNA, the …".
+
+    The attribution goes last unless the sentence already has an "according to" or ends in a quotation, so
+    the sentence's own first word (a name, or a capitalised noun) never has to be lower-cased by guesswork.
+    """
     names = sorted({n for n in (outlet_name(h) for h in hits) if n})
     if len(names) >= 2:
         who = ", ".join(names[:-1]) + " and " + names[-1]
@@ -62,17 +67,17 @@ def attribute(text: str, hits: Sequence[SentenceHit], unnamed: str = "one report
         who = names[0]
     else:
         who = unnamed
-    if re.match(r"^according to\b", text, re.IGNORECASE):
-        return f"{who} reports: {text}"
-    return f"According to {who}, {_lower_first(text)}"
-
-
-def _lower_first(text: str) -> str:
-    """Lower-case the first word only when it is a common word ("The", "This"), never a name or acronym."""
-    match = re.match(r"[A-Za-z]+", text)
-    if match and match.group(0).lower() in STOPWORDS and not match.group(0).isupper():
-        return text[0].lower() + text[1:]
-    return text
+    body = text.rstrip()
+    first = re.match(r"[A-Za-z]+", body)
+    if re.search(r"\baccording to\b", body, re.IGNORECASE) or re.search(r"[\"”’]\W*$", body):
+        if first and first.group(0).lower() in STOPWORDS and not first.group(0).isupper():
+            body = body[0].lower() + body[1:]
+        elif re.match(r"^according to\b", body, re.IGNORECASE):
+            return f"{who} reports: {body}"
+        return f"According to {who}, {body}"
+    end = re.search(r"[.!?…]+$", body)
+    stop = end.group(0) if end else "."
+    return f"{body[: end.start()] if end else body}, according to {who}{stop}"
 
 
 def _terms(hit: SentenceHit) -> set[str]:
@@ -179,8 +184,12 @@ class ExtractiveGenerator:
         return encode_cached(embeddings, [h.sentence.text for h in evidence])
 
     def select(self, question: str, evidence: Sequence[SentenceHit], task: str = "answer") -> list[int]:
-        """Positions (1-based) of evidence worth using, most relevant first."""
-        scored = sorted(((relevance(question, h), i + 1) for i, h in enumerate(evidence)), reverse=True)
+        """Positions (1-based) of evidence worth using, most relevant first.
+
+        Text addressed to a model ("Ignore previous instructions…") is data that states nothing: never used.
+        """
+        usable = [(i + 1, h) for i, h in enumerate(evidence) if not is_instruction(h.sentence.text)]
+        scored = sorted(((relevance(question, h), p) for p, h in usable), reverse=True)
         if task == "brief" or not scored:
             return [p for _, p in scored]
         best = scored[0][0]
