@@ -71,8 +71,10 @@ def check_claim(draft: DraftClaim, evidence: Sequence[SentenceHit], numbering: M
     citations = numbering.apply(resolution.citations)
     verification = verify_claim(draft.text, [c.text for c in citations], embeddings=store.embeddings,
                                 settings=settings)
-    return Claim(draft.text, citations, verification.verdict, verification.score,
-                 verification.reasons + resolution.problems)
+    # Without citations the resolution problems say why; the verifier's "cites no source" would repeat it.
+    reasons = resolution.problems if not citations and resolution.problems else (
+        verification.reasons + resolution.problems)
+    return Claim(draft.text, citations, verification.verdict, verification.score, reasons)
 
 
 def stream_answer(
