@@ -25,6 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CHROMIUM = Path("/usr/bin/chromium")
 QUESTION = "What did Kim Jong Un call for?"
+HOSTILE = (
+    "Title: Harbour <script>window.pwned = 1</script> report\n\n"
+    "The harbour reopened on Tuesday after repairs. "
+    'Workers said <img src=x onerror="window.pwned = 2"> the cranes were fixed. '
+    "A notice linked [here](javascript:window.pwned=3) for details. The port expects ships next week."
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -59,7 +65,11 @@ def app_url(tmp_path: Path) -> Iterator[str]:
     from rag.ingest import ingest
 
     data_dir = tmp_path / "app-data"
-    ingest([str(ROOT / "corpus")], store=open_store(Settings(data_dir=data_dir)))
+    hostile = tmp_path / "hostile.txt"
+    hostile.write_text(HOSTILE)
+    store = open_store(Settings(data_dir=data_dir))
+    ingest([str(hostile)], store=store)  # first, so the Sources page shows it by default
+    ingest([str(ROOT / "corpus")], store=store)
     port = free_port()
     env = {**os.environ, "CROSSREAD_DATA_DIR": str(data_dir), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     log = (tmp_path / "streamlit.log").open("wb")
@@ -111,7 +121,8 @@ def test_click_a_citation_and_see_the_cited_sentence_highlighted(app_url: str, t
 
             chat.fill(QUESTION)
             chat.press("Enter")
-            page.get_by_text("generator:").wait_for(timeout=120_000)  # written after the last claim
+            # The caption under an answer is written after its last claim.
+            page.get_by_text("generator: extractive", exact=True).wait_for(timeout=120_000)
             markers = page.locator("[data-cite]")
             assert markers.count() >= 1
             assert page.locator(".cr-badge").count() >= 1
@@ -136,5 +147,18 @@ def test_click_a_citation_and_see_the_cited_sentence_highlighted(app_url: str, t
             assert box is not None, "highlight not rendered"
             assert box["y"] >= 0 and box["y"] + box["height"] <= 900, "highlight not scrolled into view"
             assert page.get_by_text(f"sentence {int(index) + 1} of {len(doc.sentences)}").count() == 1
+
+            # A hostile article shown with its loaded terms: its markup stays text, nothing runs.
+            page.goto(app_url + "/sources")
+            page.get_by_text("Read a document").wait_for(timeout=60_000)
+            shown = page.get_by_text("the cranes were fixed", exact=False).first
+            shown.wait_for(timeout=30_000)
+            shown.scroll_into_view_if_needed()
+            page.wait_for_timeout(500)
+            save(page, tmp_path, "4-hostile-source")
+            assert page.evaluate("window.pwned") is None
+            assert page.locator("img[src='x']").count() == 0
+            assert page.locator("a[href^='javascript']").count() == 0
+            assert page.get_by_text('<img src=x onerror="window.pwned = 2">', exact=False).count() >= 1
         finally:
             browser.close()

@@ -99,7 +99,7 @@ def show_citation(ref: str) -> None:
         return
     st.html(f"<h3 style='margin:0'>{escape(doc.meta.title or doc.label)}</h3>{meta_line(doc, index)}")
     st.html(f'<blockquote class="cr-quote">{escape(doc.sentences[index].text)}</blockquote>')
-    with st.container(height=420, border=True):
+    with st.container(height=420 if len(doc.text) > 1500 else "content", border=True):
         st.html(article_html(doc, index))
     _scroll_to(data={"target": target_id(doc.doc_id, index)}, key=f"scroll-{doc.doc_id}-{index}", height=0)
 

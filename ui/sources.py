@@ -122,7 +122,7 @@ def document_panel(collection: str, rows: list[dict]) -> None:
     spans = loaded_term_spans(doc)
     st.caption(f"{len(spans)} loaded terms underlined (hover for the category); "
                f"{len(doc.sentences)} sentences.")
-    with st.container(height=360, border=True):
+    with st.container(height=360 if len(doc.text) > 1200 else "content", border=True):
         st.html(article_html(doc, terms=spans))
     confirm = st.checkbox("Yes, delete this document (its sentences and vectors go too)",
                           key=f"confirm-{doc_id}")
