@@ -40,3 +40,15 @@ def test_offsets_always_slice_to_the_sentence_text(text):
         assert s.text == s.text.strip() and s.text
     covered = "".join(text[s.start : s.end] for s in sentences)
     assert "".join(covered.split()) == "".join(text.split())
+
+
+def test_fast_path_cuts_clear_boundaries_and_keeps_quotes_whole():
+    text = (
+        'Kudlow spoke on “Fox News Sunday.” The deal was close. "We are not done. Talks go on," he said. '
+        "Rep. Nancy Pelosi, D-Calif., said no. Shake Shack Inc. returned the loan in 2020. Then it grew."
+    )
+    assert [s.text for s in split_sentences("d", text)] == [
+        "Kudlow spoke on “Fox News Sunday.”", "The deal was close.",
+        '"We are not done. Talks go on," he said.', "Rep. Nancy Pelosi, D-Calif., said no.",
+        "Shake Shack Inc. returned the loan in 2020.", "Then it grew.",
+    ]
