@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -193,3 +194,32 @@ def test_brief_task_uses_the_brief_prompt(embeddings) -> None:
     claims = list(generator.generate("brief", "Kim's missile push", EVIDENCE))
     assert claims == [DraftClaim("Outlets agree Kim called for missiles.", (1, 3))]
     assert "Topic: Kim's missile push" in model.calls[0]["messages"][1].content
+
+
+class SlowChat(RecordingChat):
+    """Streams one word every 50 ms."""
+
+    def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        for chunk in super()._stream(*args, **kwargs):
+            time.sleep(0.05)
+            yield chunk
+
+
+def test_time_limit_ends_a_long_generation_after_the_claims_so_far(embeddings) -> None:
+    long_text = "Kim called for more missiles [1]. " + "And then " * 40 + "more."
+    claims = run(SlowChat(messages=iter([AIMessage(long_text)])), embeddings, time_limit=1.5)
+    assert claims == [DraftClaim("Kim called for more missiles.", (1,))]
+
+
+def test_time_limit_without_any_sentence_is_provider_unavailable(embeddings) -> None:
+    with pytest.raises(ProviderUnavailable, match="wrote no sentence within 0.3 s"):
+        run(SlowChat(messages=iter([AIMessage("word " * 40)])), embeddings, time_limit=0.3)
+
+
+def test_per_call_token_callback_overrides_the_generators(embeddings) -> None:
+    default: list[str] = []
+    mine: list[str] = []
+    generator = LLMGenerator(chat("Kim called for missiles [1]."), name="fake", embeddings=embeddings,
+                             on_token=default.append)
+    list(generator.generate("answer", "q", EVIDENCE, on_token=mine.append))
+    assert "".join(mine) == "Kim called for missiles [1]." and default == []

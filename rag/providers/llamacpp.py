@@ -209,5 +209,5 @@ def make_generator(settings: Settings) -> LLMGenerator:
     model, style = make_model(settings)
     return LLMGenerator(
         model, name="llamacpp", style=style, embeddings=SentenceEmbeddings(settings.embedding_model),
-        describe_error=describe_error,
+        describe_error=describe_error, time_limit=settings.llm.timeout,
     )

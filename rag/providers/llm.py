@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Literal
 
@@ -158,6 +159,7 @@ class LLMGenerator:
         on_token: Callable[[str], None] | None = None,
         describe_error: Callable[[Exception], str | None] | None = None,
         align_min: float = ALIGN_MIN,
+        time_limit: float | None = None,
     ):
         self.model = model
         self.name = name
@@ -168,6 +170,7 @@ class LLMGenerator:
         self.on_token = on_token
         self.describe_error = describe_error
         self.align_min = align_min
+        self.time_limit = time_limit
 
     def prompt(self, task: Task, question: str, evidence: Sequence[SentenceHit]) -> str | list[BaseMessage]:
         """What the model is sent: chat messages, or one completion string."""
@@ -191,19 +194,34 @@ class LLMGenerator:
                 raise
             raise ProviderUnavailable(message) from exc
 
-    def generate(self, task: Task, question: str, evidence: Sequence[SentenceHit]) -> Iterator[DraftClaim]:
-        """Yield claims as the model writes them; each cites evidence by 1-based position, or nothing."""
+    def generate(
+        self, task: Task, question: str, evidence: Sequence[SentenceHit],
+        on_token: Callable[[str], None] | None = None,
+    ) -> Iterator[DraftClaim]:
+        """Yield claims as the model writes them; each cites evidence by 1-based position, or nothing.
+
+        `on_token` (default: the generator's) receives the raw text as it streams, e.g. for a UI. Past
+        `time_limit` seconds generation stops: with claims so far the answer ends there, without any it is
+        ProviderUnavailable (so the caller can fall back).
+        """
         if not evidence:
             yield DraftClaim(REFUSAL, ())
             return
+        on_token = on_token or self.on_token
         output = _Output(EvidenceAligner(self.embeddings, evidence, self.align_min))
+        deadline = time.monotonic() + self.time_limit if self.time_limit else None
         buffer = ""
         for token in self.tokens(self.prompt(task, question, evidence)):
-            if self.on_token:
-                self.on_token(token)
+            if on_token:
+                on_token(token)
             buffer, stopped = cut_at_stop(buffer + token, self.stop)
             yield from output.take(buffer, complete=stopped)
             if stopped or output.refused:
+                break
+            if deadline and time.monotonic() > deadline:
+                if not output.emitted:
+                    raise ProviderUnavailable(f"{self.name} wrote no sentence within {self.time_limit:g} s")
+                log.warning("%s stopped after %g s", self.name, self.time_limit)
                 break
         yield from output.take(buffer, complete=True)
         if not buffer.strip():

@@ -83,4 +83,5 @@ def make_generator(settings: Settings) -> LLMGenerator:
     return LLMGenerator(
         model, name="openai", style="completion" if completion else "chat",
         embeddings=SentenceEmbeddings(settings.embedding_model), describe_error=error_describer(settings),
+        time_limit=settings.llm.timeout,
     )
