@@ -21,7 +21,7 @@ import numpy as np
 from rag.alignment import FactGroup, OutletSentence, align_facts
 from rag.citations import MarkerNumbering
 from rag.errors import ProviderUnavailable, StoreError
-from rag.framing import framing_profile, load_terms
+from rag.framing import emotive_weight, framing_profile, load_terms
 from rag.neutral import Verifier, quote_whole, rewrite_verified
 from rag.prompts import REFUSAL
 from rag.settings import Settings
@@ -43,6 +43,9 @@ TITLES = {
     SectionKind.FRAMING: "How each outlet framed it",
 }
 MIN_WORDS = 6
+# Preference for calm wording when choosing which outlet's sentence states a fact (VADER mean |valence|,
+# typically 0-0.5 per word): 0.5 of it weighs about as much as one replaceable loaded term.
+EMOTIVE_WEIGHT = 2.0
 _QUOTE_MARKS = "“”\"‘’"
 _INTENSITY = {e.term: e.intensity for e in load_terms()}
 TOPIC_MARGIN = 0.1  # sentences this far below min_relevance still count as on-topic within a relevant story
@@ -85,9 +88,14 @@ class Composer:
             terms = unquoted_loaded_terms(member.sentence.text)
             loaded = sum(0.5 if t.neutral else 2.0 for t in terms)
             share = self.picks[member.outlet] / (sum(self.picks.values()) or 1)
-            return loaded + 1.5 * share, member.sentence.index / self.position[member.sentence.doc_id]
+            calm = EMOTIVE_WEIGHT * emotive_weight(member.sentence.text)
+            return loaded + 1.5 * share + calm, member.sentence.index / self.position[member.sentence.doc_id]
 
         return min(range(len(group.members)), key=cost)
+
+    def single_rank(self, group: FactGroup) -> float:
+        """Single-source facts: earlier in the article and calmer in wording first."""
+        return self.order(group) + EMOTIVE_WEIGHT * emotive_weight(group.members[0].sentence.text)
 
     def key_fact(self, group: FactGroup) -> Claim:
         rep = self.representative(group)
@@ -176,7 +184,7 @@ class Composer:
         agree = sorted((g for g in self.groups if g.kind == "agree"), key=self.order)
         differ = [g for g in self.groups if g.conflicts]
         singles = sorted((g for g in self.groups if g.kind == "single"
-                          and len(g.members[0].sentence.text.split()) >= MIN_WORDS), key=self.order)
+                          and len(g.members[0].sentence.text.split()) >= MIN_WORDS), key=self.single_rank)
         single_claims = [self.single(g) for g in _round_robin(singles, n_single)]
         diff_claims = [c for g in sorted(differ, key=self.order) for c in self.differences(g)][:n_diff]
         return [

@@ -280,3 +280,20 @@ def _mean_arousal(docs: list[Document], lexicon_dir: Path | None) -> float | Non
     vad = load_nrc_vad(Path(lexicon_dir) / "NRC-VAD-Lexicon.txt")
     values = [vad[t][1] for d in docs for t in tokens(d.text) if t in vad]
     return sum(values) / len(values) if values else None
+
+
+@lru_cache(maxsize=1)
+def _sentiment_lexicon() -> dict[str, float]:
+    """VADER's MIT-licensed word valences (-4..4); empty when vaderSentiment is not installed."""
+    try:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    except ImportError:
+        return {}
+    return dict(SentimentIntensityAnalyzer().lexicon)
+
+
+def emotive_weight(text: str) -> float:
+    """Mean absolute sentiment valence per word (VADER lexicon, 0-4 scale): how charged a wording is."""
+    lexicon = _sentiment_lexicon()
+    words = [w.lower() for w in _WORD.findall(text)]
+    return sum(abs(lexicon.get(w, 0.0)) for w in words) / len(words) if words else 0.0

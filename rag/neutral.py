@@ -61,13 +61,15 @@ def _lower_first(text: str) -> str:
 
 
 def attribute(text: str, outlet: str) -> str:
-    """Attribute a sentence to its outlet: "According to X, ..." (or "..., according to X." when it already
-    opens with an attribution)."""
+    """Attribute a sentence to its outlet: "X reported that ...", or "According to X, ..." before a quotation
+    or when the name holds punctuation, or "..., according to X." when it already opens with an attribution."""
     if text.lower().startswith("according to"):
         body = text.rstrip()
         end = body[-1] if body[-1] in ".!?" else "."
         return f"{body.rstrip('.!?')}, according to {outlet}{end}"
-    return f"According to {outlet}, {_lower_first(text)}"
+    if text[:1] in "\"“‘'" or re.search(r"[,.;:]", outlet):
+        return f"According to {outlet}, {_lower_first(text)}"
+    return f"{outlet} reported that {_lower_first(text)}"
 
 
 def is_attributed(text: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rag.framing import (
     detect_loaded_terms,
+    emotive_weight,
     framing_profile,
     inflect,
     load_terms,
@@ -77,3 +78,10 @@ def test_shipped_corpus_terms_and_profile(corpus_store: Store) -> None:
     war_games = next(u for u in loaded.terms if u.lemma == "war game")
     assert war_games.count >= 4 and loaded.by_category["label"] >= 5
     assert loaded.per_100_words > 0 and loaded.as_json()["terms"][0]["count"] >= 1
+
+
+def test_emotive_weight_prefers_calm_wording() -> None:
+    calm = "The ministers met in Tokyo on Tuesday to discuss trade."
+    charged = "The furious ministers clashed in a disastrous, hateful meeting."
+    assert emotive_weight(calm) < emotive_weight(charged)
+    assert emotive_weight("") == 0.0

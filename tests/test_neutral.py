@@ -19,7 +19,7 @@ def test_safe_rewrite_is_verified_against_the_source(store: Store) -> None:
         return verify_claim(text, sources, embeddings=store.embeddings)
 
     result = rewrite_verified(SOURCE, "Press TV", [SOURCE], verifier, must_attribute=True)
-    assert result.text == ("According to Press TV, Seoul and Washington announced on Monday that they would "
+    assert result.text == ("Press TV reported that Seoul and Washington announced on Monday that they would "
                            "stage the Ulchi Freedom Guardian summer military exercises on Aug. 21-31.")
     assert result.verification.verdict == Verdict.SUPPORTED and not result.quoted_fallback
     assert "war games → military exercises" in result.changes
@@ -34,7 +34,7 @@ def test_term_without_neutral_equivalent_is_quoted_and_attributed() -> None:
         return Verification(Verdict.SUPPORTED, 0.9)
 
     result = rewrite_verified(text, "KCNA", [text], verifier, must_attribute=False)
-    assert result.text == "According to KCNA, Kim cited surging military “provocations” by the US."
+    assert result.text == "KCNA reported that Kim cited surging military “provocations” by the US."
     assert calls == [result.text] and unquoted_loaded_terms(result.text) == []
 
 
@@ -65,7 +65,9 @@ def test_llm_output_check_flags_and_rewrites() -> None:
 def test_small_helpers() -> None:
     assert strip_discourse("In conclusion, the talks ended without agreement.") == \
         "The talks ended without agreement."
-    assert attribute("The talks ended.", "AP") == "According to AP, the talks ended."
+    assert attribute("The talks ended.", "AP") == "AP reported that the talks ended."
+    assert attribute("“No,” he said.", "AP") == "According to AP, “No,” he said."
+    assert attribute("The talks ended.", "U.S. News") == "According to U.S. News, the talks ended."
     assert attribute("According to the report, talks ended.", "AP") == \
         "According to the report, talks ended, according to AP."
     assert quote_whole('He said "no".', "AP") == "AP reported: “He said 'no'.”"
