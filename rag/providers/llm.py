@@ -221,8 +221,8 @@ class LLMGenerator:
             if deadline and time.monotonic() > deadline:
                 if not output.emitted:
                     raise ProviderUnavailable(f"{self.name} wrote no sentence within {self.time_limit:g} s")
-                log.warning("%s stopped after %g s", self.name, self.time_limit)
-                break
+                log.warning("%s stopped after %g s; unfinished sentence dropped", self.name, self.time_limit)
+                return
         yield from output.take(buffer, complete=True)
         if not buffer.strip():
             log.warning("%s produced no text", self.name)
