@@ -237,3 +237,23 @@ def test_hostile_document_renders_inert_everywhere(seeded: Store, tmp_path: Path
     # Chat: an answer quoting the hostile sentence.
     at.chat_input[0].set_value("What did the envoy say about the talks?").run()
     assert_inert(html_of(at))
+
+
+def test_sources_page_deletes_a_document_and_creates_a_collection(seeded: Store) -> None:
+    at = start("ui/sources.py")
+    viewer = next(s for s in at.selectbox if s.label == "View a document")
+    doomed = viewer.value
+    next(c for c in at.checkbox if c.label.startswith("Yes, delete this document")).check().run()
+    next(b for b in at.button if b.label == "Delete document").click().run()
+    assert not at.exception, at.exception
+    left = {d["doc_id"] for d in seeded.docs.list_documents("default")}
+    assert doomed not in left and len(left) == 1
+    assert not seeded.docs.get_sentences("default", [(doomed, 0)])
+    assert doomed not in {i.split(":")[0] for i in seeded.vectors.ids("default")}
+
+    next(t for t in at.text_input if t.label == "New collection name").set_value("korea-2023").run()
+    next(b for b in at.button if b.label == "Create collection").click().run()
+    assert not at.exception, at.exception
+    assert at.sidebar.selectbox[0].value == "korea-2023"
+    assert "korea-2023" in at.sidebar.selectbox[0].options
+    assert "No articles yet" in " ".join(i.value for i in at.info)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
 import streamlit as st
@@ -12,6 +13,7 @@ from rag.types import Answer, Claim
 from ui.citations import open_clicked_citation
 from ui.resources import current_collection, current_settings, get_chat_history, get_store
 
+log = logging.getLogger(__name__)
 CONVERSATION = "conversation"
 EXAMPLE = "What did Kim Jong Un call for?"
 
@@ -83,9 +85,11 @@ def stream_reply(question: str, collection: str) -> Answer | None:
                 claims.append(item)
                 body = "".join(f'<p class="cr-claim">{claim_html(c, collection)}</p>' for c in claims)
                 placeholder.html(f'<div class="cr-answer">{body}</div>')
-    except CrossreadError as exc:
+    except Exception as exc:  # any failure becomes a message, never a traceback
         if settings.llm.provider == "extractive":
-            placeholder.error(str(exc))
+            if not isinstance(exc, CrossreadError):
+                log.exception("answering failed")
+            placeholder.error(str(exc) if isinstance(exc, CrossreadError) else f"Answering failed: {exc!r}")
             return None
         # The provider failed in a way the engine could not recover from: answer offline instead.
         offline = settings.llm.model_copy(update={"provider": "extractive"})

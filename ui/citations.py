@@ -14,9 +14,6 @@ from rag.errors import CrossreadError
 from rag.rendering import article_html, escape, meta_line, parse_citation_ref, target_id
 from ui.resources import get_store
 
-# Session-state key a page (or a test) may set to open a citation on the next run.
-OPEN_CITATION = "open_citation"
-
 _CLICK_JS = """
 export default function(component) {
   const { setTriggerValue } = component;
@@ -77,8 +74,7 @@ def listen_for_citation_clicks(key: str) -> str | None:
     """Mount the page's click listener; the reference of a marker clicked since the last run, if any."""
     result = _click_listener(key=key, on_cite_change=_ignore, height=0)
     clicked = getattr(result, "cite", None)
-    requested = st.session_state.pop(OPEN_CITATION, None)
-    return clicked or requested
+    return str(clicked) if clicked else None
 
 
 @st.dialog("Source", width="large")

@@ -14,6 +14,7 @@ from rag.types import Document, IngestResult, IngestStatus
 from ui.resources import COLLECTION, base_settings, current_collection, get_store
 
 LAST_INGEST = "last_ingest"
+COLLECTION_ERROR = "collection_error"
 UPLOAD_TYPES = ["txt", "md", "markdown", "html", "htm", "pdf"]
 STATUS_WORDS = {
     IngestStatus.ADDED: "added",
@@ -23,25 +24,34 @@ STATUS_WORDS = {
 }
 
 
+def create_collection(name: str) -> None:
+    """Button callback (runs before the sidebar's collection picker exists, so it may switch it)."""
+    store = get_store()
+    try:
+        store.docs.ensure_collection(store.collection_name(name.strip()))
+    except CrossreadError as exc:
+        st.session_state[COLLECTION_ERROR] = str(exc)
+    else:
+        st.session_state[COLLECTION] = name.strip()
+
+
+def drop_collection(name: str) -> None:
+    get_store().drop_collection(name)
+    st.session_state.pop(COLLECTION, None)
+    st.session_state.pop("stories", None)
+
+
 def collections_panel() -> None:
     """Create a named collection (it becomes the current one) or delete the current one."""
     with st.expander("Collections", icon=":material/folder:"):
         name = st.text_input("New collection name", placeholder="e.g. korea-2023")
-        if st.button("Create collection", disabled=not name):
-            store = get_store()
-            try:
-                store.docs.ensure_collection(store.collection_name(name))
-            except CrossreadError as exc:
-                st.error(str(exc))
-            else:
-                st.session_state[COLLECTION] = name
-                st.rerun()
+        st.button("Create collection", disabled=not name, on_click=create_collection, args=(name,))
+        if COLLECTION_ERROR in st.session_state:
+            st.error(st.session_state.pop(COLLECTION_ERROR))
         current = current_collection()
         confirm = st.checkbox(f"Yes, delete “{current}” and all its articles", key="confirm-drop")
-        if st.button("Delete this collection", disabled=not confirm, icon=":material/delete_forever:"):
-            get_store().drop_collection(current)
-            st.session_state.pop(COLLECTION, None)
-            st.rerun()
+        st.button("Delete this collection", disabled=not confirm, icon=":material/delete_forever:",
+                  on_click=drop_collection, args=(current,))
 
 
 def run_ingest(inputs: list[str], labels: dict[str, str], collection: str, outlet: str | None) -> None:
