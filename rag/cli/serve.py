@@ -41,18 +41,22 @@ def seed_if_empty(collection: str | None = None, corpus: Path = SHIPPED_CORPUS) 
     return ingest([str(corpus)], collection=name, store=store, progress=report)
 
 
-def streamlit_command(port: int, address: str | None, extra: list[str]) -> list[str]:
-    """The `streamlit run` command line: headless, no usage statistics, nothing fetched from the network."""
-    command = [
+def streamlit_command(port: int, address: str, extra: list[str]) -> list[str]:
+    """The `streamlit run` command line: headless, no usage statistics, nothing fetched from the network.
+
+    A specific address also matters for the network: on a wildcard address (0.0.0.0) a headless Streamlit
+    looks up the machine's external IP (checkip.amazonaws.com) to print it.
+    """
+    return [
         sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
+        "--client.toolbarMode", "minimal",
+        "--server.address", address,
         "--server.port", str(port),
+        *extra,
     ]
-    if address:
-        command += ["--server.address", address]
-    return command + extra
 
 
 @app.command("app", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -60,7 +64,7 @@ def streamlit_command(port: int, address: str | None, extra: list[str]) -> list[
 def run_app(
     ctx: typer.Context,
     port: int = typer.Option(8501, "--port", help="Port to serve the app on."),
-    address: str | None = typer.Option(None, "--address", help="Interface to listen on (default: all)."),
+    address: str = typer.Option("127.0.0.1", "--address", help="Interface to listen on (0.0.0.0: all)."),
     collection: str | None = CollectionOpt,
     seed: bool = typer.Option(True, "--seed/--no-seed", help="Seed an empty collection."),
 ) -> None:
@@ -73,7 +77,7 @@ def run_app(
     if collection:
         os.environ["CROSSREAD_COLLECTION"] = collection
     command = streamlit_command(port, address, list(ctx.args))
-    typer.echo(f"Starting Crossread on http://{address or 'localhost'}:{port} …", err=True)
+    typer.echo(f"Starting Crossread on http://{address}:{port} …", err=True)
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(command[0], command)
