@@ -120,3 +120,20 @@ def test_llm_path_is_verified_and_loaded_terms_flagged(named_store: Store) -> No
     assert "military exercises" in single[0].text
     assert "regime" not in single[0].text and any("loaded term" in r for r in single[0].reasons)
     assert single[0].verdict != Verdict.SUPPORTED  # the evidence never says that
+
+
+def test_mixed_collection_is_briefed_per_story(store: Store, tmp_path: Path) -> None:
+    from rag.briefing import brief_stories
+
+    other = tmp_path / "football.txt"
+    other.write_text("Title: Arsenal win\nSource: Sports Desk\n\nArsenal beat Chelsea 3-1 at the Emirates "
+                     "on Saturday, with Bukayo Saka scoring twice in the second half. The win moved the home "
+                     "side to the top of the Premier League table ahead of next week's derby.\n")
+    ingest([str(CORPUS), str(other)], store=store)
+    main = brief(store=store, length="short")
+    assert main.title.startswith("N Korean Leader") and main.notice and "Arsenal win" in main.notice
+    stories = brief_stories(store=store, length="short")
+    assert [b.title for b in stories][1] == "Arsenal win"
+    football = stories[1]
+    assert football.sections[0].claims == ()  # one outlet: nothing is a key fact
+    assert all("Sports Desk" in c.text for c in football.sections[1].claims)
