@@ -107,11 +107,12 @@ def citation_marker(label: str, ref: str, tooltip: str) -> str:
     )
 
 
-def verdict_badge(verdict: Verdict | str, score: float | None = None) -> str:
-    """A small coloured label naming the verifier's verdict, with its score."""
+def verdict_badge(verdict: Verdict | str, score: float | None = None, reasons: Sequence[str] = ()) -> str:
+    """A small coloured label naming the verifier's verdict, with its score; the reasons show on hover."""
     css, label = _VERDICT_STYLE.get(Verdict(verdict), ("cr-bad", escape(str(verdict))))
     shown = f"{label} {score:.2f}" if score is not None else label
-    return f'<span class="cr-badge {css}" title="verifier verdict and score">{shown}</span>'
+    why = "; ".join(reasons) or "verifier verdict and score"
+    return f'<span class="cr-badge {css}" title="{escape(why)}">{shown}</span>'
 
 
 def claim_html(claim: Claim, collection: str, *, badge: bool = True) -> str:
@@ -123,7 +124,7 @@ def claim_html(claim: Claim, collection: str, *, badge: bool = True) -> str:
         )
         for c in claim.citations
     )
-    tail = verdict_badge(claim.verdict, claim.score) if badge else ""
+    tail = verdict_badge(claim.verdict, claim.score, claim.reasons) if badge else ""
     return f"{escape(claim.text)}{markers}{tail}"
 
 

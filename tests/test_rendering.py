@@ -141,3 +141,12 @@ def test_escape_markdown_neutralises_links_and_html() -> None:
     out = escape_markdown("[x](javascript:alert(1)) <b>hi</b> *bold*")
     assert "](" not in out and "<b>" not in out and "*bold*" not in out
     assert re.sub(r"\\(.)", r"\1", out) == "[x](javascript:alert(1)) <b>hi</b> *bold*"
+
+
+def test_badge_shows_reasons_on_hover_escaped() -> None:
+    reasons = ('number 480 not in source"><script>x()</script>', "negation")
+    out = verdict_badge(Verdict.UNSUPPORTED, 0.2, reasons)
+    tags = parse(out)
+    assert tags.tags == ["span"]
+    assert set(tags.attrs) == {"class", "title"}
+    assert 'title="number 480 not in source&quot;&gt;&lt;script&gt;x()&lt;/script&gt;; negation"' in out

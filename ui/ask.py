@@ -116,7 +116,8 @@ def main() -> None:
     history = get_chat_history()
     messages = history.messages(conversation)
     documents = get_store().docs.version(collection)[0]
-    if not messages:
+    question = st.chat_input("Ask a question about the articles")
+    if not messages and not question:
         st.caption(
             f"Ask about the {documents} article{'s' if documents != 1 else ''} in "
             f"“{escape_markdown(collection)}”. Every sentence of an answer cites the source sentences it "
@@ -128,7 +129,6 @@ def main() -> None:
                 show_answer(message.answer, message.collection or collection)
             else:
                 st.text(message.content)
-    question = st.chat_input("Ask a question about the articles")
     if question:
         if documents == 0:
             st.warning(f"The collection “{escape_markdown(collection)}” has no articles yet; add some on the "
