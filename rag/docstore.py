@@ -153,9 +153,13 @@ class DocStore:
         with self.transaction() as db:
             for table in ("documents", "sentences", "chunks", "duplicates"):
                 db.execute(f"DELETE FROM {table} WHERE collection = ? AND doc_id = ?", (collection, doc_id))
-            db.execute("DELETE FROM duplicates WHERE collection = ? AND duplicate_of = ?", (collection, doc_id))
+            db.execute(
+                "DELETE FROM duplicates WHERE collection = ? AND duplicate_of = ?", (collection, doc_id)
+            )
 
-    def record_duplicate(self, collection: str, source: str, doc_id: str, duplicate_of: str, similarity: float) -> None:
+    def record_duplicate(
+        self, collection: str, source: str, doc_id: str, duplicate_of: str, similarity: float
+    ) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO duplicates VALUES (?, ?, ?, ?, ?, ?)",
             (collection, source, doc_id, duplicate_of, similarity, time.time()),
@@ -176,7 +180,8 @@ class DocStore:
 
     def duplicates(self, collection: str) -> list[dict[str, Any]]:
         rows = self.db.execute(
-            "SELECT source, doc_id, duplicate_of, similarity FROM duplicates WHERE collection = ?", (collection,)
+            "SELECT source, doc_id, duplicate_of, similarity FROM duplicates WHERE collection = ?",
+            (collection,),
         )
         return [dict(r) for r in rows]
 
@@ -207,7 +212,8 @@ class DocStore:
         if row is None:
             return None
         meta = DocumentMeta(**{k: row[k] for k in _META_COLUMNS})
-        return Document(doc_id=doc_id, text=row["text"], meta=meta, sentences=tuple(self.sentences_of(collection, doc_id)))
+        sentences = tuple(self.sentences_of(collection, doc_id))
+        return Document(doc_id=doc_id, text=row["text"], meta=meta, sentences=sentences)
 
     def metas(self, collection: str, doc_ids: Iterable[str]) -> dict[str, DocumentMeta]:
         ids = list(set(doc_ids))
@@ -224,12 +230,15 @@ class DocStore:
 
     def sentences_of(self, collection: str, doc_id: str) -> list[Sentence]:
         rows = self.db.execute(
-            "SELECT doc_id, idx, text, start, end FROM sentences WHERE collection = ? AND doc_id = ? ORDER BY idx",
+            "SELECT doc_id, idx, text, start, end FROM sentences WHERE collection = ? AND doc_id = ? "
+            "ORDER BY idx",
             (collection, doc_id),
         )
         return [Sentence(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
-    def get_sentences(self, collection: str, refs: Sequence[tuple[str, int]]) -> dict[tuple[str, int], Sentence]:
+    def get_sentences(
+        self, collection: str, refs: Sequence[tuple[str, int]]
+    ) -> dict[tuple[str, int], Sentence]:
         """Look up sentences of complete documents by (doc_id, index)."""
         out: dict[tuple[str, int], Sentence] = {}
         for doc_id, index in refs:
@@ -265,7 +274,8 @@ class DocStore:
     def version(self, collection: str) -> tuple[int, float]:
         """Changes whenever the collection's complete documents change (for cache invalidation)."""
         row = self.db.execute(
-            "SELECT COUNT(*), COALESCE(MAX(added_at), 0) FROM documents WHERE collection = ? AND state = 'complete'",
+            "SELECT COUNT(*), COALESCE(MAX(added_at), 0) FROM documents "
+            "WHERE collection = ? AND state = 'complete'",
             (collection,),
         ).fetchone()
         return int(row[0]), float(row[1])

@@ -33,7 +33,8 @@ def resolve_model_path(name: str) -> Path:
     if not path.is_dir():
         raise CrossreadError(
             f"embedding model {name!r} is not a local folder; set CROSSREAD_EMBEDDING_MODEL to "
-            f"{DEFAULT_EMBEDDING_MODEL!r} or to a sentence-transformers model folder (hubs are never contacted)"
+            f"{DEFAULT_EMBEDDING_MODEL!r} or to a sentence-transformers model folder "
+            "(hubs are never contacted)"
         )
     return path
 

@@ -10,6 +10,7 @@ Readers see only complete documents; `Store.repair` rolls pending ones back at t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +28,8 @@ Progress = Callable[[IngestResult], None]
 # Sentences buffered before one encode call: large enough to keep the model busy, small enough to
 # mark documents complete often.
 _FLUSH_SENTENCES = 512
+# Overlap encoding with loading/splitting in one background thread (see `ingest`).
+OVERLAP = True
 
 
 @dataclass
@@ -59,47 +62,71 @@ def ingest(
     # (input position, result): results come back in input order although adds are reported at flush time.
     results: list[tuple[int, IngestResult]] = []
     batch = _Batch()
-    batch_ids: set[str] = set()
+    run_ids: set[str] = set()  # documents added by this run (pending or complete)
     # Loaded once per run: re-reading every signature from SQLite per article made ingest quadratic.
     known = dedup.SignatureIndex(store.docs.signatures(name))
+    # Encoding and the Chroma write of one batch overlap with loading and splitting the next (torch releases
+    # the GIL); at most one batch is in flight, so memory stays bounded and errors surface at the next flush.
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crossread-embed") if OVERLAP else None
+    in_flight: list[tuple[Future[None], _Batch]] = []
 
     def report(position: int, result: IngestResult) -> None:
         results.append((position, result))
         if progress:
             progress(result)
 
-    def flush() -> None:
-        if batch.docs:
-            _write(store, name, batch)
-            for doc, source, position in zip(batch.docs, batch.sources, batch.positions, strict=True):
+    def collect() -> None:
+        while in_flight:
+            future, written = in_flight.pop()
+            future.result()
+            for doc, source, position in zip(written.docs, written.sources, written.positions, strict=True):
                 report(position, IngestResult(source, IngestStatus.ADDED, doc.doc_id))
-        batch.docs.clear()
-        batch.sources.clear()
-        batch.positions.clear()
-        batch_ids.clear()
 
-    for position, loaded in enumerate(iter_articles(inputs, store.settings)):
-        outcome = _prepare(store, name, loaded, override, batch_ids, known)
-        if isinstance(outcome, IngestResult):
-            report(position, outcome)
-            continue
-        doc, sig = outcome
-        store.docs.add_pending(
-            name, doc, sig, store.settings.ingest.chunk_sentences, store.settings.ingest.chunk_overlap
-        )
-        batch.docs.append(doc)
-        batch.sources.append(loaded.source)
-        batch.positions.append(position)
-        batch_ids.add(doc.doc_id)
-        known.add(doc.doc_id, sig)
-        if batch.sentence_count >= _FLUSH_SENTENCES:
-            flush()
-    flush()
+    def flush() -> None:
+        nonlocal batch
+        if not batch.docs:
+            return
+        collect()
+        if writer is None:
+            _write(store, name, batch)
+            in_flight.append((_done(), batch))
+        else:
+            in_flight.append((writer.submit(_write, store, name, batch), batch))
+        batch = _Batch()
+
+    try:
+        for position, loaded in enumerate(iter_articles(inputs, store.settings)):
+            outcome = _prepare(store, name, loaded, override, run_ids, known)
+            if isinstance(outcome, IngestResult):
+                report(position, outcome)
+                continue
+            doc, sig = outcome
+            store.docs.add_pending(
+                name, doc, sig, store.settings.ingest.chunk_sentences, store.settings.ingest.chunk_overlap
+            )
+            batch.docs.append(doc)
+            batch.sources.append(loaded.source)
+            batch.positions.append(position)
+            run_ids.add(doc.doc_id)
+            known.add(doc.doc_id, sig)
+            if batch.sentence_count >= _FLUSH_SENTENCES:
+                flush()
+        flush()
+        collect()
+    finally:
+        if writer is not None:
+            writer.shutdown(wait=True)
     return [result for _, result in sorted(results, key=lambda item: item[0])]
 
 
+def _done() -> Future[None]:
+    future: Future[None] = Future()
+    future.set_result(None)
+    return future
+
+
 def _prepare(
-    store: Store, name: str, loaded: LoadedInput, override: DocumentMeta, batch_ids: set[str],
+    store: Store, name: str, loaded: LoadedInput, override: DocumentMeta, run_ids: set[str],
     known: dedup.SignatureIndex,
 ) -> IngestResult | tuple[Document, bytes]:
     """A document ready to write, or the result that says why it will not be written."""
@@ -107,7 +134,7 @@ def _prepare(
         return IngestResult(loaded.source, IngestStatus.REJECTED, reason=loaded.error)
     article = loaded.article
     doc_id = content_id(article.text)
-    if doc_id in batch_ids or store.docs.state(name, doc_id) == "complete":
+    if doc_id in run_ids or store.docs.state(name, doc_id) == "complete":
         return IngestResult(loaded.source, IngestStatus.UNCHANGED, doc_id)
     earlier = store.docs.duplicate_of(name, doc_id)
     if earlier:

@@ -35,7 +35,8 @@ def normalise_date(value: str) -> str | None:
         return match.group()
     import dateparser  # slow to import; only needed for non-ISO dates
 
-    parsed = dateparser.parse(value, settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["year", "month", "day"]})
+    strict = {"STRICT_PARSING": True, "REQUIRE_PARTS": ["year", "month", "day"]}
+    parsed = dateparser.parse(value, settings=strict)  # type: ignore[arg-type]
     return parsed.date().isoformat() if parsed else None
 
 
@@ -60,7 +61,8 @@ def split_header(text: str) -> tuple[str, DocumentMeta]:
         found[field] = match.group("value")
         i += 1
     # Title line followed by a byline line
-    if "title" not in found and i + 1 < len(lines) and _looks_like_title(lines[i]) and _BYLINE.match(lines[i + 1]):
+    titled = i + 1 < len(lines) and _looks_like_title(lines[i]) and _BYLINE.match(lines[i + 1])
+    if "title" not in found and titled:
         found["title"] = lines[i].strip()
         found["byline"] = _BYLINE.match(lines[i + 1]).group("byline")  # type: ignore[union-attr]
         i += 2

@@ -1,4 +1,4 @@
-"""The Crossread store: SQLite (text, metadata, sentences) + Chroma (sentence vectors) + the embedding model."""
+"""The Crossread store: SQLite (text, metadata, sentences) + Chroma (sentence vectors) + the embedder."""
 
 from __future__ import annotations
 
@@ -40,11 +40,14 @@ class Store:
     def document(self, collection: str, doc_id: str) -> Document:
         doc = self.docs.get_document(collection, doc_id)
         if doc is None:
-            matches = [d["doc_id"] for d in self.docs.list_documents(collection) if d["doc_id"].startswith(doc_id)]
+            listed = self.docs.list_documents(collection)
+            matches = [d["doc_id"] for d in listed if d["doc_id"].startswith(doc_id)]
             if len(matches) == 1:
                 doc = self.docs.get_document(collection, matches[0])
         if doc is None:
-            raise DocumentNotFound(f"no document {doc_id!r} in collection {collection!r} (see `crossread sources`)")
+            raise DocumentNotFound(
+                f"no document {doc_id!r} in collection {collection!r} (see `crossread sources`)"
+            )
         return doc
 
     def delete_document(self, collection: str, doc_id: str) -> None:

@@ -5,6 +5,7 @@ We always pass our own embeddings: a Chroma collection without them falls back t
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,8 +24,8 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 def check_collection_name(name: str) -> str:
     if not _NAME.match(name):
         raise CrossreadError(
-            f"collection name {name!r} is not valid: use 1-63 letters, digits, '.', '_' or '-', starting with a "
-            "letter or digit"
+            f"collection name {name!r} is not valid: use 1-63 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
         )
     return name
 
@@ -62,7 +63,9 @@ class VectorIndex:
             )
         return self._collections[name]
 
-    def upsert(self, name: str, sentences: Sequence[Sentence], vectors: np.ndarray, outlets: Sequence[str]) -> None:
+    def upsert(
+        self, name: str, sentences: Sequence[Sentence], vectors: np.ndarray, outlets: Sequence[str]
+    ) -> None:
         col = self.collection(name)
         for i in range(0, len(sentences), self.max_batch):
             part = sentences[i : i + self.max_batch]
@@ -104,8 +107,6 @@ class VectorIndex:
         ]
 
     def drop(self, name: str) -> None:
-        try:
+        with contextlib.suppress(Exception):  # already absent
             self.client.delete_collection(f"crossread-{check_collection_name(name)}")
-        except Exception:  # already absent
-            pass
         self._collections.pop(name, None)

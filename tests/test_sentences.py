@@ -28,7 +28,9 @@ def test_indices_are_dense_and_ordered():
     assert all(a.end <= b.start for a, b in zip(sentences, sentences[1:], strict=False))
 
 
-_alphabet = st.sampled_from(list("abcXYZ .?!\"'“”‘’[]()—–-…\n\t0123456789") + ["U.S.", "Col.", "Aug.", " Mr. "])
+_alphabet = st.sampled_from(
+    list("abcXYZ .?!\"'“”‘’[]()—–-…\n\t0123456789") + ["U.S.", "Col.", "Aug.", " Mr. "]
+)
 
 
 @settings(max_examples=300, deadline=None)

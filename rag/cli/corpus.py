@@ -14,14 +14,15 @@ from rag.cli import CollectionOpt, JsonOpt, app, print_json, user_errors
 from rag.types import IngestResult, IngestStatus
 
 _console = Console(stderr=True)
+InputsArg = typer.Argument(..., help="Files, folders (recursive), URLs or RSS/Atom feed URLs.")
 
 
 @app.command()
 @user_errors
 def ingest(
-    inputs: list[str] = typer.Argument(..., help="Files, folders (recursive), URLs or RSS/Atom feed URLs."),
+    inputs: list[str] = InputsArg,
     collection: str | None = CollectionOpt,
-    outlet: str | None = typer.Option(None, help="Outlet name for every article of this run (overrides headers)."),
+    outlet: str | None = typer.Option(None, help="Outlet for every article of this run (beats headers)."),
     date: str | None = typer.Option(None, help="Publication date for every article of this run."),
     as_json: bool = JsonOpt,
 ) -> None:
@@ -87,10 +88,13 @@ def show(doc_id: str = typer.Argument(..., help="Document id (or a unique prefix
         print_json({
             "doc_id": doc.doc_id, "outlet": m.outlet, "title": m.title, "byline": m.byline, "date": m.date,
             "url": m.url, "path": m.path,
-            "sentences": [{"index": s.index, "text": s.text, "start": s.start, "end": s.end} for s in doc.sentences],
+            "sentences": [
+                {"index": s.index, "text": s.text, "start": s.start, "end": s.end} for s in doc.sentences
+            ],
         })
         return
-    typer.echo(f"{m.title or '(untitled)'}\n{doc.label} · {m.byline or 'no byline'} · {m.date or 'no date'} · {doc.doc_id}\n")
+    typer.echo(f"{m.title or '(untitled)'}")
+    typer.echo(f"{doc.label} · {m.byline or 'no byline'} · {m.date or 'no date'} · {doc.doc_id}\n")
     for s in doc.sentences:
         typer.echo(f"[{s.index:>3}] {s.text}")
 
