@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -257,3 +259,48 @@ def test_sources_page_deletes_a_document_and_creates_a_collection(seeded: Store)
     assert at.sidebar.selectbox[0].value == "korea-2023"
     assert "korea-2023" in at.sidebar.selectbox[0].options
     assert "No articles yet" in " ".join(i.value for i in at.info)
+
+
+PAGE = (
+    "<html><head><title>Talks resume in Geneva</title></head><body><article><h1>Talks resume in Geneva</h1>"
+    "<p>Diplomats from both sides met in Geneva on Monday to restart the stalled talks. They agreed to meet "
+    "again in March and to exchange written proposals before then.</p>"
+    "<p>Neither side gave details of the proposals.</p></article></body></html>"
+)
+
+
+class _Site(BaseHTTPRequestHandler):
+    """One article page; anything else is a 404."""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        if self.path != "/talks.html":
+            self.send_error(404)
+            return
+        body = PAGE.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_sources_page_fetches_urls_and_reports_failures_in_words(seeded: Store) -> None:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    site = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        at = start("ui/sources.py")
+        at.text_area[0].set_value(f"{site}/talks.html\n{site}/missing.html").run()
+        next(b for b in at.button if b.label == "Fetch and add").click().run()
+    finally:
+        httpd.shutdown()
+    assert not at.exception, at.exception
+    outcome = at.dataframe[0].value
+    rows = dict(zip(outcome["input"], zip(outcome["outcome"], outcome["details"], strict=True), strict=True))
+    assert rows[f"{site}/talks.html"][0] == "added"
+    assert rows[f"{site}/missing.html"][0] == "could not be added"
+    assert "404" in rows[f"{site}/missing.html"][1]
+    assert "Talks resume in Geneva" in {d["title"] for d in seeded.docs.list_documents("default")}
