@@ -12,6 +12,7 @@ store size on disk, and p50/p95 latency of `search`.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import resource
 import shutil
@@ -81,7 +82,9 @@ def main() -> None:
         settings = Settings(data_dir=work / "store")
         model = load_model(settings.embedding_model)
         model.encode(["warm up the model"] * 8)
-        print(f"corpus: {len(titles)} articles from {args.source.name}; torch threads: {_torch_threads()}")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"corpus: {len(titles)} articles from {args.source.name}; {os.cpu_count()} CPUs, "
+              f"torch threads: {_torch_threads()}; load average before: {load}")
 
         # The same sentences Crossread will embed (all articles, before dedup), split once here.
         t0 = time.perf_counter()
@@ -126,6 +129,7 @@ def main() -> None:
                   f"{chunks} chunks of 1,000 characters)")
         print(f"peak RSS: {rss:,.0f} MB; store on disk: {size / 1e6:.1f} MB "
               f"({stored} sentences, {statuses[IngestStatus.ADDED]} documents)")
+        print(f"load average after: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
         print(f"search latency over {len(latencies)} queries: p50 {statistics.median(latencies):.1f} ms, "
               f"p95 {percentile(latencies, 0.95):.1f} ms")
     finally:

@@ -21,8 +21,10 @@ def html_to_article(html: str, source: str, url: str | None = None, path: str | 
     extracted = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True,
     )
-    text = (extracted.text or "") if isinstance(extracted, trafilatura.settings.Document) else ""
-    if not any(ch.isalnum() for ch in text) or not isinstance(extracted, trafilatura.settings.Document):
+    if not isinstance(extracted, trafilatura.settings.Document):  # None: nothing article-like on the page
+        raise IngestError(source, _NO_ARTICLE)
+    text = extracted.text or ""
+    if not any(ch.isalnum() for ch in text):
         raise IngestError(source, _NO_ARTICLE)
     title = _clean(extracted.title)
     lines = text.split("\n")
