@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import streamlit as st
 
+from rag.briefing import Length, Style
 from rag.errors import CrossreadError
 from rag.rendering import claims_html, escape, escape_markdown
 from rag.types import Briefing, SectionKind
@@ -55,7 +56,7 @@ def configured_generator() -> Any:
         return get_generator("extractive", settings)
 
 
-def write_briefing(collection: str, topic: str, doc_ids: list[str], length: str, style: str) -> None:
+def write_briefing(collection: str, topic: str, doc_ids: list[str], length: Length, style: Style) -> None:
     from rag.briefing import brief
 
     label = "Writing the briefing: grouping stories, aligning facts, verifying…"
@@ -63,7 +64,7 @@ def write_briefing(collection: str, topic: str, doc_ids: list[str], length: str,
         try:
             result = brief(collection=collection, topic=topic or None, doc_ids=doc_ids or None,
                            length=length, style=style, settings=current_settings(), store=get_store(),
-                           generator=configured_generator())  # type: ignore[arg-type]
+                           generator=configured_generator())
         except CrossreadError as exc:
             status.update(label="The briefing could not be written", state="error")
             st.error(str(exc))
@@ -153,7 +154,7 @@ def main() -> None:
     style = right.segmented_control("Format", ["paragraphs", "bullets"], default="paragraphs") or "paragraphs"
     if st.button("Write the briefing", type="primary", icon=":material/edit_note:",
                  disabled=scope == "Chosen documents" and not doc_ids):
-        write_briefing(collection, topic, doc_ids, length, style)
+        write_briefing(collection, topic, doc_ids, cast(Length, length), cast(Style, style))
     shown = st.session_state.get(BRIEFING)
     if shown:
         briefing, brief_collection, _ = shown
