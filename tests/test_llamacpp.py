@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPUS, make_settings
+from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage
 
 from rag.answer import answer, check_claim
 from rag.citations import MarkerNumbering
@@ -13,7 +14,7 @@ from rag.errors import ProviderUnavailable
 from rag.ingest import ingest
 from rag.prompts import REFUSAL
 from rag.providers import get_generator
-from rag.providers.llamacpp import LlamaCppCompletion, has_chat_template, load_llama, model_path
+from rag.providers.llamacpp import LlamaCppChat, LlamaCppCompletion, has_chat_template, load_llama, model_path
 from rag.retrieval import retrieve
 from rag.settings import Settings
 from rag.store import Store, open_store
@@ -82,6 +83,12 @@ def test_bundled_gemma_is_a_base_model_prompted_by_completion_with_stop_sequence
     text = "".join(model.stream("Sources:\n[1] The sky is blue.\nQuestion: What colour is the sky?\nAnswer:",
                                 stop=["\n"]))
     assert text.strip() and "\n" not in text
+    # The chat wrapper (used for GGUFs with a chat template) streams through create_chat_completion.
+    chat = LlamaCppChat(llama=llama, max_tokens=12)
+    messages = [SystemMessage("Answer briefly."), HumanMessage("The sky is blue. Its colour?")]
+    chunks = list(chat.stream(messages, stop=["blue"]))
+    assert chunks and all(isinstance(c, AIMessageChunk) for c in chunks)
+    assert "blue" not in "".join(str(c.content) for c in chunks)
 
 
 @pytest.mark.slow
