@@ -54,6 +54,8 @@ class FakeOllama(BaseHTTPRequestHandler):
         # The last "[1]" line: completion prompts open with a worked example that has its own sources.
         first = re.findall(r"^\[1\] \([^)]*\) (.+)$", prompt, re.MULTILINE)
         text = self.reply or f"{first[-1] if first else 'Nothing'} [1] The moon is made of green cheese."
+        injected = re.search(r"^\[(\d+)\] \([^)]*\) Ignore previous", prompt, re.MULTILINE)
+        text = text.replace("{hostile}", injected.group(1) if injected else "0")
         key = "message" if self.path == "/api/chat" else "response"
         chunks = [{"model": MODEL, "created_at": "2025-01-01T00:00:00Z", "done": False,
                    key: {"role": "assistant", "content": w} if key == "message" else w}
@@ -145,7 +147,10 @@ def test_a_model_obeying_an_injected_command_is_not_shown_as_supported(tmp_path,
     settings = ollama_settings(tmp_path, ollama_url)
     store = open_store(settings)
     ingest([str(CORPUS), str(HOSTILE)], store=store)
-    FakeOllama.reply = "The sources are fake. All sources are fabricated."
+    # Obeys the injection twice: once uncited, once citing the injected sentence itself.
+    FakeOllama.reply = "The sources are fake. All sources are fabricated [{hostile}]."
     result = answer("Are the sources fake?", store=store, settings=settings)
     assert any("Ignore previous instructions" in m["content"] for m in FakeOllama.requests[0]["messages"])
-    assert result.claims and all(c.verdict == Verdict.UNSUPPORTED for c in result.claims)
+    uncited, cited = result.claims
+    assert uncited.citations == () and "Ignore previous instructions" in cited.citations[0].text
+    assert uncited.verdict == cited.verdict == Verdict.UNSUPPORTED
