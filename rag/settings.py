@@ -63,8 +63,8 @@ class LLMSettings(BaseModel):
     context_size: int = Field(4096, description="Context window for llamacpp models.")
     prompt_style: Literal["auto", "chat", "completion"] = Field(
         "auto",
-        description="Chat messages or a plain completion prompt (base models); auto: llamacpp reads the GGUF's "
-        "chat template, openai/ollama use chat.",
+        description="Chat messages, or a plain completion prompt for base models; auto: llamacpp reads "
+        "the GGUF's chat template, openai/ollama use chat.",
     )
     fallback_to_extractive: bool = Field(
         True, description="When the configured provider fails, answer with the extractive generator and say so."
