@@ -44,8 +44,8 @@ def test_seed_leaves_a_filled_collection_alone(tmp_path: Path) -> None:
 
 def test_streamlit_command_is_headless_and_sends_no_statistics() -> None:
     command = streamlit_command(8600, "127.0.0.1", ["--theme.base", "dark"])
-    assert command[1:4] == ["-m", "streamlit", "run"]
-    pairs = dict(zip(command[5::2], command[6::2], strict=False))
+    assert command[:3] == ["streamlit", "run", str(APP_SCRIPT)]
+    pairs = dict(zip(command[3::2], command[4::2], strict=False))
     assert pairs["--server.headless"] == "true"
     assert pairs["--browser.gatherUsageStats"] == "false"
     assert pairs["--server.port"] == "8600"

@@ -1,4 +1,8 @@
-"""`crossread app`: seed an empty collection with the shipped corpus, then start the Streamlit app offline."""
+"""`crossread app`: seed an empty collection with the shipped corpus, then start the Streamlit app offline.
+
+Streamlit runs in this same process (what `streamlit run` does), so the embedding model loaded for seeding (or
+loaded just before the server starts) is already in memory when the first page asks for it.
+"""
 
 from __future__ import annotations
 
@@ -42,13 +46,13 @@ def seed_if_empty(collection: str | None = None, corpus: Path = SHIPPED_CORPUS) 
 
 
 def streamlit_command(port: int, address: str, extra: list[str]) -> list[str]:
-    """The `streamlit run` command line: headless, no usage statistics, nothing fetched from the network.
+    """The `streamlit run` arguments: headless, no usage statistics, nothing fetched from the network.
 
     A specific address also matters for the network: on a wildcard address (0.0.0.0) a headless Streamlit
     looks up the machine's external IP (checkip.amazonaws.com) to print it.
     """
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
+        "streamlit", "run", str(APP_SCRIPT),
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
@@ -71,13 +75,23 @@ def run_app(
     """Start the Streamlit app (seeding the shipped corpus on first start); extra options go to streamlit."""
     if not APP_SCRIPT.is_file():
         raise CrossreadError(f"app.py not found at {APP_SCRIPT}; install from a checkout (pip install -e .)")
-    if seed:
-        seed_if_empty(collection)
+    seeded = seed_if_empty(collection) if seed else []
+    if not seeded:
+        typer.echo("Loading the embedding model…", err=True)
+        _warm_model()
     os.environ["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
     if collection:
         os.environ["CROSSREAD_COLLECTION"] = collection
-    command = streamlit_command(port, address, list(ctx.args))
     typer.echo(f"Starting Crossread on http://{address}:{port} …", err=True)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.execv(command[0], command)
+    from streamlit.web import cli as streamlit_cli
+
+    sys.argv = streamlit_command(port, address, list(ctx.args))
+    sys.exit(streamlit_cli.main())
+
+
+def _warm_model() -> None:
+    """Load the embedding model while the server starts, so the first page does not wait for it."""
+    from rag.embeddings import load_model
+    from rag.settings import get_settings
+
+    load_model(get_settings().embedding_model)
