@@ -54,7 +54,9 @@ class LLMSettings(BaseModel):
     provider: Literal["extractive", "llamacpp", "openai", "ollama"] = Field(
         "extractive", description="Which generator writes answers and briefings."
     )
-    model: str = Field("", description="Model name for openai/ollama, or a GGUF path for llamacpp (empty: bundled Gemma).")
+    model: str = Field(
+        "", description="Model name for openai/ollama, or a GGUF path for llamacpp (empty: bundled Gemma)."
+    )
     base_url: str = Field("", description="Server URL for openai-compatible or Ollama providers.")
     api_key: SecretStr = Field(SecretStr(""), description="API key for openai-compatible servers; never logged.")
     temperature: float = Field(0.0, description="Sampling temperature for LLM generators.")
@@ -98,10 +100,18 @@ class Settings(BaseSettings):
     lexicon_dir: Path | None = Field(
         None, description="Optional folder of research lexicons (e.g. NRC-VAD) loaded for framing analysis."
     )
-    ingest: IngestSettings = Field(default_factory=IngestSettings, description="Ingest limits and chunking.")
-    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Retrieval and fusion.")
-    llm: LLMSettings = Field(default_factory=LLMSettings, description="Generator choice and its connection.")
-    verify: VerifySettings = Field(default_factory=VerifySettings, description="Claim verification thresholds.")
+    ingest: IngestSettings = Field(
+        default_factory=lambda: IngestSettings(), description="Ingest limits and chunking."
+    )
+    retrieval: RetrievalSettings = Field(
+        default_factory=lambda: RetrievalSettings(), description="Retrieval and fusion."
+    )
+    llm: LLMSettings = Field(
+        default_factory=lambda: LLMSettings(), description="Generator choice and its connection."
+    )
+    verify: VerifySettings = Field(
+        default_factory=lambda: VerifySettings(), description="Claim verification thresholds."
+    )
 
 
 def get_settings(value: Settings | dict[str, Any] | None = None) -> Settings:

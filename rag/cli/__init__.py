@@ -22,7 +22,9 @@ app = typer.Typer(
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-CollectionOpt = typer.Option(None, "--collection", "-c", help="Collection name (default: CROSSREAD_COLLECTION or 'default').")
+CollectionOpt = typer.Option(
+    None, "--collection", "-c", help="Collection name (default: CROSSREAD_COLLECTION or 'default')."
+)
 JsonOpt = typer.Option(False, "--json", help="Print one JSON document to stdout.")
 
 
