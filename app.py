@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rag.errors import CrossreadError
-from rag.rendering import STYLESHEET
+from rag.rendering import STYLESHEET, escape_markdown
 from ui.resources import COLLECTION, base_settings, current_settings, get_store
 
 st.set_page_config(page_title="Crossread", page_icon="📰", layout="wide")
@@ -28,7 +28,7 @@ with st.sidebar:
     try:
         known = get_store().docs.collections()
     except CrossreadError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         st.stop()
     default = base_settings().collection
     choices = sorted(set(known) | {default, st.session_state.get(COLLECTION) or default})

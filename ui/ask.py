@@ -62,7 +62,7 @@ def conversation_sidebar(current: str) -> None:
 def show_answer(answer: Answer, collection: str) -> None:
     """An assistant turn: fallback notice, claims with markers and verdict badges (or the refusal)."""
     if answer.notice:
-        st.warning(answer.notice, icon=":material/swap_horiz:")
+        st.warning(escape_markdown(answer.notice), icon=":material/swap_horiz:")
     st.html(answer_html(answer, collection))
     st.caption(f"generator: {escape_markdown(answer.generator)}")
 
@@ -89,7 +89,8 @@ def stream_reply(question: str, collection: str) -> Answer | None:
         if settings.llm.provider == "extractive":
             if not isinstance(exc, CrossreadError):
                 log.exception("answering failed")
-            placeholder.error(str(exc) if isinstance(exc, CrossreadError) else f"Answering failed: {exc!r}")
+            message = str(exc) if isinstance(exc, CrossreadError) else f"Answering failed: {exc!r}"
+            placeholder.error(escape_markdown(message))
             return None
         # The provider failed in a way the engine could not recover from: answer offline instead.
         offline = settings.llm.model_copy(update={"provider": "extractive"})
@@ -99,7 +100,7 @@ def stream_reply(question: str, collection: str) -> Answer | None:
         try:
             result = answer(question, collection=collection, settings=fallback, store=get_store())
         except CrossreadError as again:
-            placeholder.error(str(again))
+            placeholder.error(escape_markdown(str(again)))
             return None
         notice = f"{settings.llm.provider} failed ({exc}); answered with the extractive generator instead"
         final = replace(result, notice=notice)

@@ -52,7 +52,8 @@ def configured_generator() -> Any:
     try:
         return get_generator(settings=settings)
     except CrossreadError as exc:
-        st.warning(f"{settings.llm.provider} is unavailable ({exc}); briefing with the extractive generator.")
+        st.warning(escape_markdown(f"{settings.llm.provider} is unavailable ({exc}); briefing with the "
+                                   "extractive generator."))
         return get_generator("extractive", settings)
 
 
@@ -67,7 +68,7 @@ def write_briefing(collection: str, topic: str, doc_ids: list[str], length: Leng
                            generator=configured_generator())
         except CrossreadError as exc:
             status.update(label="The briefing could not be written", state="error")
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc)))
             return
         status.update(label="Briefing ready", state="complete")
     st.session_state[BRIEFING] = (result, collection, style)
@@ -76,7 +77,7 @@ def write_briefing(collection: str, topic: str, doc_ids: list[str], length: Leng
 def show_briefing(briefing: Briefing, collection: str, style: str) -> None:
     st.subheader(escape_markdown(briefing.title))
     if briefing.notice:
-        st.info(briefing.notice)
+        st.info(escape_markdown(briefing.notice))
     if not any(s.claims for s in briefing.sections):
         st.warning("Nothing in the selection could be briefed with verified citations.")
     for section in briefing.sections:
@@ -102,7 +103,7 @@ def downloads(briefing: Briefing, collection: str, style: str) -> None:
     try:
         files = export_files(briefing, collection, style)
     except (ImportError, CrossreadError, OSError) as exc:
-        st.error(f"The briefing could not be exported: {exc}")
+        st.error(escape_markdown(f"The briefing could not be exported: {exc}"))
         return
     columns = st.columns(len(files))
     for column, (label, (data, suffix, mime)) in zip(columns, files.items(), strict=True):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rag.errors import CrossreadError
-from rag.rendering import article_html, escape, meta_line, parse_citation_ref, target_id
+from rag.rendering import article_html, escape, escape_markdown, meta_line, parse_citation_ref, target_id
 from ui.resources import get_store
 
 _CLICK_JS = """
@@ -88,7 +88,7 @@ def show_citation(ref: str) -> None:
     try:
         doc = get_store().document(collection, doc_id)
     except CrossreadError as exc:
-        st.error(f"The cited article is no longer in the store: {exc}")
+        st.error(escape_markdown(f"The cited article is no longer in the store: {exc}"))
         return
     if not 0 <= index < len(doc.sentences):
         st.error(f"The article has no sentence {index + 1}; it may have been re-ingested.")

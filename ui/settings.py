@@ -8,6 +8,7 @@ import streamlit as st
 from pydantic import SecretStr
 
 from rag.errors import CrossreadError
+from rag.rendering import escape_markdown
 from ui.resources import LLM_OVERRIDES, base_settings, current_collection, current_settings, get_store
 
 PROVIDERS = {
@@ -72,10 +73,10 @@ def connection_check() -> None:
             result = answer("What happened?", collection=current_collection(), settings=settings,
                             store=get_store())
         except CrossreadError as exc:
-            st.error(f"{settings.llm.provider} did not answer: {exc}")
+            st.error(escape_markdown(f"{settings.llm.provider} did not answer: {exc}"))
             return
     if result.notice:
-        st.warning(result.notice)
+        st.warning(escape_markdown(result.notice))
     else:
         st.success(f"{result.generator} answered with {len(result.claims)} cited claim(s).")
 

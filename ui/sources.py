@@ -47,7 +47,7 @@ def collections_panel() -> None:
         name = st.text_input("New collection name", placeholder="e.g. korea-2023")
         st.button("Create collection", disabled=not name, on_click=create_collection, args=(name,))
         if COLLECTION_ERROR in st.session_state:
-            st.error(st.session_state.pop(COLLECTION_ERROR))
+            st.error(escape_markdown(st.session_state.pop(COLLECTION_ERROR)))
         current = current_collection()
         confirm = st.checkbox(f"Yes, delete “{current}” and all its articles", key="confirm-drop")
         st.button("Delete this collection", disabled=not confirm, icon=":material/delete_forever:",
@@ -72,7 +72,7 @@ def run_ingest(inputs: list[str], labels: dict[str, str], collection: str, outle
                          progress=on_result)
     except CrossreadError as exc:
         bar.empty()
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         return
     bar.progress(1.0, text=f"Done: {len(results)} processed")
     st.session_state.pop("stories", None)
