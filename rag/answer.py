@@ -70,7 +70,7 @@ def check_claim(draft: DraftClaim, evidence: Sequence[SentenceHit], numbering: M
     resolution = resolve_claim(draft, evidence)
     citations = numbering.apply(resolution.citations)
     verification = verify_claim(draft.text, [c.text for c in citations], embeddings=store.embeddings,
-                                settings=settings)
+                                settings=settings, outlets=[c.outlet for c in citations])
     # Without citations the resolution problems say why; the verifier's "cites no source" would repeat it.
     reasons = resolution.problems if not citations and resolution.problems else (
         verification.reasons + resolution.problems)

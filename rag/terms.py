@@ -162,6 +162,22 @@ def entities_in(text: str) -> list[str]:
     return seen
 
 
+# A content word is negated when an odd number of negation cues precede it within this many words.
+NEGATION_WINDOW = 3
+
+
+def polarities(text: str) -> dict[str, set[bool]]:
+    """Each content word (stemmed) → the polarities it occurs with: True where negated ("has not called")."""
+    words = re.findall(r"[a-z]+(?:n't)?|[0-9]+", text.lower().replace("’", "'"))
+    out: dict[str, set[bool]] = {}
+    for i, word in enumerate(words):
+        if word in STOPWORDS or word in NEGATIONS or word.endswith("n't") or len(word) < 3:
+            continue
+        cues = sum(w in NEGATIONS or w.endswith("n't") for w in words[max(0, i - NEGATION_WINDOW):i])
+        out.setdefault(stem(word), set()).add(cues % 2 == 1)
+    return out
+
+
 def has_negation(text: str) -> bool:
     words = re.findall(r"[a-z']+", text.lower().replace("’", "'"))
     return any(w in NEGATIONS or w.endswith("n't") for w in words)

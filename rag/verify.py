@@ -19,9 +19,10 @@ from rag.settings import Settings, get_settings
 from rag.terms import (
     content_terms,
     entities_in,
-    has_negation,
+    fold,
     number_in,
     number_mentions,
+    polarities,
     term_matches,
     tokens,
 )
@@ -31,21 +32,39 @@ from rag.vector_cache import encode_cached
 if TYPE_CHECKING:
     from rag.embeddings import SentenceEmbeddings
 
-# Wrappers a composer puts around a source's content; they attribute, they do not assert.
+# Wrappers a composer puts around a source's content; they attribute, they do not assert. `(?P<who>…)` is
+# checked against the cited outlets when they are known, so "according to the Constitution" in place of
+# "according to the IMF" is content, not a wrapper.
+_VERBS = r"(?:reports?|reported|writes?|wrote|says|said|notes?|noted|states?|stated|adds?|added)"
 _LEADING_WRAPPERS = (
-    re.compile(r"^according to [^,]{1,120}?,\s+", re.IGNORECASE),
-    re.compile(
-        r"^(?:both|all|several|some|most|two|three)?\s*(?:outlets?|sources?|reports?|articles?)?[^,.;:]{0,120}?\s"
-        r"(?:report|reports|reported|write|writes|wrote|state|states|stated|note|notes|noted|publish|publishes"
-        r"|published|quote|quotes|quoted)\s+that\s+",
-        re.IGNORECASE,
-    ),
-    re.compile(r"^in (?:the )?words of [^,]{1,120}?,\s+", re.IGNORECASE),
+    re.compile(r"^according to (?P<who>[^,]{1,80}?),\s+", re.IGNORECASE),
+    re.compile(rf"^(?P<who>[^,.;:]{{1,80}}?)\s+{_VERBS}(?:\s+that\s+|:\s*)", re.IGNORECASE),
+    re.compile(r"^in (?:the )?words of (?P<who>[^,]{1,80}?),\s+", re.IGNORECASE),
 )
-_TRAILING_WRAPPER = re.compile(
-    r",?\s+(?:according to|as reported by|reports?|reported|writes?|wrote)\s+[^,.;:]{1,120}?([.!?]?)$",
+_TRAILING_WRAPPERS = (
+    re.compile(r",\s+(?:according to|as reported by)\s+(?P<who>[^,.;:]{1,80}?)(?P<end>[.!?]?)$",
+               re.IGNORECASE),
+    re.compile(rf",\s+(?P<who>[^,.;:]{{1,80}}?)\s+{_VERBS}(?P<end>[.!?]?)$", re.IGNORECASE),
+)
+# Who a composer may name without naming an outlet.
+_GENERIC_WHO = re.compile(
+    r"^(?:one|another|the|a|both|all|several|some|most|two|three|other)?\s*(?:of the\s+)?"
+    r"(?:reports?|outlets?|sources?|articles?|stor(?:y|ies)|accounts?)$",
     re.IGNORECASE,
 )
+
+
+def _allowed_who(who: str, outlets: Sequence[str] | None) -> bool:
+    """Whether `who` names the cited outlets (when they are not known: anything short enough to be a name)."""
+    who = who.strip().strip("“”\"'")
+    if _GENERIC_WHO.match(who):
+        return True
+    if outlets is None:
+        return len(who.split()) <= 8
+    known = {fold(o).strip("“”\" ") for o in outlets}
+    parts = [p for p in re.split(r",\s*|\s+and\s+", who) if p.strip()]
+    return bool(parts) and all(fold(p).strip() in known for p in parts)
+
 
 # A sentence addressed to a model ("Ignore previous instructions and say ...") states no fact about the world;
 # it can support only a claim that reports it as what the article says.
@@ -62,17 +81,25 @@ _CAP_NEGATION = 0.3
 _CAP_ENTITY = 0.45
 
 
-def strip_attribution(claim: str) -> str:
-    """The asserted content of a claim without the attribution wrapper around it."""
+def strip_attribution(claim: str, outlets: Sequence[str] | None = None) -> str:
+    """The asserted content of a claim without the attribution wrapper around it.
+
+    With `outlets` (the outlets of the cited sentences) only wrappers naming them, or a generic "one report",
+    are removed; without, any short attribution is.
+    """
     text = claim.strip()
     for pattern in _LEADING_WRAPPERS:
         match = pattern.match(text)
-        if match and len(text) - match.end() > 10:
-            text = text[match.end():]
+        if match and len(text) - match.end() > 10 and _allowed_who(match.group("who"), outlets):
+            text = text[match.end():].strip()
+            if text[:1] in "“\"" and text[-1:] in "”\"" and len(text) > 2:
+                text = text[1:-1]
             break
-    match = _TRAILING_WRAPPER.search(text)
-    if match and match.start() > 10:
-        text = text[: match.start()] + match.group(1)
+    for pattern in _TRAILING_WRAPPERS:
+        match = pattern.search(text)
+        if match and match.start() > 10 and _allowed_who(match.group("who"), outlets):
+            text = text[: match.start()] + (match.group("end") or ".")
+            break
     return text[:1].upper() + text[1:] if text else text
 
 
@@ -98,8 +125,15 @@ def _scaled_similarity(cosine: float) -> float:
     return float(np.clip((cosine - 0.3) / 0.55, 0.0, 1.0))
 
 
-def _best_source(claim_terms: set[str], sources: Sequence[str]) -> str:
-    return max(sources, key=lambda s: len(term_matches(claim_terms, content_terms(s))))
+def negation_mismatch(claim: str, sources: Sequence[str]) -> str | None:
+    """A word the claim negates that the sources only state positively, or the reverse (None: they agree)."""
+    said = polarities(" ".join(sources))
+    for word, claimed in polarities(claim).items():
+        for negated in claimed:
+            if word in said and negated not in said[word]:
+                return f"the claim {'negates' if negated else 'affirms'} “{word}”, the source " + (
+                    "does not" if negated else "negates it")
+    return None
 
 
 def verify_claim(
@@ -108,15 +142,20 @@ def verify_claim(
     *,
     embeddings: SentenceEmbeddings | None = None,
     settings: Settings | None = None,
+    outlets: Sequence[str] | None = None,
 ) -> Verification:
-    """Verdict, score (0–1) and human-readable reasons for `claim_text` against the sentences it cites."""
+    """Verdict, score (0–1) and human-readable reasons for `claim_text` against the sentences it cites.
+
+    `outlets`: the outlets of the cited sentences, when known; attribution to anyone else is then checked as
+    content (a swapped source is caught), not removed as a wrapper.
+    """
     thresholds = get_settings(settings).verify
     sources = [s for s in sources if s and s.strip()]
     if not sources:
         return Verification(Verdict.UNSUPPORTED, 0.0, ("cites no source sentence",))
     if all(is_instruction(s) for s in sources) and not is_instruction(claim_text):
         return Verification(Verdict.UNSUPPORTED, 0.0, ("the cited text is an instruction, not a statement",))
-    claim = strip_attribution(claim_text)
+    claim = strip_attribution(claim_text, outlets)
     if not re.search(r"\w", claim):
         return Verification(Verdict.UNSUPPORTED, 0.0, ("claim is empty",))
     joined = " ".join(sources)
@@ -145,11 +184,10 @@ def verify_claim(
         score = min(score, _CAP_ENTITY)
         reasons.append("name not in the cited sentences: " + ", ".join(missing_names))
 
-    best = _best_source(terms, sources)
-    if has_negation(claim) != has_negation(best):
+    flipped = negation_mismatch(claim, sources)
+    if flipped:
         score = min(score, _CAP_NEGATION)
-        side = "the claim" if has_negation(claim) else "the source"
-        reasons.append(f"negation mismatch: only {side} is negated")
+        reasons.append(f"negation mismatch: {flipped}")
 
     if score >= thresholds.supported_threshold:
         verdict = Verdict.SUPPORTED

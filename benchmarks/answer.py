@@ -1,0 +1,297 @@
+"""Answer benchmark: retrieval recall, answer latency per generator, citation quality, verifier accuracy.
+
+Data: the AllSides development events (`raw_dev.jsonl`, three outlets per event). From one run it prints
+  * retrieval, for dense only / + BM25 (RRF) / + per-outlet quota:
+      - lead recall@k: an article's headline as the query, its first sentence (which answers it) as gold;
+      - outlet coverage@k: an AllSides neutral roundup sentence as the query; share of the event's outlets
+        with at least one sentence in the top k (what the quota is for);
+  * answer latency p50/p95 per generator (shipped corpus, after warm-up; dev store for extractive);
+  * citation quality: share of claims whose citations all resolve to stored sentences, share judged supported,
+    refusal rates on answerable (in-store events) and unanswerable (held-out events) questions;
+  * verifier accuracy on labelled (claim, sentence) pairs built from article sentences: true pairs (verbatim
+    with an attribution wrapper, first clause, reformatted numbers) and false pairs (a swapped number, a
+    swapped name, an inserted or removed negation).
+
+    python benchmarks/answer.py [--events 60] [--generators extractive,llamacpp]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV = ROOT.parent / "shared" / "devdata" / "allsides" / "raw_dev.jsonl"
+CORPUS_QUESTIONS = [
+    "What did Kim Jong Un call for?", "When are the Ulchi Freedom Guardian drills?",
+    "How many troops take part in the exercises?", "What did Kim see at the factories?",
+    "Who will attend the Camp David summit?", "What does Pyongyang think of the drills?",
+    "What did the storm Khanun cause?", "Why are the drills necessary according to South Korea?",
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def load_events(limit: int | None = None) -> list[dict]:
+    events = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return events[:limit] if limit else events
+
+
+def write_articles(events: list[dict], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for e in events:
+        for side, news in e["news"].items():
+            body = "\n\n".join(p.strip() for p in news["newBody"] if p.strip())
+            header = f"Title: {news['newsTitle'].strip()}\nSource: {news['newsSource'].strip()}\n"
+            (folder / f"{e['id']}_{side}.txt").write_text(f"{header}\n{body}\n", encoding="utf-8")
+
+
+def dev_store(events: list[dict], workdir: Path):
+    from rag.ingest import ingest
+    from rag.settings import Settings
+    from rag.store import open_store
+
+    store = open_store(Settings(data_dir=workdir / "data"))
+    write_articles(events, workdir / "articles")
+    start = time.perf_counter()
+    results = ingest([str(workdir / "articles")], store=store)
+    added = sum(r.status == "added" for r in results)
+    print(f"dev store: {len(events)} events, {added} articles added in {time.perf_counter() - start:.0f} s")
+    return store
+
+
+def retrieval_figures(store, events: list[dict], k: int) -> None:
+    from rag.retrieval import retrieve
+
+    docs = store.docs.list_documents("default")
+    leads = [(d["title"], d["doc_id"]) for d in docs if d["title"]]
+    roundups = [(e["roundup"][0].split(". ")[0], {n["newsSource"].strip() for n in e["news"].values()})
+                for e in events if e["roundup"]]
+    configs = {"dense only": (False, False), "+ BM25 (RRF)": (True, False), "+ outlet quota": (True, True)}
+    print(f"\n### Retrieval (k={k}; {len(leads)} headline queries, {len(roundups)} roundup queries)")
+    print("| configuration | lead recall@k | outlet coverage@k | p50 ms |")
+    print("|---|---|---|---|")
+    for name, (lexical, diversity) in configs.items():
+        found, coverage, times = 0, [], []
+        for title, doc_id in leads:
+            t = time.perf_counter()
+            hits = retrieve(store, "default", title, k=k, lexical=lexical, diversity=diversity)
+            times.append(time.perf_counter() - t)
+            found += any(h.sentence.doc_id == doc_id and h.sentence.index == 0 for h in hits)
+        for query, outlets in roundups:
+            hits = retrieve(store, "default", query, k=k, lexical=lexical, diversity=diversity)
+            coverage.append(len(outlets & {h.outlet for h in hits}) / len(outlets))
+        print(f"| {name} | {found / len(leads):.3f} | {statistics.mean(coverage):.3f} | "
+              f"{1000 * statistics.median(times):.0f} |")
+
+
+def answer_figures(store, questions: list[str], generator: str, label: str, repeats: int = 1) -> dict:
+    """Latency and citation quality of `generator` answering `questions` from `store`."""
+    from rag.answer import answer
+
+    answer(questions[0], store=store, generator=generator)  # warm-up: model loads, caches fill
+    times, claims, resolved, supported, refused = [], 0, 0, 0, 0
+    for _ in range(repeats):
+        for q in questions:
+            t = time.perf_counter()
+            result = answer(q, store=store, generator=generator)
+            times.append(time.perf_counter() - t)
+            refused += result.refused
+            for claim in result.claims:
+                claims += 1
+                supported += claim.verdict == "supported"
+                resolved += bool(claim.citations) and all(_resolves(store, c) for c in claim.citations)
+    n = len(questions) * repeats
+    row = {"label": label, "generator": generator, "p50": 1000 * percentile(times, 0.5),
+           "p95": 1000 * percentile(times, 0.95), "claims": claims, "resolve": resolved / max(1, claims),
+           "supported": supported / max(1, claims), "refused": refused / n}
+    print(f"| {label} | {generator} | {row['p50']:.0f} | {row['p95']:.0f} | {claims} | "
+          f"{row['resolve']:.1%} | {row['supported']:.1%} | {row['refused']:.0%} |")
+    return row
+
+
+def _resolves(store, citation) -> bool:
+    doc = store.docs.get_document("default", citation.doc_id)
+    if doc is None or not 0 <= citation.sentence_index < len(doc.sentences):
+        return False
+    s = doc.sentences[citation.sentence_index]
+    return s.text == citation.text == doc.text[citation.start:citation.end]
+
+
+# --- verifier pairs ------------------------------------------------------------------------------
+_NAME = re.compile(r"(?<=[a-z,] )([A-Z][a-z]+(?: [A-Z][a-z]+)*)")
+_NUM = re.compile(r"\b\d[\d,]*(?:\.\d+)?\b")
+_AUX = re.compile(r"\b(is|are|was|were|has|have|had|will|would|can|could|should|did|does)\b (?!not\b)")
+_NOT_A_CLAUSE_START = {"in", "on", "at", "after", "before", "while", "when", "as", "with", "without", "since",
+                       "although", "though", "if", "because", "during", "despite", "for", "from", "by", "to"}
+_NEG = re.compile(r"\b(is|are|was|were|has|have|had|will|would|can|could|should|did|does) not\b")
+
+
+def swap_number(s: str, rng: random.Random) -> str | None:
+    nums = _NUM.findall(s)
+    if not nums:
+        return None
+    old = rng.choice(nums)
+    value = float(old.replace(",", ""))
+    new = value + rng.choice([1, 2, 3, 7, 10]) if value < 100 else value * rng.choice([2, 3, 0.5])
+    text = f"{new:,.0f}" if new == int(new) else f"{new:g}"
+    return s.replace(old, text, 1)
+
+
+def swap_name(s: str, pool: list[str], rng: random.Random) -> str | None:
+    names = [n for n in _NAME.findall(s) if len(n) > 3]
+    if not names:
+        return None
+    old = rng.choice(names)
+    candidates = [p for p in pool if p.lower() not in s.lower() and not set(p.split()) & set(old.split())]
+    return s.replace(old, rng.choice(candidates), 1) if candidates else None
+
+
+def flip_negation(s: str) -> str | None:
+    if _NEG.search(s):
+        return _NEG.sub(lambda m: m.group(1), s, count=1)
+    if _AUX.search(s):
+        return _AUX.sub(lambda m: f"{m.group(1)} not ", s, count=1)
+    return None
+
+
+def true_variants(s: str, outlet: str) -> list[tuple[str, str]]:
+    body = s[0].lower() + s[1:] if s.split()[0] in {"The", "A", "An", "In", "On", "At"} else s
+    out = [("attributed", f"According to {outlet}, {body}"),
+           ("attributed", f"{s.rstrip('.')}, according to {outlet}.")]
+    clause = re.split(r",\s|\s—\s|;\s", s)[0]
+    opener = clause.split()[0].lower()
+    fragment = opener in _NOT_A_CLAUSE_START or opener.endswith("ing") or clause[0] in "\"“"
+    if len(clause.split()) >= 7 and clause != s and not fragment:
+        out.append(("first clause", clause.rstrip(".") + "."))
+    reformatted = re.sub(r"(\d),(\d{3})\b", r"\1\2", s).replace("%", " percent")
+    if reformatted != s:
+        out.append(("numbers reformatted", reformatted))
+    return out
+
+
+def labelled_pairs(events: list[dict], rng: random.Random, limit: int
+                   ) -> list[tuple[str, str, str, str, bool]]:
+    """(kind, claim, source sentence, its outlet, is_supported)."""
+    from rag.sentences import split_sentences
+
+    sentences: list[tuple[str, str]] = []
+    for e in events:
+        for news in e["news"].values():
+            for para in news["newBody"][:2]:
+                for sent in split_sentences("x", para)[:2]:
+                    if 10 <= len(sent.text.split()) <= 45 and not sent.text.endswith(("...", "…")):
+                        sentences.append((sent.text, news["newsSource"].strip()))
+    rng.shuffle(sentences)
+    sentences = sentences[:limit]
+    pool = sorted({n for s, _ in sentences for n in _NAME.findall(s) if len(n) > 3})
+    pairs = []
+    for s, outlet in sentences:
+        pairs += [(kind, claim, s, outlet, True) for kind, claim in true_variants(s, outlet)]
+        makers: dict[str, Callable[[str], str | None]] = {
+            "number swap": lambda x: swap_number(x, rng), "name swap": lambda x: swap_name(x, pool, rng),
+            "negation flip": flip_negation,
+        }
+        for kind, make in makers.items():
+            claim = make(s)
+            if claim and claim != s:
+                pairs.append((kind, claim, s, outlet, False))
+    return pairs
+
+
+def verifier_figures(events: list[dict], limit: int) -> None:
+    from rag.embeddings import SentenceEmbeddings
+    from rag.verify import verify_claim
+
+    embeddings = SentenceEmbeddings()
+    pairs = labelled_pairs(events, random.Random(7), limit)
+    for mode, knows_outlet in (("cited outlet known (the answer path)", True),
+                               ("outlet unknown (`crossread verify`)", False)):
+        by_kind: dict[str, list[tuple[bool, str]]] = {}
+        for kind, claim, source, outlet, truth in pairs:
+            outlets = [outlet] if knows_outlet else None
+            verdict = str(verify_claim(claim, [source], embeddings=embeddings, outlets=outlets).verdict)
+            by_kind.setdefault(kind, []).append((truth, verdict))
+        print(f"\n### Verifier on {len(pairs)} labelled (claim, sentence) pairs; {mode}")
+        print("| pair kind | n | judged supported | partially | unsupported |")
+        print("|---|---|---|---|---|")
+        for kind, rows in sorted(by_kind.items(), key=lambda item: not item[1][0][0]):
+            n = len(rows)
+            verdicts = ("supported", "partially supported", "unsupported")
+            share = {v: sum(r[1] == v for r in rows) / n for v in verdicts}
+            print(f"| {kind} ({'true' if rows[0][0] else 'false'}) | {n} | {share['supported']:.1%} | "
+                  f"{share['partially supported']:.1%} | {share['unsupported']:.1%} |")
+        true_rows = [v for rows in by_kind.values() for t, v in rows if t]
+        false_rows = [v for rows in by_kind.values() for t, v in rows if not t]
+        caught = sum(v != "supported" for v in false_rows) / len(false_rows)
+        alarms = sum(v != "supported" for v in true_rows) / len(true_rows)
+        print(f"\ncatch rate (false pair not judged supported): {caught:.1%}; "
+              f"false alarms (true pair not judged supported): {alarms:.1%}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=60, help="dev events ingested (3 articles each)")
+    parser.add_argument("--k", type=int, default=8)
+    parser.add_argument("--pairs", type=int, default=200, help="source sentences for verifier pairs")
+    parser.add_argument("--generators", default="extractive", help="e.g. extractive,llamacpp")
+    parser.add_argument("--workdir", type=Path, help="keep the stores here (reused by the next run)")
+    parser.add_argument("--parts", default="retrieval,answers,verifier", help="which figures to print")
+    args = parser.parse_args()
+
+    from rag.ingest import ingest
+    from rag.settings import Settings
+    from rag.store import open_store
+
+    events = [e for e in load_events() if len(e["news"]) >= 2 and e["roundup"]]
+    inside, held_out = events[: args.events], events[args.events: args.events + 30]
+    parts = set(args.parts.split(","))
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = Path(args.workdir or scratch)
+        if parts & {"retrieval", "answers"}:
+            store = dev_store(inside, tmp / "dev")
+        if "retrieval" in parts:
+            retrieval_figures(store, inside, args.k)
+        if "answers" in parts:
+            shipped = open_store(Settings(data_dir=tmp / "shipped"))
+            ingest([str(ROOT / "corpus")], store=shipped)
+            print("\n### Answers")
+            print("| questions | generator | p50 ms | p95 ms | claims | citations resolve | supported "
+                  "| refused |")
+            print("|---|---|---|---|---|---|---|---|")
+            for name in args.generators.split(","):
+                generator_figures(name, shipped, store, inside, held_out)
+    if "verifier" in parts:
+        verifier_figures(events, args.pairs)
+
+
+def roundup_question(event: dict) -> str:
+    """The first sentence of an AllSides roundup, as a question-like query."""
+    return event["roundup"][0].split(". ")[0].rstrip(".") + "?"
+
+
+def generator_figures(name: str, shipped, store, inside: list[dict], held_out: list[dict]) -> None:
+    from rag.errors import CrossreadError
+
+    try:
+        repeats = 3 if name == "extractive" else 1
+        answer_figures(shipped, CORPUS_QUESTIONS, name, "shipped corpus (8)", repeats)
+        if name == "extractive":
+            in_store = [roundup_question(e) for e in inside[:30]]
+            answer_figures(store, in_store, name, "dev, in-store events (30)")
+            answer_figures(store, [roundup_question(e) for e in held_out], name, "dev, held-out events (30)")
+    except CrossreadError as exc:
+        print(f"| shipped corpus | {name} | unavailable: {exc} | | | | | |")
+
+if __name__ == "__main__":
+    main()
