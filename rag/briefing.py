@@ -103,8 +103,9 @@ def brief_story(
         if not groups:
             return Briefing(topic, "extractive", (), {}, notice=REFUSAL)
 
-    def verifier(text: str, sources: Sequence[str]) -> Verification:
-        return verify_claim(text, sources, embeddings=store.embeddings, settings=store.settings)
+    def verifier(text: str, sources: Sequence[str], outlets: Sequence[str]) -> Verification:
+        return verify_claim(text, sources, embeddings=store.embeddings, settings=store.settings,
+                            outlets=list(dict.fromkeys(outlets)))
 
     sections = Composer(story, groups, verifier, length).sections()
     generator_name, notice = "extractive", None

@@ -44,7 +44,7 @@ def llm_fact_sections(
         outlets = list(dict.fromkeys(c.outlet for c in resolution.citations))
         if len(outlets) == 1 and not is_attributed(text):
             text = attribute(text, outlets[0])
-        verification = verifier(text, [c.text for c in resolution.citations])
+        verification = verifier(text, [c.text for c in resolution.citations], outlets)
         claim = Claim(text, resolution.citations, verification.verdict, verification.score,
                       (*verification.reasons, *flags, *resolution.problems))
         (key if len(outlets) >= 2 else single).append(claim)

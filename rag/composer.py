@@ -89,7 +89,7 @@ class Composer:
                 others = [i for i, m in enumerate(group.members) if m.outlet == outlet]
                 cited.append(group.members[max(others, key=lambda i: group.score(rep, i))])
         rewrite = rewrite_verified(chosen.sentence.text, chosen.outlet, [m.sentence.text for m in cited],
-                                   self.verifier, must_attribute=False)
+                                   self.verifier, must_attribute=False, outlets=[m.outlet for m in cited])
         return _claim(rewrite.text, cited, rewrite.verification)
 
     def single(self, group: FactGroup) -> Claim:
@@ -195,8 +195,8 @@ def _checked(ok: bool, reason: str) -> Verification:
 
 
 def _both(verifier: Verifier, a: OutletSentence, b: OutletSentence) -> Verification:
-    va = verifier(quote_whole(a.sentence.text, a.outlet), [a.sentence.text])
-    vb = verifier(quote_whole(b.sentence.text, b.outlet), [b.sentence.text])
+    va = verifier(quote_whole(a.sentence.text, a.outlet), [a.sentence.text], [a.outlet])
+    vb = verifier(quote_whole(b.sentence.text, b.outlet), [b.sentence.text], [b.outlet])
     return min(va, vb, key=lambda v: v.score)
 
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from rag.framing import LoadedTerm, detect_loaded_terms, unquoted_loaded_terms
 from rag.types import Verdict, Verification
 
-Verifier = Callable[[str, Sequence[str]], Verification]
+# verifier(claim, cited sentences, their outlets) -> verdict; outlets let it strip "X reported that" safely.
+Verifier = Callable[[str, Sequence[str], Sequence[str]], Verification]
 
 _DISCOURSE = re.compile(
     r"^(?:meanwhile|additionally|furthermore|moreover|in addition|in conclusion|in a related development|"
@@ -119,15 +120,17 @@ def neutral_rewrite(text: str, outlet: str, *, must_attribute: bool) -> tuple[st
 
 
 def rewrite_verified(
-    text: str, outlet: str, sources: Sequence[str], verifier: Verifier, *, must_attribute: bool
+    text: str, outlet: str, sources: Sequence[str], verifier: Verifier, *, must_attribute: bool,
+    outlets: Sequence[str] | None = None,
 ) -> Rewrite:
     """Rewrite neutrally, verify against the cited sentences; quote the original when the rewrite fails."""
+    outlets = list(outlets or [outlet])
     rewritten, changes = neutral_rewrite(text, outlet, must_attribute=must_attribute)
-    verification = verifier(rewritten, sources)
+    verification = verifier(rewritten, sources, outlets)
     if verification.verdict == Verdict.SUPPORTED and not unquoted_loaded_terms(rewritten):
         return Rewrite(rewritten, text, tuple(changes), verification)
     quoted = quote_whole(text, outlet)
-    fallback = verifier(quoted, sources)
+    fallback = verifier(quoted, sources, outlets)
     reasons = (f"rewrite not verified ({verification.verdict}); quoted the source instead", *fallback.reasons)
     return Rewrite(quoted, text, ("quoted whole sentence",),
                    Verification(fallback.verdict, fallback.score, reasons), quoted_fallback=True)

@@ -15,8 +15,8 @@ SOURCE = ("Meanwhile, Seoul and Washington announced on Monday that they would s
 
 
 def test_safe_rewrite_is_verified_against_the_source(store: Store) -> None:
-    def verifier(text: str, sources: Sequence[str]) -> Verification:
-        return verify_claim(text, sources, embeddings=store.embeddings)
+    def verifier(text: str, sources: Sequence[str], outlets: Sequence[str]) -> Verification:
+        return verify_claim(text, sources, embeddings=store.embeddings, outlets=outlets)
 
     result = rewrite_verified(SOURCE, "Press TV", [SOURCE], verifier, must_attribute=True)
     assert result.text == ("Press TV reported that Seoul and Washington announced on Monday that they would "
@@ -29,7 +29,7 @@ def test_term_without_neutral_equivalent_is_quoted_and_attributed() -> None:
     text = "Kim cited surging military provocations by the US."
     calls: list[str] = []
 
-    def verifier(claim: str, sources: Sequence[str]) -> Verification:
+    def verifier(claim: str, sources: Sequence[str], outlets: Sequence[str]) -> Verification:
         calls.append(claim)
         return Verification(Verdict.SUPPORTED, 0.9)
 
@@ -42,7 +42,7 @@ def test_failed_verification_falls_back_to_attributed_quotation() -> None:
     text = 'He claimed the "drills" were "rehearsals".'
     seen: list[str] = []
 
-    def verifier(claim: str, sources: Sequence[str]) -> Verification:
+    def verifier(claim: str, sources: Sequence[str], outlets: Sequence[str]) -> Verification:
         seen.append(claim)
         ok = claim.startswith("Outlet reported:")
         return Verification(Verdict.SUPPORTED if ok else Verdict.UNSUPPORTED, 0.9 if ok else 0.1)
