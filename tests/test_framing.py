@@ -85,3 +85,14 @@ def test_emotive_weight_prefers_calm_wording() -> None:
     charged = "The furious ministers clashed in a disastrous, hateful meeting."
     assert emotive_weight(calm) < emotive_weight(charged)
     assert emotive_weight("") == 0.0
+
+
+def test_research_lexicon_is_optional(corpus_store: Store) -> None:
+    from pathlib import Path
+
+    shared = Path(__file__).resolve().parent.parent.parent / "shared" / "lexicons"
+    doc = corpus_store.document("default", corpus_store.docs.list_documents("default")[0]["doc_id"])
+    assert framing_profile(doc).mean_arousal is None
+    if shared.exists():
+        arousal = framing_profile(doc, shared).mean_arousal
+        assert arousal is not None and 0.3 < arousal < 0.8
