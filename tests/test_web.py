@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from test_loaders import make_pdf
 
 from rag.loaders.web import load_url_or_feed
 from rag.settings import Settings
@@ -59,7 +60,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        with contextlib.suppress(BrokenPipeError):  # the client gave up first (the timeout test)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
             self.wfile.write(data)
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
@@ -71,6 +72,7 @@ class Handler(BaseHTTPRequestHandler):
             "/rss.xml": (rss(host), "application/rss+xml"),
             "/atom.xml": (atom(), "application/atom+xml"),
             "/empty.xml": (EMPTY_FEED, "application/rss+xml"),
+            "/report.pdf": (make_pdf(["The budget passed on Friday. Both chambers agreed."]), "application/pdf"),
         }
         if self.path == "/slow":
             time.sleep(2)
@@ -84,8 +86,9 @@ class Handler(BaseHTTPRequestHandler):
             self.send_response(200)  # no Content-Length: the cap must hold while streaming
             self.send_header("Content-Type", "text/html")
             self.end_headers()
-            for _ in range(64):
-                self.wfile.write(b"<p>" + b"x" * 4096 + b"</p>")
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client stops at the cap
+                for _ in range(64):
+                    self.wfile.write(b"<p>" + b"x" * 4096 + b"</p>")
         elif self.path in routes:
             self.send(*routes[self.path])
         else:
@@ -173,3 +176,10 @@ def test_atom_entry_without_link_uses_its_content(server, web_settings):
     assert entry.article is not None and entry.source == f"{server}/atom.xml#entry-1"
     assert entry.article.text == "Farmers protested in the capital on Thursday. Police closed two roads."
     assert (entry.article.meta.outlet, entry.article.meta.date) == ("Atom Wire", "2024-03-07")
+
+
+def test_pdf_url_is_read(server, web_settings):
+    [loaded] = list(load_url_or_feed(f"{server}/report.pdf", web_settings))
+    assert loaded.article is not None
+    assert loaded.article.text == "The budget passed on Friday. Both chambers agreed."
+    assert loaded.article.meta.outlet == "127.0.0.1" and loaded.article.meta.url == f"{server}/report.pdf"
