@@ -277,7 +277,11 @@ def main() -> None:
 
 def roundup_question(event: dict) -> str:
     """The first sentence of an AllSides roundup, as a question-like query."""
-    return event["roundup"][0].split(". ")[0].rstrip(".") + "?"
+    from rag.sentences import sentence_spans
+
+    text = event["roundup"][0]
+    start, end = sentence_spans(text)[0]
+    return text[start:end].rstrip(".") + "?"
 
 
 def generator_figures(name: str, shipped, store, inside: list[dict], held_out: list[dict]) -> None:

@@ -63,7 +63,7 @@ def answerable(question: str, hits: Sequence[SentenceHit], store: Store | None =
                settings: Settings | None = None) -> bool:
     """True when the best hit is similar enough and the evidence covers the question's key terms.
 
-    Refuse when the asked-for thing or a name is missing, or when half or more of the key terms are.
+    Refuse when the asked-for thing is missing, or half or more of the names, or of all key terms.
     """
     if not hits:
         return False
@@ -71,8 +71,9 @@ def answerable(question: str, hits: Sequence[SentenceHit], store: Store | None =
     if max(h.score for h in hits) < cfg.min_relevance:
         return False
     terms = question_terms(question)
+    names = names_in_question(question)
     literal_missing = set(missing_terms(question, hits))  # names must be there as written
-    if literal_missing & names_in_question(question):
+    if names and len(literal_missing & names) / len(names) >= 0.5:
         return False
     missing = set(missing_terms(question, hits, store))
     if missing & focus_terms(question):

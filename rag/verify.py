@@ -42,9 +42,9 @@ _LEADING_WRAPPERS = (
     re.compile(r"^in (?:the )?words of (?P<who>[^,]{1,80}?),\s+", re.IGNORECASE),
 )
 _TRAILING_WRAPPERS = (
-    re.compile(r",\s+(?:according to|as reported by)\s+(?P<who>[^,.;:]{1,80}?)(?P<end>[.!?]?)$",
+    re.compile(r",\s+(?:according to|as reported by)\s+(?P<who>[^,;:]{1,80}?)(?P<end>[.!?…]*)$",
                re.IGNORECASE),
-    re.compile(rf",\s+(?P<who>[^,.;:]{{1,80}}?)\s+{_VERBS}(?P<end>[.!?]?)$", re.IGNORECASE),
+    re.compile(rf",\s+(?P<who>[^,.;:]{{1,80}}?)\s+{_VERBS}(?P<end>[.!?…]*)$", re.IGNORECASE),
 )
 # Who a composer may name without naming an outlet.
 _GENERIC_WHO = re.compile(

@@ -35,8 +35,11 @@ from rag.verify import is_instruction
 SAME_FACT_COSINE = 0.65
 SAME_FACT_OVERLAP = 0.4
 # A sentence is used in an answer when its cosine is within this margin of the best one.
-RELEVANCE_MARGIN = 0.22
+RELEVANCE_MARGIN = 0.12
+# Each further outlet reporting a fact counts like this much extra relevance when ordering claims.
+CONSENSUS_BONUS = 0.03
 MAX_ANSWER_CLAIMS = 4
+MIN_CLAIM_WORDS = 5
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ def attribute(text: str, hits: Sequence[SentenceHit], unnamed: str = "one report
         who = unnamed
     body = text.rstrip()
     first = re.match(r"[A-Za-z]+", body)
-    if re.search(r"\baccording to\b", body, re.IGNORECASE) or re.search(r"[\"”’]\W*$", body):
+    if re.search(r"\baccording to\b", body, re.IGNORECASE) or re.search(r"[\"”’]\W*$|(?:\.\.\.|…)$", body):
         if first and first.group(0).lower() in STOPWORDS and not first.group(0).isupper():
             body = body[0].lower() + body[1:]
         elif re.match(r"^according to\b", body, re.IGNORECASE):
@@ -159,6 +162,13 @@ def without_opener(text: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
+def usable_as_claim(text: str) -> bool:
+    """A sentence that can stand as a claim: not an instruction to a model, not a clipped fragment."""
+    words = len(text.split())
+    clipped = text.rstrip().endswith(("...", "…"))
+    return not is_instruction(text) and words >= MIN_CLAIM_WORDS and not (clipped and words < 2 * MIN_CLAIM_WORDS)
+
+
 def relevance(question: str, hit: SentenceHit) -> float:
     """Dense cosine plus a bonus for each question term the sentence contains."""
     terms = question_terms(question)
@@ -188,7 +198,7 @@ class ExtractiveGenerator:
 
         Text addressed to a model ("Ignore previous instructions…") is data that states nothing: never used.
         """
-        usable = [(i + 1, h) for i, h in enumerate(evidence) if not is_instruction(h.sentence.text)]
+        usable = [(i + 1, h) for i, h in enumerate(evidence) if usable_as_claim(h.sentence.text)]
         scored = sorted(((relevance(question, h), p) for p, h in usable), reverse=True)
         if task == "brief" or not scored:
             return [p for _, p in scored]
@@ -196,7 +206,7 @@ class ExtractiveGenerator:
         return [p for r, p in scored if r >= best - RELEVANCE_MARGIN]
 
     def groups(self, question: str, evidence: Sequence[SentenceHit], task: str = "answer") -> list[FactGroup]:
-        """Fact groups in answer order: facts several outlets report first, then by relevance."""
+        """Fact groups in answer order: by relevance, with a small bonus for facts several outlets report."""
         positions = self.select(question, evidence, task)
         if not positions:
             return []
@@ -207,7 +217,10 @@ class ExtractiveGenerator:
         out = [
             FactGroup(g[0], tuple(g), max(rel[p] for p in g), i in contested) for i, g in enumerate(clusters)
         ]
-        out.sort(key=lambda g: (-len({evidence[p - 1].outlet for p in g.members}), -g.relevance))
+        def standing(g: FactGroup) -> float:
+            return g.relevance + CONSENSUS_BONUS * (len({evidence[p - 1].outlet for p in g.members}) - 1)
+
+        out.sort(key=standing, reverse=True)
         return out
 
     def generate(self, task: str, question: str, evidence: Sequence[SentenceHit]) -> Iterator[DraftClaim]:
