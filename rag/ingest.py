@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rag import dedup
+from rag.errors import CrossreadError
 from rag.loaders import LoadedInput, iter_articles
 from rag.metadata import merge_meta, normalise_date
 from rag.sentences import split_sentences
@@ -58,7 +59,10 @@ def ingest(
     name = store.collection_name(collection)
     store.docs.ensure_collection(name)
     store.repair(name)
-    override = DocumentMeta(outlet=outlet, date=normalise_date(date) if date else None)
+    iso_date = normalise_date(date) if date else None
+    if date and iso_date is None:
+        raise CrossreadError(f"--date {date!r} is not a date (use e.g. 2023-11-07 or 'Nov 7, 2023')")
+    override = DocumentMeta(outlet=outlet, date=iso_date)
     # (input position, result): results come back in input order although adds are reported at flush time.
     results: list[tuple[int, IngestResult]] = []
     batch = _Batch()

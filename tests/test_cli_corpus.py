@@ -99,6 +99,8 @@ def test_user_errors_are_one_line_with_exit_2(ingested):
     missing = run("show", "ffffffffffff")
     assert missing.exit_code == 2 and missing.stderr.startswith("error: no document")
     assert "Traceback" not in missing.output
+    bad_date = run("ingest", str(CORPUS), "--date", "someday")
+    assert bad_date.exit_code == 2 and "is not a date" in bad_date.stderr
     bad_name = run("sources", "-c", "bad name!")
     assert bad_name.exit_code == 2 and "collection name" in bad_name.stderr
 
