@@ -4,7 +4,8 @@ The generator gets the aligned sentences as numbered evidence (prompt `brief_cha
 chosen by the generator). Each sentence it writes is resolved to the evidence it cites, put through the
 loaded-term check (a loaded word outside quotes is replaced by its neutral equivalent or quoted, and
 flagged), attributed when it rests on one outlet, and verified. Claims citing two or more outlets are key
-facts; claims citing one are single-source.
+facts; claims citing one are single-source. A model that writes no cited sentence at all counts as
+unavailable, so the briefing falls back to the extractive composer (when allowed) and says so.
 """
 
 from __future__ import annotations
@@ -14,17 +15,23 @@ from typing import Any
 
 from rag.alignment import FactGroup
 from rag.citations import resolve_claim
+from rag.errors import ProviderUnavailable
 from rag.neutral import Verifier, attribute, check_generated, is_attributed
 from rag.prompts import REFUSAL
 from rag.types import Claim, Section, SectionKind, SentenceHit
 
 
 def evidence_for(groups: Sequence[FactGroup], limits: tuple[int, int, int]) -> list[SentenceHit]:
-    """Numbered evidence: every member of the agreed facts, then single-source sentences, in group order."""
+    """Numbered evidence, kept short for small local models: one sentence per outlet of each agreed fact,
+    then single-source sentences, in group order."""
     n_key, n_single, _ = limits
-    agree = [g for g in groups if g.kind == "agree"][: n_key * 2]
-    single = [g for g in groups if g.kind == "single"][: n_single * 2]
-    return [SentenceHit(m.sentence, 1.0, m.outlet) for g in (*agree, *single) for m in g.members]
+    agree = [g for g in groups if g.kind == "agree"][:n_key]
+    single = [g for g in groups if g.kind == "single"][:n_single]
+    hits = []
+    for group in (*agree, *single):
+        firsts = {m.outlet: m for m in reversed(group.members)}  # each outlet's first member
+        hits.extend(SentenceHit(m.sentence, 1.0, m.outlet) for m in group.members if firsts[m.outlet] is m)
+    return hits
 
 
 def llm_fact_sections(
@@ -48,6 +55,8 @@ def llm_fact_sections(
         claim = Claim(text, resolution.citations, verification.verdict, verification.score,
                       (*verification.reasons, *flags, *resolution.problems))
         (key if len(outlets) >= 2 else single).append(claim)
+    if not key and not single:
+        raise ProviderUnavailable(f"{getattr(generator, 'name', 'the generator')} wrote no sentence citing the sources")
     return [
         Section(SectionKind.KEY_FACTS, "Key facts", tuple(key[: limits[0]])),
         Section(SectionKind.SINGLE_SOURCE, "Reported by one outlet", tuple(single[: limits[1]])),

@@ -137,3 +137,18 @@ def test_mixed_collection_is_briefed_per_story(store: Store, tmp_path: Path) -> 
     football = stories[1]
     assert football.sections[0].claims == ()  # one outlet: nothing is a key fact
     assert all("Sports Desk" in c.text for c in football.sections[1].claims)
+
+
+class SilentLLM:
+    """Control flow only: writes prose that cites nothing."""
+
+    name = "silent-llm"
+
+    def generate(self, task: str, question: str, evidence: Sequence[SentenceHit]) -> Iterator[DraftClaim]:
+        yield DraftClaim("The briefing was written by someone.", ())
+
+
+def test_llm_without_cited_sentences_falls_back_to_extractive(named_store: Store) -> None:
+    result = brief(store=named_store, generator=SilentLLM(), length="short")
+    assert result.generator == "extractive" and result.notice and "silent-llm" in result.notice
+    assert result.sections[0].claims
