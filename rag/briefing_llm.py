@@ -27,7 +27,7 @@ def evidence_for(groups: Sequence[FactGroup], limits: tuple[int, int, int]) -> l
     n_key, n_single, _ = limits
     agree = [g for g in groups if g.kind == "agree"][:n_key]
     single = [g for g in groups if g.kind == "single"][:n_single]
-    hits = []
+    hits: list[SentenceHit] = []
     for group in (*agree, *single):
         firsts = {m.outlet: m for m in reversed(group.members)}  # each outlet's first member
         hits.extend(SentenceHit(m.sentence, 1.0, m.outlet) for m in group.members if firsts[m.outlet] is m)
