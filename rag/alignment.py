@@ -3,8 +3,8 @@
 Two sentences align when their embeddings are close and they share content words; pairs are merged
 greedily, best first, into fact groups holding at most two sentences per outlet (so one broad sentence
 cannot chain a whole article together). A group reported by two or more outlets is agreement; by one
-outlet, single-source. Aligned sentences that give different numbers or dates for the same thing, or where
-one outlet uses loaded terms the other avoids, are conflicts ("differ").
+outlet, single-source. Aligned sentences that give different numbers, dates or names (for the same unit,
+month or role), or where one outlet uses loaded terms the other avoids, are conflicts ("differ").
 """
 
 from __future__ import annotations
@@ -32,6 +32,11 @@ _DATE = re.compile(
 )
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 _UNIT_AFTER = re.compile(r"^\s*(?:%|percent|per cent|[A-Za-z]+)")
+# "spokesman Col. Lee Sung-jun", "Prime Minister Fumio Kishida": a role followed by a capitalised name.
+_ROLE_NAME = re.compile(
+    r"\b(spokes(?:man|woman|person)|president|minister|leader|secretary|chief|director|governor|senator|mayor"
+    r"|ambassador|commander|chairman|chairwoman|ceo)\s+((?:[A-Z][\w'’-]*\.?\s?){1,4})", re.IGNORECASE)
+_HONORIFICS = frozenset(("col", "gen", "dr", "mr", "mrs", "ms", "sen", "rep", "gov", "lt", "maj", "capt", "sgt"))
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ class OutletSentence:
 
 @dataclass(frozen=True)
 class Conflict:
-    """Two aligned sentences that disagree: kind is number, date or framing; detail says how."""
+    """Two aligned sentences that disagree: kind is number, date, name or framing; detail says how."""
 
     kind: str
     detail: str
@@ -82,6 +87,18 @@ def date_mentions(text: str) -> set[tuple[int, int]]:
     return found
 
 
+def role_names(text: str) -> dict[str, set[str]]:
+    """Role → words of the name that follows it ("spokesman Col. Lee Sung-jun" → {"spokesman": {"lee", ...}})."""
+    out: dict[str, set[str]] = {}
+    for m in _ROLE_NAME.finditer(text):
+        if not m.group(2)[:1].isupper():
+            continue
+        words = {w.lower().rstrip(".") for w in m.group(2).split()} - _HONORIFICS
+        if words:
+            out.setdefault(m.group(1).lower(), set()).update(words)
+    return out
+
+
 def _units(text: str) -> dict[str, set[float]]:
     """Numbers keyed by the word that follows them ("30 field" → {"field": {30}}), dates excluded."""
     spans = [m.span() for m in _DATE.finditer(text)]
@@ -107,6 +124,11 @@ def find_conflicts(a: OutletSentence, b: OutletSentence) -> list[Conflict]:
     da, db = date_mentions(a.sentence.text), date_mentions(b.sentence.text)
     if da and db and not da & db and {m for m, _ in da} & {m for m, _ in db}:
         conflicts.append(Conflict("date", f"{sorted(da)} vs {sorted(db)}", (a, b)))
+    na, nb = role_names(a.sentence.text), role_names(b.sentence.text)
+    for role in na.keys() & nb.keys():
+        if not na[role] & nb[role]:
+            conflicts.append(Conflict("name", f"{role}: {' '.join(sorted(na[role]))} vs "
+                                              f"{' '.join(sorted(nb[role]))}", (a, b)))
     wa, wb = set(_WEEKDAY.findall(a.sentence.text)), set(_WEEKDAY.findall(b.sentence.text))
     if wa and wb and not wa & wb:
         conflicts.append(Conflict("date", f"{'/'.join(sorted(wa))} vs {'/'.join(sorted(wb))}", (a, b)))

@@ -109,7 +109,8 @@ class Composer:
                     continue
                 text, verification = contrast
             else:
-                text = (f"The sources differ on the {'figures' if conflict.kind == 'number' else 'dates'}: "
+                what = {"number": "figures", "date": "dates", "name": "names"}[conflict.kind]
+                text = (f"The sources differ on the {what}: "
                         f"{quote_whole(a.sentence.text, a.outlet)}; {quote_whole(b.sentence.text, b.outlet)}")
                 verification = _both(self.verifier, a, b)
             if text not in seen:

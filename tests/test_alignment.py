@@ -54,3 +54,12 @@ def test_find_conflicts_by_hand() -> None:
     framing = find_conflicts(_side("Seoul claimed the war games were defensive.", "A"),
                              _side("Seoul said the exercises were defensive.", "B"))
     assert [c.kind for c in framing] == ["framing"]
+
+
+def test_names_for_the_same_role_conflict() -> None:
+    same = find_conflicts(_side("Spokesman Col. Lee Sung-jun said the drills were defensive.", "A"),
+                          _side("The drills are defensive, said spokesman Lee Sung-jun.", "B"))
+    assert same == []
+    differ = find_conflicts(_side("Spokesman Lee Sung-jun said the drills were defensive.", "A"),
+                            _side("The drills are defensive, said spokesman Kim Min-seok.", "B"))
+    assert [c.kind for c in differ] == ["name"] and "lee" in differ[0].detail and "kim" in differ[0].detail
