@@ -20,7 +20,7 @@ from rag.framing import unquoted_loaded_terms
 from rag.terms import content_terms, number_mentions, term_matches
 from rag.types import Document, Sentence
 
-ALIGN_THRESHOLD = 0.62  # combined score (cosine + lexical bonus) at or above which two sentences align
+ALIGN_THRESHOLD = 0.65  # combined score (cosine + lexical bonus) at or above which two sentences align
 LEXICAL_WEIGHT = 0.25
 MAX_PER_OUTLET = 2
 CONFLICT_MIN_COSINE = 0.68  # numbers/dates are compared only between closely matching sentences
