@@ -75,7 +75,10 @@ def answerable(question: str, hits: Sequence[SentenceHit], store: Store | None =
     literal_missing = set(missing_terms(question, hits))  # names must be there as written
     if names and len(literal_missing & names) / len(names) >= 0.5:
         return False
-    missing = set(missing_terms(question, hits, store))
-    if missing & focus_terms(question):
-        return False
-    return not terms or len(missing) / len(terms) < 0.5
+    focus = focus_terms(question)
+
+    def covered_enough(missing: set[str]) -> bool:
+        return not (missing & focus) and (not terms or len(missing) / len(terms) < 0.5)
+
+    # Only when the words as written fall short is it worth asking the model for close words.
+    return covered_enough(literal_missing) or covered_enough(set(missing_terms(question, hits, store)))

@@ -113,11 +113,12 @@ def _similarity(claim: str, sources: Sequence[str], embeddings: SentenceEmbeddin
         from rag.embeddings import SentenceEmbeddings
 
         embeddings = SentenceEmbeddings(get_settings().embedding_model)
-    texts = [claim, *sources]
-    if len(sources) > 1:
-        texts.append(" ".join(sources))
-    vectors = encode_cached(embeddings, texts)
-    return float(np.max(vectors[1:] @ vectors[0]))
+    vectors = encode_cached(embeddings, [claim, *sources])
+    best = float(np.max(vectors[1:] @ vectors[0]))
+    if len(sources) > 1 and best < 0.9:  # a claim may combine what several sentences say
+        joined = encode_cached(embeddings, [" ".join(sources)])[0]
+        best = max(best, float(joined @ vectors[0]))
+    return best
 
 
 def _scaled_similarity(cosine: float) -> float:
