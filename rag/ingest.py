@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -157,7 +157,20 @@ def _prepare(
             reason=f"near-duplicate ({match[1]:.0%} similar) of {match[0]}",
         )
     meta = merge_meta(article.meta, override)
+    if not meta.title:
+        # Untitled plain text: readers recognise an article by its opening words far better than by a hash id.
+        meta = replace(meta, title=_opening_words(sentences[0].text))
     return Document(doc_id=doc_id, text=article.text, meta=meta, sentences=tuple(sentences)), sig
+
+
+def _opening_words(text: str, words: int = 8) -> str:
+    parts = text.split()
+    if len(parts) <= words:
+        return text
+    head = parts[:words]
+    while len(head) > 3 and head[-1].lower().strip(",;:") in {"the", "a", "an", "of", "to", "and", "in", "for", "on"}:
+        head.pop()
+    return " ".join(head).rstrip(",;:") + "…"
 
 
 def _write(store: Store, name: str, batch: _Batch) -> None:

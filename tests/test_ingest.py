@@ -174,3 +174,15 @@ def test_sigkill_mid_ingest_leaves_a_consistent_store_and_the_next_run_completes
     )
     assert len(store.docs.list_documents("default")) == 120
     assert_consistent(store)
+
+
+def test_untitled_article_is_titled_by_its_opening_words(store, tmp_path):
+    from rag.ingest import ingest
+
+    path = tmp_path / "untitled.txt"
+    path.write_text("date 2023-11-07 Officials in the capital said on Monday that the bridge would reopen. More.")
+    (result,) = ingest([str(path)], store=store)
+    doc = store.document("default", result.doc_id)
+    assert doc.meta.title == "Officials in the capital said on Monday that…"
+    assert doc.meta.date == "2023-11-07"
+    assert doc.sentences[0].text.startswith("Officials")
