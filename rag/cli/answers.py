@@ -63,7 +63,7 @@ def print_answer(answer: Answer, titles: dict[str, str | None]) -> None:
             title = titles.get(c.doc_id)
             # Without a known outlet the label already is the (shortened) title: do not say it twice.
             source = f"{c.outlet} — {title}" if title and title[:20] not in c.outlet else (title or c.outlet)
-            typer.echo(f"[{c.marker}] {source} — sentence {c.sentence_index} ({c.doc_id})")
+            typer.echo(f"[{c.marker}] {source} — sentence {c.sentence_index + 1} ({c.doc_id})")
             typer.echo(f"    “{c.text}”")
     typer.echo("")
     for i, claim in enumerate(answer.claims, start=1):

@@ -52,7 +52,7 @@ def print_briefing(briefing: Briefing, style: str) -> None:
             for c in claim.citations:
                 if c.marker not in shown:
                     shown.add(c.marker)
-                    typer.echo(f"[{c.marker}] {c.outlet} — sentence {c.sentence_index} ({c.doc_id})")
+                    typer.echo(f"[{c.marker}] {c.outlet} — sentence {c.sentence_index + 1} ({c.doc_id})")
                     typer.echo(f"    “{c.text}”")
     coverage = ", ".join(f"{outlet} {share:.0%}" for outlet, share in briefing.coverage.items())
     typer.echo(f"\ncoverage: {coverage or '—'}\ngenerator: {briefing.generator}")

@@ -96,7 +96,7 @@ def show(doc_id: str = typer.Argument(..., help="Document id (or a unique prefix
     typer.echo(f"{m.title or '(untitled)'}")
     typer.echo(f"{doc.label} · {m.byline or 'no byline'} · {m.date or 'no date'} · {doc.doc_id}\n")
     for s in doc.sentences:
-        typer.echo(f"[{s.index:>3}] {s.text}")
+        typer.echo(f"[{s.index + 1:>3}] {s.text}")
 
 
 @app.command()
