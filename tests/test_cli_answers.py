@@ -40,7 +40,10 @@ def test_ask_human_output_resolves_every_marker(corpus_env: Store):
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "[1]" in out.splitlines()[0]
-    assert "sentence 7" in out and "“South Korea and the United States have announced" in out
+    drills = next(s for d in corpus_env.docs.list_documents("default")
+                  for s in corpus_env.document("default", d["doc_id"]).sentences
+                  if s.text.startswith("South Korea and the United States have announced"))
+    assert f"sentence {drills.index} ({drills.doc_id})" in out and f"“{drills.text}”" in out
     assert "✓ supported" in out and "generator: extractive" in out
 
 
