@@ -43,7 +43,7 @@ def test_ask_human_output_resolves_every_marker(corpus_env: Store):
     drills = next(s for d in corpus_env.docs.list_documents("default")
                   for s in corpus_env.document("default", d["doc_id"]).sentences
                   if s.text.startswith("South Korea and the United States have announced"))
-    assert f"sentence {drills.index} ({drills.doc_id})" in out and f"“{drills.text}”" in out
+    assert f"sentence {drills.index + 1} ({drills.doc_id})" in out  # shown 1-based and f"“{drills.text}”" in out
     assert "✓ supported" in out and "generator: extractive" in out
 
 
