@@ -71,7 +71,7 @@ def test_show_json_offsets_slice_the_text(ingested):
     assert [s["index"] for s in doc["sentences"]] == list(range(len(doc["sentences"])))
     assert all(set(s) == {"index", "text", "start", "end"} for s in doc["sentences"])
     text = run("show", doc_id).stdout
-    assert f"[  0] {doc['sentences'][0]['text']}" in text
+    assert f"[  1] {doc['sentences'][0]['text']}" in text  # people count sentences from 1
 
 
 def test_search_json(ingested):

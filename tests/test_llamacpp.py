@@ -25,7 +25,8 @@ HOSTILE = Path(__file__).parent / "data" / "hostile.txt"  # an article that trie
 
 
 def llm_settings(data_dir: Path, **llm: object) -> Settings:
-    return make_settings(data_dir, llm={"provider": "llamacpp", "max_tokens": 32, **llm})
+    # A generous wall-clock limit: on a loaded 2-core machine the default would fall back to extractive.
+    return make_settings(data_dir, llm={"provider": "llamacpp", "max_tokens": 32, "timeout": 300, **llm})
 
 
 def assert_citations_resolve_to_stored_sentences(result: Answer, store: Store) -> None:
