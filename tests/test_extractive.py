@@ -123,3 +123,19 @@ def _meta(outlet: str):
     from rag.types import DocumentMeta
 
     return DocumentMeta(outlet=outlet)
+
+
+@pytest.mark.parametrize(
+    "question", ["What did Kim Jong Un call for?", "What did Seoul's JCS say about the exercises?"]
+)
+def test_answers_use_no_loaded_term_in_their_own_voice(corpus_store, question):
+    from rag.answer import answer
+    from rag.neutral import loaded_outside_quotes
+
+    result = answer(question, store=corpus_store)
+    assert result.claims and not result.refused
+    cited = " ".join(c.text for claim in result.claims for c in claim.citations)
+    assert any(word in cited for word in ("war game", "provocations", "claimed")), "the sources use loaded words"
+    for claim in result.claims:
+        assert [t.term for t in loaded_outside_quotes(claim.text) if t.category in {"label", "report_verb"}] == []
+        assert claim.verdict == Verdict.SUPPORTED

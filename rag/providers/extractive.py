@@ -234,10 +234,27 @@ class ExtractiveGenerator:
             text = without_opener(evidence[group.lead - 1].sentence.text)
             single = len({h.outlet for h in members}) == 1
             named = any(outlet_name(h) for h in members)
-            if group.contested or (several_outlets and single and named):
-                text = attribute(text, members, "another report" if unnamed_reports else "one report")
+            neutral, quoted_any = self._neutral(text, members)
+            if group.contested or quoted_any or (several_outlets and single and named):
+                neutral = attribute(neutral, members, "another report" if unnamed_reports else "one report")
                 unnamed_reports += not named
-            yield DraftClaim(text=text, markers=group.members)
+            yield DraftClaim(text=neutral, markers=group.members)
+
+    def _neutral(self, text: str, members: Sequence[SentenceHit]) -> tuple[str, bool]:
+        """The sentence in neutral words ("war games" → "military exercises", "claimed" → "said", other loaded
+        terms quoted), kept only if the verifier still finds it supported by the sentences it cites."""
+        from rag.neutral import neutral_wording
+        from rag.types import Verdict
+        from rag.verify import verify_claim
+
+        rewritten, changes, quoted_any = neutral_wording(text)
+        if not changes:
+            return text, False
+        check = verify_claim(rewritten, [h.sentence.text for h in members], settings=self.settings,
+                             outlets=[h.outlet for h in members])
+        if check.verdict != Verdict.SUPPORTED:
+            return text, False
+        return rewritten, quoted_any
 
 
 def make_generator(settings: Settings) -> ExtractiveGenerator:
