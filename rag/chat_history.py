@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.settings import Settings, get_settings
+from rag.sqlite import connect
 from rag.types import Answer, Citation, Claim, DocumentMeta, Sentence, SentenceHit, Verdict
 
 SCHEMA = """
@@ -113,10 +114,7 @@ class ChatHistory:
     def db(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA foreign_keys=ON")
+            conn = connect(self.path, "foreign_keys=ON")
             self._local.conn = conn
         return conn
 
