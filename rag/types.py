@@ -86,12 +86,19 @@ class Document:
         return display_label(self.meta, self.doc_id)
 
 
+def shorten(text: str, limit: int) -> str:
+    """The text cut at a word boundary to at most `limit` characters, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return (cut if not cut.endswith("…") else cut[:-1]) + "…"
+
+
 def display_label(meta: DocumentMeta, doc_id: str) -> str:
     if meta.outlet:
         return meta.outlet
     if meta.title:
-        short = meta.title if len(meta.title) <= 60 else meta.title[:57].rstrip() + "…"
-        return f"“{short}”"
+        return f"“{shorten(meta.title, 48)}”"
     return f"document {doc_id[:8]}"
 
 
