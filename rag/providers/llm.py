@@ -13,7 +13,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from langchain_core.language_models import BaseChatModel, BaseLLM
@@ -25,6 +25,9 @@ from rag.errors import ProviderUnavailable
 from rag.prompts import REFUSAL, render
 from rag.providers import Task
 from rag.types import DraftClaim, SentenceHit
+
+if TYPE_CHECKING:
+    from rag.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -226,6 +229,19 @@ class LLMGenerator:
         yield from output.take(buffer, complete=True)
         if not buffer.strip():
             log.warning("%s produced no text", self.name)
+
+
+def client_generator(
+    settings: Settings, name: str, *, chat: Callable[..., BaseChatModel], completion: Callable[..., BaseLLM],
+    options: dict[str, Any], describe_error: Callable[[Exception], str | None],
+) -> LLMGenerator:
+    """A server client's generator: its completion model with `prompt_style=completion`, else its chat model."""
+    style: PromptStyle = "completion" if settings.llm.prompt_style == "completion" else "chat"
+    model = completion(**options) if style == "completion" else chat(**options)
+    return LLMGenerator(
+        model, name=name, style=style, embeddings=SentenceEmbeddings(settings.embedding_model),
+        describe_error=describe_error, time_limit=settings.llm.timeout,
+    )
 
 
 class _Output:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rag.errors import ProviderUnavailable
-from rag.providers.llm import LLMGenerator
+from rag.providers.llm import LLMGenerator, client_generator
 from rag.settings import Settings
 
 DEFAULT_BASE_URL = "http://127.0.0.1:11434"
@@ -58,13 +58,8 @@ def make_generator(settings: Settings) -> LLMGenerator:
     except ImportError as exc:
         message = "langchain-ollama is not installed: pip install 'crossread[ollama]'"
         raise ProviderUnavailable(message) from exc
-    from rag.embeddings import SentenceEmbeddings
 
-    options = client_options(settings)
-    completion = settings.llm.prompt_style == "completion"
-    model = OllamaLLM(**options) if completion else ChatOllama(**options)
-    return LLMGenerator(
-        model, name="ollama", style="completion" if completion else "chat",
-        embeddings=SentenceEmbeddings(settings.embedding_model), describe_error=error_describer(settings),
-        time_limit=settings.llm.timeout,
+    return client_generator(
+        settings, "ollama", chat=ChatOllama, completion=OllamaLLM, options=client_options(settings),
+        describe_error=error_describer(settings),
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from rag.errors import ProviderUnavailable
-from rag.providers.llm import LLMGenerator
+from rag.providers.llm import LLMGenerator, client_generator
 from rag.settings import Settings
 
 # Local servers ignore the key but the client insists on one.
@@ -75,13 +75,8 @@ def make_generator(settings: Settings) -> LLMGenerator:
     except ImportError as exc:
         message = "langchain-openai is not installed: pip install 'crossread[openai]'"
         raise ProviderUnavailable(message) from exc
-    from rag.embeddings import SentenceEmbeddings
 
-    options = client_options(settings)
-    completion = settings.llm.prompt_style == "completion"
-    model = OpenAI(**options) if completion else ChatOpenAI(**options)
-    return LLMGenerator(
-        model, name="openai", style="completion" if completion else "chat",
-        embeddings=SentenceEmbeddings(settings.embedding_model), describe_error=error_describer(settings),
-        time_limit=settings.llm.timeout,
+    return client_generator(
+        settings, "openai", chat=ChatOpenAI, completion=OpenAI, options=client_options(settings),
+        describe_error=error_describer(settings),
     )
