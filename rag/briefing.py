@@ -25,7 +25,7 @@ from rag.prompts import REFUSAL
 from rag.settings import Settings
 from rag.store import Store, open_store
 from rag.stories import Story, group_stories
-from rag.types import Briefing, Document, Section, SectionKind, Verdict, Verification
+from rag.types import Briefing, Document, Section, SectionKind, Verdict, Verification, shorten
 from rag.verify import verify_claim
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,23 @@ def brief_story(
         sections = [replace(s, claims=tuple(c for c in s.claims if c.verdict != Verdict.UNSUPPORTED))
                     for s in sections]
     numbered = number(sections)
-    return Briefing(topic or story.title, generator_name, numbered, coverage(numbered), notice=notice)
+    return Briefing(topic or neutral_title(story, numbered), generator_name, numbered, coverage(numbered),
+                    notice=notice)
+
+
+def neutral_title(story: Story, sections: Sequence[Section]) -> str:
+    """A title no single outlet framed: the first supported key fact (reported by two or more outlets),
+    shortened; else the story's headline with the fewest loaded terms."""
+    from rag.framing import detect_loaded_terms
+    from rag.neutral import loaded_outside_quotes
+
+    for section in sections:
+        if section.kind == SectionKind.KEY_FACTS:
+            for claim in section.claims:
+                if claim.verdict == Verdict.SUPPORTED and not loaded_outside_quotes(claim.text):
+                    return shorten(claim.text.rstrip("."), 100)
+    titles = [d.meta.title for d in story.docs if d.meta.title] or [story.title]
+    return min(titles, key=lambda t: len(detect_loaded_terms(t)))
 
 
 def brief(

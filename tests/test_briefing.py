@@ -85,7 +85,17 @@ def test_shipped_corpus_default_labels_and_length(corpus_store: Store) -> None:
     short = brief(store=corpus_store, length="short")
     long = brief(store=corpus_store, length="long")
     assert len(short.sections[0].claims) == 3 < len(long.sections[0].claims)
-    assert short.generator == "extractive" and short.title.startswith("N Korean Leader")
+    assert short.generator == "extractive"
+
+
+def test_title_is_an_agreed_fact_not_one_outlets_headline(corpus_store: Store) -> None:
+    from rag.neutral import loaded_outside_quotes
+
+    result = brief(store=corpus_store)
+    key_facts = result.sections[0].claims
+    assert not result.title.startswith("N Korean Leader")  # that outlet's headline frames the story
+    assert key_facts[0].text.startswith(result.title.rstrip("…"))
+    assert len({c.outlet for c in key_facts[0].citations}) == 2 and not loaded_outside_quotes(result.title)
 
 
 def test_topic_off_the_subject_refuses(corpus_store: Store) -> None:
@@ -131,9 +141,9 @@ def test_mixed_collection_is_briefed_per_story(store: Store, tmp_path: Path) -> 
                      "side to the top of the Premier League table ahead of next week's derby.\n")
     ingest([str(CORPUS), str(other)], store=store)
     main = brief(store=store, length="short")
-    assert main.title.startswith("N Korean Leader") and main.notice and "Arsenal win" in main.notice
+    assert main.title.startswith("North Korean leader") and main.notice and "Arsenal win" in main.notice
     stories = brief_stories(store=store, length="short")
-    assert [b.title for b in stories][1] == "Arsenal win"
+    assert [b.title for b in stories][1] == "Arsenal win"  # one outlet: no agreed fact, its headline
     football = stories[1]
     assert football.sections[0].claims == ()  # one outlet: nothing is a key fact
     assert all("Sports Desk" in c.text for c in football.sections[1].claims)
