@@ -1,11 +1,16 @@
-"""Shared fixtures: an isolated data folder per test, one loaded model per session, the shipped corpus."""
+"""Shared fixtures: an isolated data folder per test, one loaded model per session, the shipped corpus; helpers
+that start and stop real servers on 127.0.0.1."""
 
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from rag.settings import Settings
@@ -14,6 +19,39 @@ from rag.store import Store, open_store
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 SHARED = ROOT.parent / "shared"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float, log: Path | None = None) -> None:
+    """Poll `url` until it answers 200; fail at once, with the end of `log`, if the server process exits."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:] if log else ""
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode}\n{tail}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} did not answer within {timeout:g} s")
+        time.sleep(0.3)
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a server, killing it if it has not exited after 15 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 @pytest.fixture(autouse=True)

@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, free_port, stop_process, wait_for_http
 
 pytestmark = pytest.mark.slow
 
 CHROMA = Path(sys.executable).with_name("chroma")
 CROSSREAD = Path(sys.executable).with_name("crossread")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -37,20 +28,10 @@ def chroma_url(tmp_path) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, "chroma server exited"
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "chroma server did not start"
-            time.sleep(0.2)
+        wait_for_http(f"{url}/api/v2/heartbeat", server, timeout=60)
         yield url
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        stop_process(server)
 
 
 def crossread(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -6,13 +6,12 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import CORPUS, make_settings
+from conftest import CORPUS, free_port, make_settings, stop_process, wait_for_http
 
 from rag.answer import answer
 from rag.errors import ProviderUnavailable
@@ -29,12 +28,6 @@ from rag.verify import verify_claim
 HOSTILE = Path(__file__).parent / "data" / "hostile.txt"
 SECRET = "sk-test-0123456789abcdef"
 QUESTION = "What did Kim Jong Un call for?"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def openai_settings(data_dir: Path, base_url: str, **llm: object) -> Settings:
@@ -55,23 +48,10 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert process.poll() is None, log.read_text(errors="replace")[-2000:]
-            try:
-                if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "llama_cpp.server did not start within 90 s"
-            time.sleep(0.5)
+        wait_for_http(f"{url}/models", process, timeout=90, log=log)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
 
 
 def test_missing_settings_are_clear_errors(tmp_path: Path) -> None:
