@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.settings import Settings, get_settings
-from rag.sqlite import connect
+from rag.sqlite import PerThreadConnection
 from rag.types import Answer, Citation, Claim, DocumentMeta, Sentence, SentenceHit, Verdict
 
 SCHEMA = """
@@ -107,16 +106,12 @@ class ChatHistory:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._local = threading.local()
+        self._connection = PerThreadConnection(path, "foreign_keys=ON")
         self.db.executescript(SCHEMA)
 
     @property
     def db(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = connect(self.path, "foreign_keys=ON")
-            self._local.conn = conn
-        return conn
+        return self._connection.get()
 
     def new_conversation(self, collection: str, title: str = "New conversation") -> str:
         conversation_id = uuid.uuid4().hex[:12]

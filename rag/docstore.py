@@ -8,7 +8,6 @@ transaction; readers only ever see complete documents, and pending ones are roll
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.chunking import chunk_sentences
-from rag.sqlite import connect
+from rag.sqlite import PerThreadConnection
 from rag.sqlite import transaction as write_transaction
 from rag.types import Document, DocumentMeta, Sentence
 
@@ -72,16 +71,12 @@ class DocStore:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._local = threading.local()
+        self._connection = PerThreadConnection(path, "synchronous=NORMAL")
         self.db.executescript(SCHEMA)
 
     @property
     def db(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = connect(self.path, "synchronous=NORMAL")
-            self._local.conn = conn
-        return conn
+        return self._connection.get()
 
     def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return write_transaction(self.db)

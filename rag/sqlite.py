@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,22 @@ def connect(path: Path, *pragmas: str) -> sqlite3.Connection:
     for pragma in pragmas:
         conn.execute(f"PRAGMA {pragma}")
     return conn
+
+
+class PerThreadConnection:
+    """One connection per thread to one SQLite file, opened on first use (sqlite3 connections stay in their thread)."""
+
+    def __init__(self, path: Path, *pragmas: str):
+        self.path = path
+        self.pragmas = pragmas
+        self._local = threading.local()
+
+    def get(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path, *self.pragmas)
+            self._local.conn = conn
+        return conn
 
 
 @contextmanager
