@@ -31,6 +31,9 @@ QUESTION_WORDS = _words(
     what which who whom whose when where why how does do did is are was were will would can could
     should tell explain describe please list give show happened happen happening kind sort type many
     much
+    source sources outlet outlets article articles report reports reported coverage media press
+    differ differs different difference differences disagree disagreement agree agreement compare contrast
+    say says said
     """
 )
 NEGATIONS = _words(

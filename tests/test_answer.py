@@ -66,6 +66,17 @@ def test_unanswerable_question_is_refused_with_closest_sentences(corpus_store: S
     assert answer("What is the capital of France?", store=corpus_store).refused
 
 
+@pytest.mark.parametrize(
+    "question", ["Where do the sources differ on the military exercises?", "How did the outlets report the drills?"]
+)
+def test_questions_about_the_sources_themselves_are_answered(corpus_store: Store, question: str):
+    # "sources", "differ", "outlets", "report" describe the coverage, not a fact the sentences must contain.
+    result = answer(question, store=corpus_store)
+    assert not result.refused and result.claims
+    assert all("exercise" in c.text.lower() or "drill" in c.text.lower() for cl in result.claims for c in cl.citations)
+    assert answer("What did the sources say about Ukraine's grain exports?", store=corpus_store).refused
+
+
 def test_stream_yields_claims_then_the_answer(corpus_store: Store):
     items = list(stream_answer("When are the Ulchi Freedom Guardian drills?", store=corpus_store))
     assert isinstance(items[-1], Answer)
