@@ -234,27 +234,29 @@ class ExtractiveGenerator:
             text = without_opener(evidence[group.lead - 1].sentence.text)
             single = len({h.outlet for h in members}) == 1
             named = any(outlet_name(h) for h in members)
-            neutral, quoted_any = self._neutral(text, members)
-            if group.contested or quoted_any or (several_outlets and single and named):
-                neutral = attribute(neutral, members, "another report" if unnamed_reports else "one report")
-                unnamed_reports += not named
-            yield DraftClaim(text=neutral, markers=group.members)
+            must_attribute = group.contested or (several_outlets and single and named)
+            unnamed = "another report" if unnamed_reports else "one report"
+            plain = attribute(text, members, unnamed) if must_attribute else text
+            final = self._neutral(text, members, must_attribute, unnamed) or plain
+            unnamed_reports += must_attribute and not named
+            yield DraftClaim(text=final, markers=group.members)
 
-    def _neutral(self, text: str, members: Sequence[SentenceHit]) -> tuple[str, bool]:
-        """The sentence in neutral words ("war games" → "military exercises", "claimed" → "said", other loaded
-        terms quoted), kept only if the verifier still finds it supported by the sentences it cites."""
+    def _neutral(self, text: str, members: Sequence[SentenceHit], must_attribute: bool, unnamed: str) -> str | None:
+        """The claim in neutral words ("war games" → "military exercises", "claimed" → "said", other loaded
+        terms quoted and the claim attributed), or None when the verifier does not find that final text
+        supported by the sentences it cites."""
         from rag.neutral import neutral_wording
         from rag.types import Verdict
         from rag.verify import verify_claim
 
         rewritten, changes, quoted_any = neutral_wording(text)
         if not changes:
-            return text, False
+            return None
+        if must_attribute or quoted_any:
+            rewritten = attribute(rewritten, members, unnamed)
         check = verify_claim(rewritten, [h.sentence.text for h in members], settings=self.settings,
                              outlets=[h.outlet for h in members])
-        if check.verdict != Verdict.SUPPORTED:
-            return text, False
-        return rewritten, quoted_any
+        return rewritten if check.verdict == Verdict.SUPPORTED else None
 
 
 def make_generator(settings: Settings) -> ExtractiveGenerator:
