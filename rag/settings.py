@@ -81,6 +81,12 @@ class VerifySettings(BaseModel):
     unsupported_policy: Literal["show", "remove"] = Field(
         "show", description="Show unsupported claims marked as unsupported, or remove them from the answer."
     )
+    near_sentences: int = Field(
+        3, ge=1, description="Cited sentences closest to the claim that are parsed and aligned unit by unit."
+    )
+    max_passage_sentences: int = Field(
+        400, ge=1, description="Sentences read from long cited passages (web pages); the rest is ignored."
+    )
 
 
 class Settings(BaseSettings):
