@@ -1,0 +1,223 @@
+"""Defect detectors for briefing and answer sentences: an independent measuring stick.
+
+Nothing here imports the product (`rag`): a rule fixed in the product must not also fix the ruler. The
+detectors are plain, documented string rules (no model), tested on hand examples in tests/test_benchmarks.py.
+Each takes the sentence as shown to the reader and, where needed, the cited sentences and their outlets.
+
+Attribution frame: the words that say who states something, stripped before content checks —
+"According to X, …", "X reported that …" / "X said …" / "X argued that …" (X one of the cited outlets, "the
+report", "one report", "the sources"), and tails ", according to X." / ", X reported." / ", the report added.".
+
+Defect kinds (per sentence; a sentence can have several):
+  question       a "?" outside quotation marks
+  headline       the content is written in Title Case (>= 70% of its words of 4+ letters capitalised, at least
+                 four of them) or is (nearly) an outlet's headline
+  boilerplate    web furniture or a dateline: ALL-CAPS runs of 3+ words, "click here", "sign up", "Why it
+                 matters:", "PUBLISHED ...", "(AP Photo", "contributed to this report", "WASHINGTON (AP) —" …
+  first person   I / me / my / we / us / our / let's / you / your outside quotation marks (first- and
+                 second-person asides; "US" in capitals is the country and is not counted)
+  frame capital  a capitalised function word right after "reported that" / "said that" / "according to X,"
+                 ("reported that The …", "reported that And …"); proper nouns cannot trigger it
+  double frame   a leading frame and a report tail (", the report added", ", according to …") in one sentence
+  over 60 words
+  quote          text inside “…” or "..." that is not verbatim (whitespace and quote style aside) in a cited
+                 sentence
+  new words      content words (outside the frame) found in none of the cited sentences; compared lower-case,
+                 so re-casing "The" to "the" is not a new word; only for fact sentences (comparison lines in
+                 "differences" / "framing" sections are composed around quotes and are checked for quotes only)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+DEFECT_KINDS = ("question", "headline", "boilerplate", "first person", "frame capital", "double frame",
+                "over 60 words", "quote", "new words")
+
+REPORT_VERBS = ("reported", "reports", "said", "says", "wrote", "writes", "argued", "argues", "noted", "notes",
+                "added", "adds", "stated", "states", "claimed", "claims", "called", "calls", "described",
+                "describes", "told", "tells", "cited", "cites", "warned", "warns", "announced", "announces")
+_VERBS = "|".join(REPORT_VERBS)
+_GENERIC_SOURCES = r"(?:the report|one report|a report|the sources|both sources|all three outlets|each outlet)"
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[’'][a-z]+)?")
+_QUOTED = re.compile(r"“([^”]{1,400})”|\"([^\"]{1,400})\"")
+_QUOTE_CHARS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " "})
+_FUNCTION_CAPS = {
+    "The", "A", "An", "And", "But", "Or", "So", "This", "That", "These", "Those", "It", "Its", "In", "On", "At",
+    "For", "With", "As", "If", "When", "While", "After", "Before", "However", "Yet", "There", "Their", "They",
+    "He", "She", "We", "His", "Her", "Our", "Despite", "Although", "Because", "Since", "Many", "Some", "Most",
+    "Members", "Capping", "Declaring", "Why", "What", "Still", "Also", "Meanwhile", "Now", "Then", "Here",
+}
+_BOILERPLATE = re.compile(
+    r"click here|sign up|subscribe|newsletter|read more|advertisement|all rights reserved|copyright|"
+    r"follow us|share this|\(AP Photo|Getty Images|contributed to this report|this story has been updated|"
+    r"\bPUBLISHED\b|\bUPDATED\b|^\s*Why it matters:|^\s*The big picture:|^\s*What to watch:|^\s*Be smart:|"
+    r"^\s*[A-Z]{3,}(?:[ ,][A-Z]{2,})*(?:,? [A-Z][a-z]+\.? \d{1,2}(?:, \d{4})?)? ?(?:\([A-Z][A-Za-z]*\) )?[—–-] ",
+    re.IGNORECASE,
+)
+_CAPS_RUN = re.compile(r"\b[A-Z]{2,}(?:[ ,:]+[A-Z]{2,}){2,}\b")
+_PERSON = re.compile(r"\b(?:I|me|my|mine|we|We|us|our|Our|ours|let's|Let's|you|You|your|Your|yours)\b")
+_REPORT_TAIL = re.compile(rf",\s+(?:according to [^,.]+|the (?:report|statement|outlet|newspaper|agency|"
+                          rf"article) (?:{_VERBS})|[A-Z][\w .&()-]{{1,40}} (?:reported|said|added))\s*[.!]?\s*$")
+
+
+def words(text: str) -> list[str]:
+    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+
+
+def _outlet_pattern(outlets: Iterable[str]) -> str:
+    names = sorted({re.escape(o) for o in outlets if o}, key=len, reverse=True)
+    return "|".join([*names, _GENERIC_SOURCES])
+
+
+def split_frame(text: str, outlets: Sequence[str] = ()) -> tuple[str, str]:
+    """(frame words, content) — the attribution frame (leading and trailing) and what it frames."""
+    who = _outlet_pattern(outlets)
+    content, frame = text.strip(), []
+    lead = re.match(rf"^(?:According to (?:{who}),\s*|(?:{who})\s+(?:{_VERBS})(?:\s+that)?[,:]?\s+)",
+                    content, re.IGNORECASE)
+    if lead:
+        frame.append(lead.group())
+        content = content[lead.end():]
+    tail = re.search(rf",\s+(?:according to (?:{who})|(?:{who})\s+(?:{_VERBS}))\s*([.!?]?)\s*$", content,
+                     re.IGNORECASE)
+    if tail:
+        frame.append(tail.group())
+        content = content[: tail.start()] + tail.group(1)
+    return " ".join(frame), content
+
+
+def unquoted(text: str) -> str:
+    return _QUOTED.sub(" ", text)
+
+
+def is_question(text: str) -> bool:
+    return "?" in unquoted(text)
+
+
+def is_headline(content: str, headlines: Sequence[str] = ()) -> bool:
+    long_words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]{3,}", content)]
+    capitalised = [w for w in long_words if w[0].isupper()]
+    if len(capitalised) >= 4 and len(capitalised) >= 0.7 * len(long_words):
+        return True
+    mine = set(words(content))
+    for headline in headlines:
+        theirs = set(words(headline))
+        if theirs and len(mine & theirs) >= 0.8 * len(theirs) and len(mine) <= 1.3 * len(theirs):
+            return True
+    return False
+
+
+def is_boilerplate(content: str) -> bool:
+    return bool(_BOILERPLATE.search(content) or _CAPS_RUN.search(unquoted(content)))
+
+
+def is_first_person(content: str) -> bool:
+    return bool(_PERSON.search(unquoted(content)))
+
+
+def has_frame_capital(text: str, outlets: Sequence[str] = ()) -> bool:
+    frame, content = split_frame(text, outlets)
+    if not frame or frame.strip().startswith(",") or text.strip().startswith(content[:20]):
+        return False
+    first = re.match(r"[“\"']?([A-Za-z]+)", content)
+    # Proper nouns never trigger it: only function words and capitalised -ing openers ("Capping ...").
+    return bool(first and (first.group(1) in _FUNCTION_CAPS or re.fullmatch(r"[A-Z][a-z]{3,}ing", first.group(1))))
+
+
+def has_double_frame(text: str, outlets: Sequence[str] = ()) -> bool:
+    who = _outlet_pattern(outlets)
+    lead = re.match(rf"^(?:According to [^,]+,|(?:{who})\s+(?:{_VERBS})\s+that\b)", text.strip(), re.IGNORECASE)
+    frames = len(re.findall(rf"(?:{who})\s+(?:{_VERBS})\s+that\b|according to (?:{who})\b", text, re.I))
+    return bool(lead and (_REPORT_TAIL.search(text) or frames >= 2))
+
+
+def quotes_not_in_source(text: str, sources: Sequence[str]) -> list[str]:
+    """Quoted spans of `text` that appear verbatim in none of the cited sentences."""
+    haystack = [re.sub(r"\s+", " ", s.translate(_QUOTE_CHARS)) for s in sources]
+    bad = []
+    for match in _QUOTED.finditer(text):
+        span = re.sub(r"\s+", " ", (match.group(1) or match.group(2)).translate(_QUOTE_CHARS)).strip()
+        span = span.rstrip(".,…").rstrip(".")
+        if span and not any(span.lower() in h.lower() for h in haystack):
+            bad.append(span)
+    return bad
+
+
+def new_words(text: str, sources: Sequence[str], outlets: Sequence[str] = ()) -> list[str]:
+    """Words of the content (frame stripped) that are in none of the cited sentences or outlet names."""
+    _, content = split_frame(text, outlets)
+    allowed = set(words(" ".join(sources))) | set(words(" ".join(outlets)))
+    return [w for w in words(content) if w not in allowed]
+
+
+def sentence_defects(text: str, sources: Sequence[str], outlets: Sequence[str] = (),
+                     headlines: Sequence[str] = (), comparison: bool = False) -> list[str]:
+    """The defect kinds of one briefing or answer sentence (see the module docstring)."""
+    _, content = split_frame(text, outlets)
+    found = []
+    checks = {
+        "question": is_question(text),
+        "headline": not comparison and is_headline(content, headlines),
+        "boilerplate": is_boilerplate(content),
+        "first person": is_first_person(content),
+        "frame capital": has_frame_capital(text, outlets),
+        "double frame": has_double_frame(text, outlets),
+        "over 60 words": len(text.split()) > 60,
+        "quote": bool(quotes_not_in_source(text, sources)),
+        "new words": not comparison and bool(new_words(text, sources, outlets)),
+    }
+    for kind in DEFECT_KINDS:
+        if checks[kind]:
+            found.append(kind)
+    return found
+
+
+# --- titles ---------------------------------------------------------------------------------------
+def title_defects(title: str, headlines: Sequence[str]) -> list[str]:
+    """copied (>= 70% word overlap both ways with an outlet headline), cut off (ends in … or ...), over 14 words."""
+    found = []
+    mine = set(words(title))
+    for headline in headlines:
+        theirs = set(words(headline))
+        if mine and theirs and len(mine & theirs) >= 0.7 * max(len(mine), len(theirs)):
+            found.append("copied")
+            break
+    if title.rstrip().endswith(("…", "...")):
+        found.append("cut off")
+    if len(title.split()) > 14:
+        found.append("over 14 words")
+    return found
+
+
+# --- differences, comparisons, "the sources" -------------------------------------------------------
+def names_conflict(text: str, sides: Sequence[Sequence[str]]) -> bool:
+    """True when `text` mentions something from every side of a labelled conflict (case-insensitive)."""
+    low = text.lower()
+    return all(any(alt.lower() in low for alt in side) for side in sides)
+
+
+_COMPARE = re.compile(r"\b(?:agree|agrees|agreed|both|all three|all (?:the )?(?:outlets|sources)|differ|differs|"
+                      r"disagree|disagrees|whereas|unlike|in contrast|by contrast|while [^,]{1,60}(?:reports|"
+                      r"says|reported|said|calls|called)|only [A-Z][\w()& ]{1,40} (?:reports|reported|says|said)|"
+                      r"none of the)\b", re.IGNORECASE)
+
+
+def has_comparison_line(text: str) -> bool:
+    """An explicit agreement or difference statement ("both report", "X and Y differ on", "whereas", ...)."""
+    return bool(_COMPARE.search(unquoted(text)))
+
+
+_SOURCES_PLURAL = re.compile(r"\b(?:the sources|sources say|both (?:outlets|sources|reports)|all (?:three|the) "
+                             r"(?:outlets|sources|reports)|the outlets|outlets agree|reports agree)\b", re.I)
+
+
+def plural_sources_claim(text: str, cited_outlets: Iterable[str]) -> bool:
+    """A claim citing one outlet that speaks of "the sources" / "both outlets" (consensus it does not have)."""
+    return len(set(cited_outlets)) <= 1 and bool(_SOURCES_PLURAL.search(unquoted(text)))
+
+
+def names_outlet(text: str, cited_outlets: Iterable[str]) -> bool:
+    low = text.lower()
+    return any(o and o.lower() in low for o in cited_outlets)

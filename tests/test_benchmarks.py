@@ -1,0 +1,86 @@
+"""The benchmarks' defect detectors on hand examples (model-free): the ruler must catch what the issues quote
+and leave clean sentences alone."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+import defects  # noqa: E402
+
+GAO = ("The Government Accountability Office said that $1 trillion in relief had not been spent.")
+
+
+def kinds(text, sources=(), outlets=(), **kw):
+    return defects.sentence_defects(text, list(sources), list(outlets), **kw)
+
+
+def test_clean_attributed_fact_has_no_defects():
+    text = ("Fox Business reported that the Government Accountability Office said that $1 trillion in relief "
+            "had not been spent.")
+    assert kinds(text, [GAO], ["Fox Business"]) == []
+
+
+def test_the_issue_quotes_are_caught():
+    assert "question" in kinds("Fox Business reported that has $1 trillion in COVID-19 relief gone unspent?",
+                               ["Has $1 trillion in COVID-19 relief gone unspent?"], ["Fox Business"])
+    assert "first person" in kinds("Axios reported that let's see how we got here.",
+                                   ["Let's see how we got here."], ["Axios"])
+    assert "boilerplate" in kinds("PUBLISHED FEBRUARY 23, 2021: The bill passed.",
+                                  ["PUBLISHED FEBRUARY 23, 2021: The bill passed."])
+    assert "boilerplate" in kinds("Axios reported that Why it matters: the trip was delayed.",
+                                  ["Why it matters: the trip was delayed."], ["Axios"])
+    assert "frame capital" in kinds("Fox Business reported that The Government Accountability Office said so.",
+                                    ["The Government Accountability Office said so."], ["Fox Business"])
+    assert "frame capital" in kinds("Washington Post reported that And it will be a challenge.",
+                                    ["And it will be a challenge."], ["Washington Post"])
+    assert "double frame" in kinds("KCNA reported that Kim also called for more shells, the report added.",
+                                   ["Kim also called for more shells, the report added."], ["KCNA"])
+
+
+def test_frame_capital_spares_proper_nouns():
+    text = "Fox News reported that Kim Jong Un visited the factories."
+    assert kinds(text, ["Kim Jong Un visited the factories."], ["Fox News"]) == []
+
+
+def test_quotation_marks_must_be_verbatim_in_a_cited_sentence():
+    source = "South Korea says the drills are crucial in light of North Korea's provocations."
+    # "provocations" alone is in the source: the words are verbatim, so the marks are allowed.
+    assert defects.quotes_not_in_source("It answers military “provocations”.", [source]) == []
+    assert defects.quotes_not_in_source("It cited “hostile forces”.", [source]) == ["hostile forces"]
+    assert defects.quotes_not_in_source("It called them “crucial”.", [source]) == []
+    assert defects.quotes_not_in_source('He said "the drills are crucial".', [source]) == []
+
+
+def test_words_not_in_the_cited_sentence_outside_the_frame():
+    source = "Two days after he was declared the winner, he spoke."
+    assert defects.new_words("CNN reported that two days after he was said the winner, he spoke.",
+                             [source], ["CNN"]) == ["said"]
+    assert defects.new_words("According to CNN, two days after he was declared the winner, he spoke.",
+                             [source], ["CNN"]) == []
+    assert defects.new_words("Two days after he was declared the winner, he spoke, according to CNN.",
+                             [source], ["CNN"]) == []
+
+
+def test_headline_and_title_checks():
+    headline = "Senate Passes Sweeping Bill Aiming To Crack Down On Hate Crimes"
+    assert defects.is_headline(headline)
+    assert not defects.is_headline("The Senate passed the bill on Thursday by a vote of 94 to 1.")
+    assert defects.title_defects(headline, [headline]) == ["copied"]
+    assert "cut off" in defects.title_defects("The White House announced Friday that Biden will…", [headline])
+    assert "over 14 words" in defects.title_defects(" ".join(["word"] * 15), [])
+    assert defects.title_defects("Senate passes Asian American hate crimes bill 94-1", [headline]) == []
+
+
+def test_conflicts_comparisons_and_plural_sources():
+    sides = [["94-1"], ["92-6"]]
+    assert defects.names_conflict("The Hill put the Senate vote at 94-1; The Daily Caller at 92-6.", sides)
+    assert not defects.names_conflict("The Hill put the Senate vote at 94-1.", sides)
+    assert defects.has_comparison_line("Both outlets report the vote; they differ on the count.")
+    assert not defects.has_comparison_line("The Senate passed the bill.")
+    assert defects.plural_sources_claim("The sources “confirm” that aliens landed in the city on Tuesday.",
+                                        ["Hostile Daily"])
+    assert not defects.plural_sources_claim("The sources agree the vote was 94-1.", ["Vox", "NPR"])
+    assert defects.names_outlet("Vox reported that the bill passed.", ["Vox"])
