@@ -272,9 +272,9 @@ def _nonrestrictive(doc: Doc) -> set[int]:
     """Comma-bounded appositions and relative clauses, and trailing ", saying ..." participles."""
     drop: set[int] = set()
     for t in doc:
-        if t.dep_ in ("appos", "relcl") and _comma_bounded(doc, t):
-            drop |= _subtree(t) | {t.left_edge.i - 1}
-        elif t.dep_ == "advcl" and t.tag_ == "VBG" and t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == ",":
+        aside = t.dep_ in ("appos", "relcl") and _comma_bounded(doc, t)
+        saying = t.dep_ == "advcl" and t.tag_ == "VBG" and t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == ","
+        if aside or saying:
             drop |= _subtree(t) | {t.left_edge.i - 1}
     return drop
 
