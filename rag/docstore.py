@@ -2,7 +2,9 @@
 
 It is the source of truth: any citation (doc_id, sentence index) resolves here without the vector
 store. A document is written as `pending`, its vectors are added, then it is marked `complete` in one
-transaction; readers only ever see complete documents, and pending ones are rolled back on the next open.
+transaction; readers only ever see complete documents, and pending ones are rolled back by the next writer
+(`Store.repair`, under the writer lock). Retrieval windows are built from the sentence table when needed,
+so no chunk table is kept (the one that used to be written was never read).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from rag.chunking import chunk_sentences
 from rag.sqlite import PerThreadConnection
 from rag.sqlite import transaction as write_transaction
 from rag.types import Document, DocumentMeta, Sentence
@@ -39,14 +40,7 @@ CREATE TABLE IF NOT EXISTS sentences (
     text TEXT NOT NULL,
     PRIMARY KEY (collection, doc_id, idx)
 );
-CREATE TABLE IF NOT EXISTS chunks (
-    collection TEXT NOT NULL,
-    chunk_id TEXT NOT NULL,
-    doc_id TEXT NOT NULL,
-    first_idx INTEGER NOT NULL,
-    last_idx INTEGER NOT NULL,
-    PRIMARY KEY (collection, chunk_id)
-);
+DROP TABLE IF EXISTS chunks;
 CREATE TABLE IF NOT EXISTS duplicates (
     collection TEXT NOT NULL,
     source TEXT NOT NULL,
@@ -60,13 +54,17 @@ CREATE TABLE IF NOT EXISTS collections (
     name TEXT PRIMARY KEY,
     created_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS store_info (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 """
 
 _META_COLUMNS = ("outlet", "title", "byline", "date", "url", "path")
 
 
 class DocStore:
-    """Documents, sentences and chunks of every collection in one SQLite file."""
+    """Documents and sentences of every collection in one SQLite file."""
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -90,15 +88,22 @@ class DocStore:
 
     def drop_collection(self, name: str) -> None:
         with self.transaction() as db:
-            for table in ("documents", "sentences", "chunks", "duplicates"):
+            for table in ("documents", "sentences", "duplicates"):
                 db.execute(f"DELETE FROM {table} WHERE collection = ?", (name,))
             db.execute("DELETE FROM collections WHERE name = ?", (name,))
 
     # --- writing -----------------------------------------------------------------------------
-    def add_pending(
-        self, collection: str, doc: Document, signature: bytes | None, chunk_size: int, chunk_overlap: int
-    ) -> None:
-        """Write a document, its sentences and chunks, marked pending until its vectors are stored."""
+    def store_id(self) -> str:
+        """A random id made when this store was created: its namespace on a shared Chroma server."""
+        import uuid
+
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO store_info VALUES ('store_id', ?)", (uuid.uuid4().hex[:12],))
+            row = db.execute("SELECT value FROM store_info WHERE key = 'store_id'").fetchone()
+        return str(row[0])
+
+    def add_pending(self, collection: str, doc: Document, signature: bytes | None) -> None:
+        """Write a document and its sentences, marked pending until its vectors are stored."""
         m = doc.meta
         with self.transaction() as db:
             db.execute("INSERT OR IGNORE INTO collections VALUES (?, ?)", (collection, time.time()))
@@ -112,15 +117,6 @@ class DocStore:
                 "INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?)",
                 [(collection, s.doc_id, s.index, s.start, s.end, s.text) for s in doc.sentences],
             )
-            db.execute("DELETE FROM chunks WHERE collection = ? AND doc_id = ?", (collection, doc.doc_id))
-            db.executemany(
-                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?)",
-                [
-                    (collection, c.chunk_id, c.doc_id, int(c.sentence_ids[0].rsplit(":", 1)[1]),
-                     int(c.sentence_ids[-1].rsplit(":", 1)[1]))
-                    for c in chunk_sentences(doc.sentences, chunk_size, chunk_overlap)
-                ],
-            )
 
     def mark_complete(self, collection: str, doc_ids: Iterable[str]) -> None:
         with self.transaction() as db:
@@ -128,6 +124,17 @@ class DocStore:
                 "UPDATE documents SET state = 'complete' WHERE collection = ? AND doc_id = ?",
                 [(collection, d) for d in doc_ids],
             )
+
+    def mark_pending(self, collection: str, doc_ids: Iterable[str] | None) -> None:
+        """Mark documents (all of the collection's when None) pending before their vectors are removed."""
+        with self.transaction() as db:
+            if doc_ids is None:
+                db.execute("UPDATE documents SET state = 'pending' WHERE collection = ?", (collection,))
+            else:
+                db.executemany(
+                    "UPDATE documents SET state = 'pending' WHERE collection = ? AND doc_id = ?",
+                    [(collection, d) for d in doc_ids],
+                )
 
     def pending(self, collection: str) -> list[str]:
         rows = self.db.execute(
@@ -137,7 +144,7 @@ class DocStore:
 
     def delete_document(self, collection: str, doc_id: str) -> None:
         with self.transaction() as db:
-            for table in ("documents", "sentences", "chunks", "duplicates"):
+            for table in ("documents", "sentences", "duplicates"):
                 db.execute(f"DELETE FROM {table} WHERE collection = ? AND doc_id = ?", (collection, doc_id))
             db.execute(
                 "DELETE FROM duplicates WHERE collection = ? AND duplicate_of = ?", (collection, doc_id)

@@ -1,10 +1,12 @@
 """Ingest: inputs → articles → content-derived ids → sentences and chunks → vectors, consistently.
 
 Order of writes, so that a crash at any point leaves the store consistent:
-  1. SQLite: document + sentences + chunks, state `pending` (one transaction);
+  1. SQLite: document + sentences, state `pending` (one transaction);
   2. Chroma: upsert sentence vectors (ids `doc_id:index`, so a retry overwrites, never doubles);
   3. SQLite: state `complete` (one transaction).
-Readers see only complete documents; `Store.repair` rolls pending ones back at the start of the next run.
+A run holds the data folder's writer lock from start to end (`rag.writelock` says why a lock), so
+`Store.repair` at its start rolls back only what crashed writers left pending, never a live run's work;
+readers see only complete documents and never wait.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from rag.sentences import split_sentences
 from rag.settings import Settings
 from rag.store import Store, open_store
 from rag.types import Document, DocumentMeta, IngestResult, IngestStatus, content_id, display_label
+from rag.writelock import Waiting
 
 Progress = Callable[[IngestResult], None]
 
@@ -53,16 +56,27 @@ def ingest(
     settings: Settings | dict | None = None,
     store: Store | None = None,
     progress: Progress | None = None,
+    waiting: Waiting | None = None,
 ) -> list[IngestResult]:
-    """Ingest files, folders, URLs and feeds; one result per article found or input rejected."""
+    """Ingest files, folders, URLs and feeds; one result per article found or input rejected.
+
+    `waiting` is told, once, when another writer holds the data folder and this run waits for it.
+    """
     store = store or open_store(settings)
     name = store.collection_name(collection)
-    store.docs.ensure_collection(name)
-    store.repair(name)
     iso_date = normalise_date(date) if date else None
     if date and iso_date is None:
         raise CrossreadError(f"--date {date!r} is not a date (use e.g. 2023-11-07 or 'Nov 7, 2023')")
     override = DocumentMeta(outlet=outlet, date=iso_date)
+    with store.writing("ingest", waiting):
+        store.docs.ensure_collection(name)
+        store.repair(name)
+        return _ingest_locked(store, name, inputs, override, progress)
+
+
+def _ingest_locked(
+    store: Store, name: str, inputs: Sequence[str], override: DocumentMeta, progress: Progress | None
+) -> list[IngestResult]:
     # (input position, result): results come back in input order although adds are reported at flush time.
     results: list[tuple[int, IngestResult]] = []
     batch = _Batch()
@@ -105,9 +119,7 @@ def ingest(
                 report(position, outcome)
                 continue
             doc, sig = outcome
-            store.docs.add_pending(
-                name, doc, sig, store.settings.ingest.chunk_sentences, store.settings.ingest.chunk_overlap
-            )
+            store.docs.add_pending(name, doc, sig)
             batch.docs.append(doc)
             batch.sources.append(loaded.source)
             batch.positions.append(position)

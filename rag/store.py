@@ -1,7 +1,14 @@
-"""The Crossread store: SQLite (text, metadata, sentences) + Chroma (sentence vectors) + the embedder."""
+"""The Crossread store: SQLite (text, metadata, sentences) + Chroma (sentence vectors) + the embedder.
+
+Every write that can be interrupted goes through the data folder's writer lock (`rag.writelock`) and the
+order pending → vectors → complete (ingest) or pending → vectors gone → rows gone (delete, drop), so a
+crash at any point leaves only pending rows, which the next writer rolls back: no lost documents, no
+duplicates, no orphan vectors.
+"""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -11,6 +18,7 @@ from rag.errors import DocumentNotFound
 from rag.settings import Settings, get_settings
 from rag.types import Document, DocumentMeta, display_label
 from rag.vectorstore import VectorIndex, check_collection_name, make_client
+from rag.writelock import Waiting, WriterLock
 
 
 @dataclass
@@ -22,20 +30,39 @@ class Store:
     embeddings: SentenceEmbeddings
 
     @cached_property
+    def writer(self) -> WriterLock:
+        return WriterLock(self.settings.data_dir / "writer.lock")
+
+    @cached_property
+    def namespace(self) -> str:
+        """Prefix of this store's Chroma collections: the data folder already separates embedded stores;
+        on a shared server each store (data folder) gets its own id so two deployments never mix."""
+        return f"crossread-{self.docs.store_id()}-" if self.settings.chroma_url else "crossread-"
+
+    @cached_property
     def vectors(self) -> VectorIndex:
-        return VectorIndex(make_client(self.settings.data_dir, self.settings.chroma_url))
+        return VectorIndex(make_client(self.settings.data_dir, self.settings.chroma_url), self.namespace)
 
     def collection_name(self, collection: str | None) -> str:
-        return check_collection_name(collection or self.settings.collection)
+        """The checked name; None means the configured default (an empty name is an error, not the default)."""
+        return check_collection_name(self.settings.collection if collection is None else collection)
+
+    def writing(self, what: str = "ingest", waiting: Waiting | None = None) -> AbstractContextManager[None]:
+        """Hold the data folder's writer lock (see `rag.writelock`)."""
+        return self.writer.hold(what, waiting)
 
     def repair(self, collection: str) -> list[str]:
-        """Roll back documents a crashed ingest left pending: their vectors and rows go."""
-        pending = self.docs.pending(collection)
-        if pending:
-            self.vectors.delete_documents(collection, pending)
-            for doc_id in pending:
-                self.docs.delete_document(collection, doc_id)
-        return pending
+        """Roll back documents a crashed writer left pending: their vectors, then their rows.
+
+        Safe only under the writer lock (taken here): then no live writer owns a pending row.
+        """
+        with self.writing("repair"):
+            pending = self.docs.pending(collection)
+            if pending:
+                self.vectors.delete_documents(collection, pending)
+                for doc_id in pending:
+                    self.docs.delete_document(collection, doc_id)
+            return pending
 
     def document(self, collection: str, doc_id: str) -> Document:
         doc = self.docs.get_document(collection, doc_id)
@@ -53,12 +80,16 @@ class Store:
     def delete_document(self, collection: str, doc_id: str) -> None:
         """Remove a document with its vectors and sentences."""
         doc = self.document(collection, doc_id)
-        self.vectors.delete_documents(collection, [doc.doc_id])
-        self.docs.delete_document(collection, doc.doc_id)
+        with self.writing("delete"):
+            self.docs.mark_pending(collection, [doc.doc_id])  # a crash from here on is repaired, not orphaned
+            self.vectors.delete_documents(collection, [doc.doc_id])
+            self.docs.delete_document(collection, doc.doc_id)
 
     def drop_collection(self, collection: str) -> None:
-        self.vectors.drop(collection)
-        self.docs.drop_collection(collection)
+        with self.writing("drop collection"):
+            self.docs.mark_pending(collection, None)
+            self.vectors.drop(collection)
+            self.docs.drop_collection(collection)
 
     def label(self, meta: DocumentMeta, doc_id: str) -> str:
         return display_label(meta, doc_id)

@@ -18,14 +18,17 @@ import numpy as np
 from rag.errors import CrossreadError, StoreError
 from rag.types import Sentence
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+# Chroma's own rule for the part we control: [a-zA-Z0-9._-], starting and ending with a letter or digit, no
+# "..". Our prefix ("crossread-…-") keeps the whole name long enough and never an IP address; 63 is our limit.
+_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$")
 
 
 def check_collection_name(name: str) -> str:
-    if not _NAME.match(name):
+    if not _NAME.match(name) or ".." in name:
+        shown = name if len(name) <= 80 else name[:80] + "…"
         raise CrossreadError(
-            f"collection name {name!r} is not valid: use 1-63 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit"
+            f"collection name {shown!r} is not valid: use 1-63 letters, digits, '.', '_' or '-', "
+            "starting and ending with a letter or digit, without '..'"
         )
     return name
 
@@ -47,21 +50,28 @@ def make_client(data_dir: Path, chroma_url: str = "") -> Any:
 
 
 class VectorIndex:
-    """Sentence vectors, id `doc_id:index`, metadata {doc_id, sentence_index, outlet}."""
+    """Sentence vectors, id `doc_id:index`, metadata {doc_id, sentence_index, outlet}.
 
-    def __init__(self, client: Any):
+    Collection `name` lives in the Chroma collection `<namespace><name>`.
+    """
+
+    def __init__(self, client: Any, namespace: str = "crossread-"):
         self.client = client
+        self.namespace = namespace
         self._collections: dict[str, Any] = {}
         self.max_batch = int(client.get_max_batch_size())
 
     def collection(self, name: str) -> Any:
         if name not in self._collections:
             self._collections[name] = self.client.get_or_create_collection(
-                f"crossread-{check_collection_name(name)}",
+                self.chroma_name(name),
                 configuration={"hnsw": {"space": "cosine"}},
                 embedding_function=None,
             )
         return self._collections[name]
+
+    def chroma_name(self, name: str) -> str:
+        return f"{self.namespace}{check_collection_name(name)}"
 
     def upsert(
         self, name: str, sentences: Sequence[Sentence], vectors: np.ndarray, outlets: Sequence[str]
@@ -108,5 +118,5 @@ class VectorIndex:
 
     def drop(self, name: str) -> None:
         with contextlib.suppress(Exception):  # already absent
-            self.client.delete_collection(f"crossread-{check_collection_name(name)}")
+            self.client.delete_collection(self.chroma_name(name))
         self._collections.pop(name, None)

@@ -67,9 +67,12 @@ def run_ingest(inputs: list[str], labels: dict[str, str], collection: str, outle
         share = min(len(done) / max(len(inputs), 1), 1.0)
         bar.progress(share, text=f"{len(done)} processed · {STATUS_WORDS[result.status]}: {name[:60]}")
 
+    def on_wait(message: str) -> None:
+        bar.progress(0.0, text=f"Another ingest is running on this data folder; waiting for it ({message})")
+
     try:
         results = ingest(inputs, collection=collection, outlet=outlet or None, store=get_store(),
-                         progress=on_result)
+                         progress=on_result, waiting=on_wait)
     except CrossreadError as exc:
         bar.empty()
         st.error(escape_markdown(str(exc)))

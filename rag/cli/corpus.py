@@ -44,7 +44,11 @@ def ingest(
                 line = Text.assemble(("rejected ", "red"), result.reason or result.input)
                 bar.console.print(line, soft_wrap=True, highlight=False)
 
-        results = run_ingest(inputs, collection=collection, outlet=outlet, date=date, progress=on_result)
+        def on_wait(message: str) -> None:
+            bar.console.print(Text(f"note: {message}"), soft_wrap=True, highlight=False)
+
+        results = run_ingest(inputs, collection=collection, outlet=outlet, date=date, progress=on_result,
+                             waiting=on_wait)
     if as_json:
         print_json([r.as_json() for r in results])
     else:
