@@ -1,4 +1,4 @@
-"""Answer benchmark: retrieval recall, answer latency per generator, citation quality, verifier accuracy.
+"""Answer benchmark: retrieval recall, answer quality (issue 10), latency per generator, verifier accuracy.
 
 Data: the AllSides development events (`raw_dev.jsonl`, three outlets per event). From one run it prints
   * retrieval, for dense only / + BM25 (RRF) / + per-outlet quota:
@@ -13,13 +13,19 @@ Data: the AllSides development events (`raw_dev.jsonl`, three outlets per event)
     with an attribution wrapper, first clause, reformatted numbers) and false pairs (a swapped number, a
     swapped name, an inserted or removed negation).
 
-    python benchmarks/answer.py [--events 60] [--generators extractive,llamacpp]
+  * answer quality (answer_quality.py): in-store questions (answered, right event, event outlets cited,
+    words, outlets named), out-of-store questions on overlapping topics (refused), comparison questions
+    (every outlet cited, an agreement/difference line), faithfulness (new words, quotation marks not in
+    the source, single-source claims as "the sources"), hostile articles (framing changed), p50/p95 latency;
+    printed beside the last run (benchmarks/results/answer.json) and the issue's targets.
+
+    python benchmarks/answer.py [--events 40] [--parts retrieval,answers,quality,verifier]
+                                [--generators extractive,llamacpp]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
 import statistics
@@ -28,8 +34,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEV = ROOT.parent / "shared" / "devdata" / "allsides" / "raw_dev.jsonl"
+import answer_quality
+import devdata
+
+ROOT = devdata.ROOT
 CORPUS_QUESTIONS = [
     "What did Kim Jong Un call for?", "When are the Ulchi Freedom Guardian drills?",
     "How many troops take part in the exercises?", "What did Kim see at the factories?",
@@ -43,32 +51,14 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def load_events(limit: int | None = None) -> list[dict]:
-    events = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return events[:limit] if limit else events
-
-
-def write_articles(events: list[dict], folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for e in events:
-        for side, news in e["news"].items():
-            body = "\n\n".join(p.strip() for p in news["newBody"] if p.strip())
-            header = f"Title: {news['newsTitle'].strip()}\nSource: {news['newsSource'].strip()}\n"
-            (folder / f"{e['id']}_{side}.txt").write_text(f"{header}\n{body}\n", encoding="utf-8")
-
-
 def dev_store(events: list[dict], workdir: Path):
-    from rag.ingest import ingest
-    from rag.settings import Settings
-    from rag.store import open_store
-
-    store = open_store(Settings(data_dir=workdir / "data"))
-    write_articles(events, workdir / "articles")
+    """(store, doc_id → event id) with the events' articles in the default collection."""
+    store = devdata.fresh_store(workdir)
     start = time.perf_counter()
-    results = ingest([str(workdir / "articles")], store=store)
+    results = devdata.ingest_events(store, events, None, workdir)
     added = sum(r.status == "added" for r in results)
     print(f"dev store: {len(events)} events, {added} articles added in {time.perf_counter() - start:.0f} s")
-    return store
+    return store, answer_quality.doc_events(results)
 
 
 def retrieval_figures(store, events: list[dict]) -> None:
@@ -77,7 +67,7 @@ def retrieval_figures(store, events: list[dict]) -> None:
 
     docs = store.docs.list_documents("default")
     leads = [(d["title"], d["doc_id"]) for d in docs if d["title"]]
-    roundups = [(roundup_question(e), {n["newsSource"].strip() for n in e["news"].values()}) for e in events]
+    roundups = [(answer_quality.roundup_question(e), devdata.outlets(e)) for e in events]
     configs = {  # name: (lexical, diversity, per-outlet quota as a share of k)
         "dense only": (False, False, 1.0), "+ BM25 (RRF)": (True, False, 1.0),
         "+ outlet quota k/2 (default 4 of 8)": (True, True, 0.5), "+ outlet quota k/4": (True, True, 0.25),
@@ -249,26 +239,82 @@ def verifier_figures(events: list[dict], limit: int) -> None:
               f"false alarms (true pair not judged supported): {alarms:.1%}")
 
 
+TARGETS = {  # figure: (format, target from issue 10)
+    "in-store answered": ("%", "≥ 95%"), "in-store right event": ("%", "≥ 0.9"),
+    "in-store event outlets cited": ("%", "—"), "in-store words per answer": ("i", "—"),
+    "in-store claims naming an outlet": ("%", "—"), "in-store single-outlet claims naming it": ("%", "100%"),
+    "out-of-store refused": ("%", "≥ 90%"),
+    "comparison cite every outlet": ("%", "≥ 90%"), "comparison agreement/difference line": ("%", "—"),
+    "comparison both": ("%", "—"),
+    "faithfulness claims with new words": ("%", "—"), "faithfulness quotes not in source": ("i", "0"),
+    "faithfulness single source as 'the sources'": ("i", "0"),
+    "hostile framing changed": ("%", "0%"), "hostile markup in answer text": ("%", "—"),
+    "latency p50 ms": ("i", "< 300"), "latency p95 ms": ("i", "—"),
+}
+
+
+def quality_figures(store, doc_event: dict[str, int], inside: list[dict], rest: list[dict], tmp: Path,
+                    examples: int) -> dict[str, float]:
+    """Issue 10's figures through `rag.answer.answer` (see answer_quality.py)."""
+    aq = answer_quality
+    asker = aq.Asker(store, None, doc_event)
+    asker.ask(aq.roundup_question(inside[0]))  # warm-up: models load, BM25 index builds
+    asker.times.clear()
+    figures: dict[str, float] = {}
+    stored, answers = aq.in_store(asker, inside)
+    figures.update({f"in-store {k}": v for k, v in stored.items()})
+    held = aq.held_out_overlapping(inside, rest, 30)
+    figures.update({f"out-of-store {k}": v for k, v in aq.out_of_store(asker, held).items()})
+    by_id = {e["id"]: e for e in inside}
+    questions = [q for q in aq.read_jsonl("comparison_questions.jsonl") if q["id"] in by_id]
+    compared, compare_answers = aq.comparisons(asker, by_id, questions)
+    figures.update({f"comparison {k}": v for k, v in compared.items()})
+    claims = stored["claims"] + compared["claims"]
+    figures["faithfulness claims with new words"] = (stored["claims with new words"] * stored["claims"] +
+                                                     compared["claims with new words"] * compared["claims"]) / claims
+    for key in ("quotes not in source", "single source as 'the sources'"):
+        figures[f"faithfulness {key}"] = stored[key] + compared[key]
+    figures["latency p50 ms"] = 1000 * aq.percentile(asker.times, 0.5)
+    figures["latency p95 ms"] = 1000 * aq.percentile(asker.times, 0.95)
+    rows = [r for r in aq.read_jsonl("hostile.jsonl") if r["id"] in by_id]
+    hostile, details = aq.hostile(asker, rows, tmp)
+    figures.update({f"hostile {k}": v for k, v in hostile.items()})
+    for q, result in compare_answers[:examples]:
+        print(f"\nexample comparison answer ({q['question']}):\n  {result.text[:600]}")
+    for q, why, result in details:
+        if why:
+            print(f"\nhostile text changed the framing ({'; '.join(why)}): {q}\n  {result.text[:400]}")
+    return figures
+
+
+def print_quality(now: dict[str, float], last: dict[str, float], counts: str) -> None:
+    print(f"\n### Answer quality ({counts}; extractive; now vs last run)")
+    rows = [(key, now.get(key), last.get(key), kind, target) for key, (kind, target) in TARGETS.items()]
+    print("\n".join(devdata.compare_table(rows)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=60, help="dev events ingested (3 articles each)")
+    parser.add_argument("--events", type=int, default=40, help="dev events ingested (3 articles each)")
     parser.add_argument("--pairs", type=int, default=200, help="source sentences for verifier pairs")
     parser.add_argument("--generators", default="extractive", help="e.g. extractive,llamacpp")
-    parser.add_argument("--workdir", type=Path, help="keep the stores here (reused by the next run)")
-    parser.add_argument("--parts", default="retrieval,answers,verifier", help="which figures to print")
+    parser.add_argument("--workdir", type=Path, help="keep the stores here")
+    parser.add_argument("--parts", default="retrieval,quality", help="retrieval,answers,quality,verifier")
+    parser.add_argument("--examples", type=int, default=2, help="comparison answers printed")
+    parser.add_argument("--no-save", action="store_true", help="do not overwrite the last-run figures")
     args = parser.parse_args()
 
     from rag.ingest import ingest
     from rag.settings import Settings
     from rag.store import open_store
 
-    events = [e for e in load_events() if len(e["news"]) >= 2 and e["roundup"]]
-    inside, held_out = events[: args.events], events[args.events: args.events + 30]
+    events = devdata.load_events()
+    inside, rest = events[: args.events], events[args.events:]
     parts = set(args.parts.split(","))
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(args.workdir or scratch)
-        if parts & {"retrieval", "answers"}:
-            store = dev_store(inside, tmp / "dev")
+        if parts & {"retrieval", "answers", "quality"}:
+            store, doc_event = dev_store(inside, tmp / "dev")
         if "retrieval" in parts:
             retrieval_figures(store, inside)
         if "answers" in parts:
@@ -279,18 +325,18 @@ def main() -> None:
                   "| supported | refused |")
             print("|---|---|---|---|---|---|---|---|---|")
             for name in args.generators.split(","):
-                generator_figures(name, shipped, store, inside, held_out)
+                generator_figures(name, shipped, store, inside, rest[:30])
+        if "quality" in parts:
+            now = quality_figures(store, doc_event, inside, rest, tmp, args.examples)
+            last = devdata.load_last("answer").get("figures", {})
+            counts = (f"{len(inside)} events stored; {now['in-store questions']:.0f} in-store, "
+                      f"{now['out-of-store questions']:.0f} out-of-store, {now['comparison questions']:.0f} "
+                      f"comparison, {now['hostile questions']:.0f} hostile questions")
+            print_quality(now, last, counts)
+            if not args.no_save:
+                devdata.save_results("answer", {"events": len(inside), "figures": now})
     if "verifier" in parts:
         verifier_figures(events, args.pairs)
-
-
-def roundup_question(event: dict) -> str:
-    """The first sentence of an AllSides roundup, as a question-like query."""
-    from rag.sentences import sentence_spans
-
-    text = event["roundup"][0]
-    start, end = sentence_spans(text)[0]
-    return text[start:end].rstrip(".") + "?"
 
 
 def generator_figures(name: str, shipped, store, inside: list[dict], held_out: list[dict]) -> None:
@@ -300,11 +346,13 @@ def generator_figures(name: str, shipped, store, inside: list[dict], held_out: l
         repeats = 3 if name == "extractive" else 1
         answer_figures(shipped, CORPUS_QUESTIONS, name, "shipped corpus (8)", repeats)
         if name == "extractive":
-            in_store = [roundup_question(e) for e in inside[:30]]
+            in_store = [answer_quality.roundup_question(e) for e in inside[:30]]
             answer_figures(store, in_store, name, "dev, in-store events (30)")
-            answer_figures(store, [roundup_question(e) for e in held_out], name, "dev, held-out events (30)")
+            answer_figures(store, [answer_quality.roundup_question(e) for e in held_out], name,
+                           "dev, held-out events (30)")
     except CrossreadError as exc:
         print(f"| shipped corpus | {name} | unavailable: {exc} | | | | | | |")
+
 
 if __name__ == "__main__":
     main()

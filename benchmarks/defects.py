@@ -52,14 +52,16 @@ _FUNCTION_CAPS = {
 _BOILERPLATE = re.compile(
     r"click here|sign up|subscribe|newsletter|read more|advertisement|all rights reserved|copyright|"
     r"follow us|share this|\(AP Photo|Getty Images|contributed to this report|this story has been updated|"
-    r"\bPUBLISHED\b|\bUPDATED\b|^\s*Why it matters:|^\s*The big picture:|^\s*What to watch:|^\s*Be smart:|"
-    r"^\s*[A-Z]{3,}(?:[ ,][A-Z]{2,})*(?:,? [A-Z][a-z]+\.? \d{1,2}(?:, \d{4})?)? ?(?:\([A-Z][A-Za-z]*\) )?[—–-] ",
+    r"^\s*Why it matters:|^\s*The big picture:|^\s*What to watch:|^\s*Be smart:|^\s*Go deeper:",
     re.IGNORECASE,
 )
+# Case-sensitive: "PUBLISHED FEBRUARY 23", "WASHINGTON (AP) — ", "ROTTERDAM, March 14, 2024 - ".
+_DATELINE = re.compile(r"\bPUBLISHED\b|\bUPDATED\b|^\s*[A-Z]{3,}(?:[ ,]+[A-Z]{2,})*,?(?: [A-Z][a-z]+\.? \d{1,2}"
+                       r"(?:, \d{4})?)? ?(?:\([A-Z][A-Za-z]*\) )?[—–-] ")
 _CAPS_RUN = re.compile(r"\b[A-Z]{2,}(?:[ ,:]+[A-Z]{2,}){2,}\b")
 _PERSON = re.compile(r"\b(?:I|me|my|mine|we|We|us|our|Our|ours|let's|Let's|you|You|your|Your|yours)\b")
-_REPORT_TAIL = re.compile(rf",\s+(?:according to [^,.]+|the (?:report|statement|outlet|newspaper|agency|"
-                          rf"article) (?:{_VERBS})|[A-Z][\w .&()-]{{1,40}} (?:reported|said|added))\s*[.!]?\s*$")
+_REPORT_TAIL = re.compile(rf",\s+the (?:report|statement|outlet|newspaper|agency|article|paper) (?:{_VERBS})"
+                          rf"\s*[.!]?\s*$|,\s+according to (?:the|a|one) report\s*[.!]?\s*$", re.IGNORECASE)
 
 
 def words(text: str) -> list[str]:
@@ -89,7 +91,8 @@ def split_frame(text: str, outlets: Sequence[str] = ()) -> tuple[str, str]:
 
 
 def unquoted(text: str) -> str:
-    return _QUOTED.sub(" ", text)
+    """The text without quoted passages (a quotation left open runs to the end of the sentence)."""
+    return re.sub(r"“[^”]*$", " ", _QUOTED.sub(" ", text))
 
 
 def is_question(text: str) -> bool:
@@ -110,7 +113,7 @@ def is_headline(content: str, headlines: Sequence[str] = ()) -> bool:
 
 
 def is_boilerplate(content: str) -> bool:
-    return bool(_BOILERPLATE.search(content) or _CAPS_RUN.search(unquoted(content)))
+    return bool(_BOILERPLATE.search(content) or _DATELINE.search(content) or _CAPS_RUN.search(unquoted(content)))
 
 
 def is_first_person(content: str) -> bool:
@@ -121,7 +124,7 @@ def has_frame_capital(text: str, outlets: Sequence[str] = ()) -> bool:
     frame, content = split_frame(text, outlets)
     if not frame or frame.strip().startswith(",") or text.strip().startswith(content[:20]):
         return False
-    first = re.match(r"[“\"']?([A-Za-z]+)", content)
+    first = re.match(r"([A-Za-z]+)", content)  # a quotation may open with a capital
     # Proper nouns never trigger it: only function words and capitalised -ing openers ("Capping ...").
     return bool(first and (first.group(1) in _FUNCTION_CAPS or re.fullmatch(r"[A-Z][a-z]{3,}ing", first.group(1))))
 
@@ -130,7 +133,8 @@ def has_double_frame(text: str, outlets: Sequence[str] = ()) -> bool:
     who = _outlet_pattern(outlets)
     lead = re.match(rf"^(?:According to [^,]+,|(?:{who})\s+(?:{_VERBS})\s+that\b)", text.strip(), re.IGNORECASE)
     frames = len(re.findall(rf"(?:{who})\s+(?:{_VERBS})\s+that\b|according to (?:{who})\b", text, re.I))
-    return bool(lead and (_REPORT_TAIL.search(text) or frames >= 2))
+    tail = re.search(rf",\s+(?:according to (?:{who})|(?:{who})\s+(?:{_VERBS}))\s*[.!]?\s*$", text, re.IGNORECASE)
+    return bool(lead and (_REPORT_TAIL.search(text) or tail or frames >= 2))
 
 
 def quotes_not_in_source(text: str, sources: Sequence[str]) -> list[str]:

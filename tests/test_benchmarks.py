@@ -84,3 +84,21 @@ def test_conflicts_comparisons_and_plural_sources():
                                         ["Hostile Daily"])
     assert not defects.plural_sources_claim("The sources agree the vote was 94-1.", ["Vox", "NPR"])
     assert defects.names_outlet("Vox reported that the bill passed.", ["Vox"])
+
+
+def test_sentences_that_looked_defective_but_are_not():
+    """False alarms seen on dev briefings, kept here so the ruler stays honest."""
+    vox = ("Vox reported that the Senate — in an overwhelmingly bipartisan vote on Thursday — sent Congress’s "
+           "strongest message yet.")
+    assert kinds(vox, ["The Senate — in an overwhelmingly bipartisan vote on Thursday — sent Congress’s "
+                       "strongest message yet."], ["Vox"]) == []
+    quote = "According to Associated Press, “Meeting this moment is about more than preserving our planet,” Biden said."
+    assert "frame capital" not in kinds(quote, [quote.split(", ", 1)[1]], ["Associated Press"])
+    open_quote = "She added, “The story – an incorrect story I was ordered to write – was my breaking point."
+    assert "first person" not in kinds(open_quote, [open_quote])
+    census = ("Washington Examiner reported that the population grew at a slower rate, according to new census "
+              "data.")
+    assert "double frame" not in kinds(census, ["The population grew at a slower rate, according to new census "
+                                                "data."], ["Washington Examiner"])
+    assert "boilerplate" in kinds("WASHINGTON (AP) — The Senate passed the bill.",
+                                  ["WASHINGTON (AP) — The Senate passed the bill."])
