@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from rag.citations import MarkerNumbering, resolve_claim
-from rag.errors import InvalidQuestion, ProviderUnavailable, StoreError
+from rag.errors import InvalidQuestion, StoreError
 from rag.prompts import REFUSAL
-from rag.providers import GENERATOR_MODULES, Generator, get_generator
+from rag.providers import Generator, resolve_generator
 from rag.refusal import answerable
 from rag.retrieval import retrieve
 from rag.settings import Settings, get_settings
@@ -34,24 +34,6 @@ def validate_question(question: str | None) -> str:
             "Ask a shorter question (paste articles with `crossread ingest`, not into the question)"
         )
     return text
-
-
-def choose_generator(name: str | None, settings: Settings) -> tuple[Generator, str | None]:
-    """The requested generator, or extractive with a notice when it is unavailable and fallback is allowed."""
-    wanted = name or settings.llm.provider
-    if wanted not in GENERATOR_MODULES:  # a typo is the user's to fix, not a reason to fall back
-        known = ", ".join(GENERATOR_MODULES)
-        raise ProviderUnavailable(f"unknown generator {wanted!r}; choose one of: {known}")
-    try:
-        return get_generator(wanted, settings), None
-    except ProviderUnavailable as exc:
-        if wanted == "extractive" or not settings.llm.fallback_to_extractive:
-            raise
-        return get_generator("extractive", settings), fallback_notice(wanted, exc)
-
-
-def fallback_notice(wanted: str, exc: Exception) -> str:
-    return f"{wanted} unavailable ({exc}); answered with the extractive generator instead"
 
 
 def closest_sentences(hits: Sequence[SentenceHit]) -> tuple[SentenceHit, ...]:
@@ -93,30 +75,15 @@ def stream_answer(
     if store.docs.version(name)[0] == 0:
         raise StoreError(f"collection {name!r} has no articles yet; add some with `crossread ingest PATH`")
     hits = retrieve(store, name, question, s)
-    if isinstance(generator, str) or generator is None:
-        chosen, notice = choose_generator(generator, s)
-    else:
-        chosen, notice = generator, None
+    chosen = resolve_generator(generator, s) if isinstance(generator, str) or generator is None else generator
 
     if not answerable(question, hits, store, s):
-        yield Answer(question, (), True, chosen.name, closest_sentences(hits), notice)
+        yield Answer(question, (), True, chosen.name, closest_sentences(hits), getattr(chosen, "notice", None))
         return
     numbering = MarkerNumbering()
     claims: list[Claim] = []
     refused = False
-    drafts = chosen.generate("answer", question, hits)
-    while True:
-        try:
-            draft = next(drafts)
-        except StopIteration:
-            break
-        except (ProviderUnavailable, TimeoutError) as exc:
-            if claims or chosen.name == "extractive" or not s.llm.fallback_to_extractive:
-                raise ProviderUnavailable(str(exc)) from exc
-            notice = fallback_notice(chosen.name, exc)
-            chosen = get_generator("extractive", s)
-            drafts = chosen.generate("answer", question, hits)
-            continue
+    for draft in chosen.generate("answer", question, hits):
         if is_refusal(draft.text):
             refused = not claims
             break
@@ -127,7 +94,7 @@ def stream_answer(
         yield claim
     refused = refused or not claims
     closest = closest_sentences(hits) if refused else ()
-    yield Answer(question, tuple(claims), refused, chosen.name, closest, notice)
+    yield Answer(question, tuple(claims), refused, chosen.name, closest, getattr(chosen, "notice", None))
 
 
 def answer(

@@ -12,6 +12,7 @@ import string
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 # The one refusal phrase: used by prompts, the answer parser, the UI and the tests.
 REFUSAL = "The sources don't say."
@@ -93,3 +94,16 @@ def render(name: str, **values: str) -> dict[str, str]:
 def available_prompts() -> list[str]:
     """Names of all prompt files."""
     return sorted(p.stem for p in PROMPTS_DIR.glob("*.md"))
+
+
+def langchain_prompt(name: str) -> Any:
+    """Prompt `name` as a LangChain prompt template (chat parts → ChatPromptTemplate, one completion part →
+    PromptTemplate), for use in a Runnable chain; same `{name}` variables as the file."""
+    from langchain_core.prompts import ChatPromptTemplate
+    from langchain_core.prompts import PromptTemplate as TextPromptTemplate
+
+    template = load_prompt(name)
+    if not template.is_chat:
+        return TextPromptTemplate.from_template(template.parts[0][1])
+    roles = {"system": "system", "user": "human"}
+    return ChatPromptTemplate.from_messages([(roles[role], text) for role, text in template.parts])

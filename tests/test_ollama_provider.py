@@ -135,11 +135,15 @@ def test_unreachable_server_falls_back_to_extractive(tmp_path, corpus_store) -> 
     settings = ollama_settings(tmp_path, "http://127.0.0.1:9")
     result = answer(QUESTION, store=corpus_store, settings=settings)
     assert result.generator == "extractive" and result.claims
-    assert result.notice and "ollama unavailable" in result.notice and "unreachable" in result.notice
+    assert result.notice == ("Ollama could not be reached at http://127.0.0.1:9 (connection refused); answered "
+                             "with the extractive generator.")
+    strict = ollama_settings(tmp_path, "http://127.0.0.1:9", fallback_to_extractive=False)
+    with pytest.raises(ProviderUnavailable, match=r"^Ollama could not be reached at http://127.0.0.1:9 \(connection"):
+        answer(QUESTION, store=corpus_store, settings=strict)
 
 
 def test_missing_model_setting_is_a_clear_error(tmp_path) -> None:
-    with pytest.raises(ProviderUnavailable, match="CROSSREAD_LLM__MODEL"):
+    with pytest.raises(ProviderUnavailable, match="Ollama needs a model name"):
         get_generator("ollama", ollama_settings(tmp_path, "", model=""))
 
 

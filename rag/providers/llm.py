@@ -1,11 +1,12 @@
 """The shared LLM generator: numbered evidence in, streamed and cited draft claims out.
 
-Any LangChain chat model (`BaseChatModel`) or completion model (`BaseLLM`) can sit behind it. It renders the
-prompt file for the task and style, streams tokens (to an optional `on_token` callback), cuts the output at
-stop sequences, splits it into sentences, parses `[n]` markers, and gives sentences that cite nothing the
-evidence sentence they align with (embedding similarity plus word overlap) — or leaves them uncited, which
-the verifier then marks unsupported. A model that says the refusal phrase yields exactly one refusal claim.
-"""
+Any LangChain chat model (`BaseChatModel`) or completion model (`BaseLLM`) can sit behind it. Generation is a
+Runnable chain — evidence formatting | the prompt file for the task and style as a LangChain prompt | the
+model | text | `ClaimParser` — streamed with `.stream()`. The parser passes tokens to an optional `on_token`
+callback, cuts the output at stop sequences, splits it into sentences, parses `[n]` markers, and gives
+sentences that cite nothing the evidence sentence they align with (embedding similarity plus word overlap)
+— or leaves them uncited, which the verifier then marks unsupported. A model that says the refusal phrase
+yields exactly one refusal claim."""
 
 from __future__ import annotations
 
@@ -17,12 +18,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from langchain_core.language_models import BaseChatModel, BaseLLM
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
 from rag.citations import draft_claims_from_text
 from rag.embeddings import SentenceEmbeddings
 from rag.errors import ProviderUnavailable
-from rag.prompts import REFUSAL, render
+from rag.prompts import REFUSAL, langchain_prompt
 from rag.providers import Task
 from rag.types import DraftClaim, SentenceHit
 
@@ -142,6 +144,18 @@ class EvidenceAligner:
         return tuple(i + 1 for i in chosen[:ALIGN_MAX_CITATIONS])
 
 
+def plain_reason(exc: BaseException) -> str:
+    """A short lower-case reason for a transport failure ("connection refused"), from the OS error at the
+    root of the exception chain when there is one; no error numbers or brackets."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.strerror:
+            return seen.strerror.lower()
+        seen = seen.__cause__ or seen.__context__
+    text = re.sub(r"\[Errno -?\d+\]\s*|[()\[\]]", "", str(exc)).strip()
+    return text[:120].lower() if text else type(exc).__name__
+
+
 def cut_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:
     """Text up to the first stop sequence, and whether one was found."""
     cuts = [text.find(s) for s in stop if s in text]
@@ -149,7 +163,10 @@ def cut_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:
 
 
 class LLMGenerator:
-    """A `Generator` over a LangChain chat or completion model."""
+    """A `Generator` over a LangChain chat or completion model, run as a Runnable chain:
+    evidence formatting → prompt template → model (with stop sequences) → text → claim parser."""
+
+    notice: str | None = None
 
     def __init__(
         self,
@@ -175,27 +192,18 @@ class LLMGenerator:
         self.align_min = align_min
         self.time_limit = time_limit
 
-    def prompt(self, task: Task, question: str, evidence: Sequence[SentenceHit]) -> str | list[BaseMessage]:
-        """What the model is sent: chat messages, or one completion string."""
-        parts = render(prompt_name(task, self.style), **prompt_variables(task, question, evidence))
-        if self.style == "completion":
-            return parts["prompt"]
-        return [SystemMessage(parts["system"]), HumanMessage(parts["user"])]
+    def chain(self, task: Task, parser: ClaimParser) -> Runnable[dict[str, Any], DraftClaim]:
+        """The generation chain for `task`; its input is `{"question": str, "evidence": [SentenceHit]}`."""
+        def variables(inputs: dict[str, Any]) -> dict[str, str]:
+            return prompt_variables(task, inputs["question"], inputs["evidence"])
 
-    def tokens(self, prompt: str | list[BaseMessage]) -> Iterator[str]:
-        """Stream the model's text, translating provider failures into ProviderUnavailable."""
-        try:
-            for chunk in self.model.stream(prompt, stop=list(self.stop)):
-                text = chunk if isinstance(chunk, str) else str(chunk.text)
-                if text:
-                    yield text
-        except ProviderUnavailable:
-            raise
-        except Exception as exc:
-            message = self.describe_error(exc) if self.describe_error else None
-            if message is None:
-                raise
-            raise ProviderUnavailable(message) from exc
+        return (
+            RunnableLambda(variables)
+            | langchain_prompt(prompt_name(task, self.style))
+            | self.model.bind(stop=list(self.stop))
+            | StrOutputParser()
+            | RunnableGenerator(parser.parse)
+        )
 
     def generate(
         self, task: Task, question: str, evidence: Sequence[SentenceHit],
@@ -205,22 +213,51 @@ class LLMGenerator:
 
         `on_token` (default: the generator's) receives the raw text as it streams, e.g. for a UI. Past
         `time_limit` seconds generation stops: with claims so far the answer ends there, without any it is
-        ProviderUnavailable (so the caller can fall back).
+        ProviderUnavailable (so the caller can fall back). Provider failures become ProviderUnavailable.
         """
         if not evidence:
             yield DraftClaim(REFUSAL, ())
             return
-        on_token = on_token or self.on_token
-        output = _Output(EvidenceAligner(self.embeddings, evidence, self.align_min))
+        parser = ClaimParser(
+            EvidenceAligner(self.embeddings, evidence, self.align_min), name=self.name, stop=self.stop,
+            on_token=on_token or self.on_token, time_limit=self.time_limit,
+        )
+        try:
+            yield from self.chain(task, parser).stream({"question": question, "evidence": list(evidence)})
+        except ProviderUnavailable:
+            raise
+        except Exception as exc:
+            message = self.describe_error(exc) if self.describe_error else None
+            if message is None:
+                raise
+            raise ProviderUnavailable(message) from exc
+
+
+class ClaimParser:
+    """The chain's last step: streamed text in, draft claims out (stop sequences, refusal, duplicates,
+    alignment of uncited sentences, the time limit)."""
+
+    def __init__(self, aligner: EvidenceAligner, *, name: str, stop: Sequence[str],
+                 on_token: Callable[[str], None] | None = None, time_limit: float | None = None):
+        self.output = _Output(aligner)
+        self.name = name
+        self.stop = stop
+        self.on_token = on_token
+        self.time_limit = time_limit
+
+    def parse(self, tokens: Iterator[str]) -> Iterator[DraftClaim]:
         deadline = time.monotonic() + self.time_limit if self.time_limit else None
+        output = self.output
         buffer = ""
-        for token in self.tokens(self.prompt(task, question, evidence)):
-            if on_token:
-                on_token(token)
+        for token in tokens:
+            if not token:
+                continue
+            if self.on_token:
+                self.on_token(token)
             buffer, stopped = cut_at_stop(buffer + token, self.stop)
             yield from output.take(buffer, complete=stopped)
             if stopped or output.refused:
-                break
+                return
             if deadline and time.monotonic() > deadline:
                 if not output.emitted:
                     raise ProviderUnavailable(f"{self.name} wrote no sentence within {self.time_limit:g} s")

@@ -1,5 +1,6 @@
 """Native Ollama through langchain-ollama: `ChatOllama` (/api/chat), or `OllamaLLM` (/api/generate) for base
-models when `CROSSREAD_LLM__PROMPT_STYLE=completion`."""
+models when `CROSSREAD_LLM__PROMPT_STYLE=completion`. Error messages are plain sentences for the user (the
+fallback notice repeats them), naming the server but no environment variable."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rag.errors import ProviderUnavailable
-from rag.providers.llm import LLMGenerator, client_generator
+from rag.providers.llm import LLMGenerator, client_generator, plain_reason
 from rag.settings import Settings
 
 DEFAULT_BASE_URL = "http://127.0.0.1:11434"
@@ -17,7 +18,7 @@ def client_options(settings: Settings) -> dict[str, Any]:
     """Constructor arguments shared by ChatOllama and OllamaLLM."""
     llm = settings.llm
     if not llm.model:
-        raise ProviderUnavailable("the ollama generator needs CROSSREAD_LLM__MODEL (e.g. llama3.2)")
+        raise ProviderUnavailable("Ollama needs a model name, for example llama3.2")
     return {
         "model": llm.model,
         "base_url": llm.base_url or DEFAULT_BASE_URL,
@@ -38,14 +39,12 @@ def error_describer(settings: Settings) -> Callable[[Exception], str | None]:
         if isinstance(exc, httpx.TimeoutException):
             return f"Ollama at {where} did not answer within {settings.llm.timeout:g} s"
         if isinstance(exc, ConnectionError | httpx.TransportError):
-            return f"Ollama at {where} is unreachable (is `ollama serve` running? CROSSREAD_LLM__BASE_URL)"
+            return f"Ollama could not be reached at {where} ({plain_reason(exc)})"
         if isinstance(exc, ollama.ResponseError):
             if exc.status_code == 404:
-                return (
-                    f"Ollama at {where} has no model {settings.llm.model!r} "
-                    f"(run `ollama pull {settings.llm.model}` or check CROSSREAD_LLM__MODEL)"
-                )
-            return f"Ollama at {where} failed (HTTP {exc.status_code}): {exc.error[:200]}"
+                model = settings.llm.model
+                return f"Ollama at {where} has no model {model!r}; fetch it with: ollama pull {model}"
+            return f"Ollama at {where} failed with HTTP {exc.status_code}: {exc.error[:200]}"
         return None
 
     return describe
@@ -56,7 +55,7 @@ def make_generator(settings: Settings) -> LLMGenerator:
     try:
         from langchain_ollama import ChatOllama, OllamaLLM
     except ImportError as exc:
-        message = "langchain-ollama is not installed: pip install 'crossread[ollama]'"
+        message = "Ollama support is not installed: pip install 'crossread[ollama]'"
         raise ProviderUnavailable(message) from exc
 
     return client_generator(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from rag.errors import ProviderUnavailable
-from rag.providers.llm import LLMGenerator, client_generator
+from rag.providers.llm import LLMGenerator, client_generator, plain_reason
 from rag.settings import Settings
 
 # Local servers ignore the key but the client insists on one.
@@ -25,11 +25,11 @@ def client_options(settings: Settings) -> dict[str, Any]:
     key = llm.api_key.get_secret_value()
     if not llm.base_url and not key:
         raise ProviderUnavailable(
-            "the openai generator needs CROSSREAD_LLM__API_KEY for api.openai.com, or "
-            "CROSSREAD_LLM__BASE_URL for a local OpenAI-compatible server (e.g. http://127.0.0.1:8000/v1)"
+            "The OpenAI-compatible generator needs an API key for api.openai.com, or the URL of a local "
+            "OpenAI-compatible server, for example http://127.0.0.1:8000/v1"
         )
     if not llm.base_url and not llm.model:
-        raise ProviderUnavailable("the openai generator needs CROSSREAD_LLM__MODEL (e.g. gpt-4o-mini)")
+        raise ProviderUnavailable("The OpenAI-compatible generator needs a model name for api.openai.com, for example gpt-4o-mini")
     options: dict[str, Any] = {
         "model": llm.model or PLACEHOLDER_MODEL,
         "api_key": key or PLACEHOLDER_KEY,
@@ -52,17 +52,17 @@ def error_describer(settings: Settings) -> Any:
 
     def describe(exc: Exception) -> str | None:
         if isinstance(exc, openai.APITimeoutError):
-            return f"OpenAI-compatible server at {where} did not answer within {settings.llm.timeout:g} s"
+            return f"The OpenAI-compatible server at {where} did not answer within {settings.llm.timeout:g} s"
         if isinstance(exc, openai.APIConnectionError):
-            return f"OpenAI-compatible server at {where} is unreachable (check CROSSREAD_LLM__BASE_URL)"
+            return f"The OpenAI-compatible server could not be reached at {where} ({plain_reason(exc)})"
         if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
-            return f"OpenAI-compatible server at {where} rejected the API key (check CROSSREAD_LLM__API_KEY)"
+            return f"The OpenAI-compatible server at {where} rejected the API key"
         if isinstance(exc, openai.NotFoundError):
             name = settings.llm.model or PLACEHOLDER_MODEL
-            return f"OpenAI-compatible server at {where} has no model {name!r} (check CROSSREAD_LLM__MODEL)"
+            return f"The OpenAI-compatible server at {where} has no model {name!r}"
         if isinstance(exc, openai.APIStatusError):
             detail = str(exc)[:200].replace(secret, "***") if secret else str(exc)[:200]
-            return f"OpenAI-compatible server at {where} failed (HTTP {exc.status_code}): {detail}"
+            return f"The OpenAI-compatible server at {where} failed with HTTP {exc.status_code}: {detail}"
         return None
 
     return describe
@@ -73,7 +73,7 @@ def make_generator(settings: Settings) -> LLMGenerator:
     try:
         from langchain_openai import ChatOpenAI, OpenAI
     except ImportError as exc:
-        message = "langchain-openai is not installed: pip install 'crossread[openai]'"
+        message = "OpenAI-compatible support is not installed: pip install 'crossread[openai]'"
         raise ProviderUnavailable(message) from exc
 
     return client_generator(
