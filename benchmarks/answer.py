@@ -35,6 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import answer_quality
+import defects
 import devdata
 
 ROOT = devdata.ROOT
@@ -279,6 +280,13 @@ def quality_figures(store, doc_event: dict[str, int], inside: list[dict], rest: 
     rows = [r for r in aq.read_jsonl("hostile.jsonl") if r["id"] in by_id]
     hostile, details = aq.hostile(asker, rows, tmp)
     figures.update({f"hostile {k}": v for k, v in hostile.items()})
+    shown = 0
+    for result in [*answers, *(r for _, r in compare_answers)]:
+        for cl in result.claims:
+            extra = defects.new_words(cl.text, [c.text for c in cl.citations], [c.outlet for c in cl.citations])
+            if extra and shown < examples:
+                shown += 1
+                print(f"\nclaim with words not in its cited sentences {extra}:\n  {cl.text[:300]}")
     for q, result in compare_answers[:examples]:
         print(f"\nexample comparison answer ({q['question']}):\n  {result.text[:600]}")
     for q, why, result in details:
