@@ -9,6 +9,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import defects  # noqa: E402
+import devdata  # noqa: E402
+import pytest  # noqa: E402
 
 GAO = ("The Government Accountability Office said that $1 trillion in relief had not been spent.")
 
@@ -102,3 +104,15 @@ def test_sentences_that_looked_defective_but_are_not():
                                                 "data."], ["Washington Examiner"])
     assert "boilerplate" in kinds("WASHINGTON (AP) — The Senate passed the bill.",
                                   ["WASHINGTON (AP) — The Senate passed the bill."])
+
+
+@pytest.mark.skipif(not devdata.DEV.exists(), reason="AllSides dev data (../shared/devdata) not present")
+def test_dev_events_are_written_as_user_exports_with_header_lines():
+    events = devdata.load_events(2)
+    assert len(events) == 2 and all(set(e["news"]) >= set(devdata.SIDES) for e in events)
+    text = devdata.article_text(events[0], "center")
+    header, body = text.split("\n\n", 1)
+    item = events[0]["news"]["center"]
+    assert header.splitlines()[:2] == [f"Title: {item['newsTitle'].strip()}", f"Source: {item['newsSource'].strip()}"]
+    assert body.startswith(item["newBody"][0].strip()[:40])
+    assert devdata.outlets(events[0]) == {events[0]["news"][s]["newsSource"].strip() for s in devdata.SIDES}
