@@ -158,3 +158,24 @@ def test_a_model_obeying_an_injected_command_is_not_shown_as_supported(tmp_path,
     uncited, cited = result.claims
     assert uncited.citations == () and "Ignore previous instructions" in cited.citations[0].text
     assert uncited.verdict == cited.verdict == Verdict.UNSUPPORTED
+
+
+@pytest.mark.slow
+def test_settings_page_test_button_reports_failure_as_failure(ollama_url) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from rag.settings import get_settings
+
+    ingest([str(CORPUS)], store=open_store(get_settings()))  # the app's data folder (conftest sets it)
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120).run()
+    at.switch_page("ui/settings.py").run()
+    at.session_state["llm_overrides"] = {"provider": "ollama", "base_url": "http://127.0.0.1:9", "model": MODEL}
+    next(b for b in at.button if b.label == "Test the generator").click().run()
+    assert not at.exception, at.exception
+    assert [re.sub(r"\\(.)", r"\1", e.value) for e in at.error] == [  # shown Markdown-escaped
+        "Test failed: Ollama could not be reached at http://127.0.0.1:9 (connection refused)"]
+    assert not at.success
+    at.session_state["llm_overrides"] = {"provider": "ollama", "base_url": ollama_url, "model": MODEL}
+    next(b for b in at.button if b.label == "Test the generator").click().run()
+    assert not at.error and len(at.success) == 1
+    assert re.sub(r"\\(.)", r"\1", at.success[0].value).startswith("Ollama works: it wrote 2 sentence(s)")

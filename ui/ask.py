@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from dataclasses import replace
-
 import streamlit as st
 
 from rag.errors import CrossreadError
@@ -13,7 +10,6 @@ from rag.types import Answer, Claim
 from ui.citations import open_clicked_citation
 from ui.resources import current_collection, current_settings, get_chat_history, get_store
 
-log = logging.getLogger(__name__)
 CONVERSATION = "conversation"
 EXAMPLE = "What did Kim Jong Un call for?"
 
@@ -78,6 +74,7 @@ def stream_reply(question: str, collection: str) -> Answer | None:
     with placeholder.container():
         st.caption("Searching the sources…")
     try:
+        # The engine resolves the configured generator (and its fallback, with a notice) itself.
         for item in stream_answer(question, collection=collection, settings=settings, store=get_store()):
             if isinstance(item, Answer):
                 final = item
@@ -85,25 +82,9 @@ def stream_reply(question: str, collection: str) -> Answer | None:
                 claims.append(item)
                 body = "".join(f'<p class="cr-claim">{claim_html(c, collection)}</p>' for c in claims)
                 placeholder.html(f'<div class="cr-answer">{body}</div>')
-    except Exception as exc:  # any failure becomes a message, never a traceback
-        if settings.llm.provider == "extractive":
-            if not isinstance(exc, CrossreadError):
-                log.exception("answering failed")
-            message = str(exc) if isinstance(exc, CrossreadError) else f"Answering failed: {exc!r}"
-            placeholder.error(escape_markdown(message))
-            return None
-        # The provider failed in a way the engine could not recover from: answer offline instead.
-        offline = settings.llm.model_copy(update={"provider": "extractive"})
-        fallback = settings.model_copy(update={"llm": offline})
-        from rag.answer import answer
-
-        try:
-            result = answer(question, collection=collection, settings=fallback, store=get_store())
-        except CrossreadError as again:
-            placeholder.error(escape_markdown(str(again)))
-            return None
-        notice = f"{settings.llm.provider} failed ({exc}); answered with the extractive generator instead"
-        final = replace(result, notice=notice)
+    except CrossreadError as exc:  # a failure the user can act on: its message, never a traceback
+        placeholder.error(escape_markdown(str(exc)))
+        return None
     placeholder.empty()
     if final is not None:
         show_answer(final, collection)

@@ -25,6 +25,7 @@ MODEL_HELP = {
 NAMES = {"extractive": "Extractive", "llamacpp": "Local GGUF (llama.cpp)", "openai": "OpenAI-compatible",
          "ollama": "Ollama"}
 URL_HINT = {"openai": "https://api.openai.com/v1", "ollama": "http://localhost:11434"}
+TEST_QUESTION = "What happened?"  # any collection has an answer to it
 
 
 def generator_form() -> None:
@@ -62,23 +63,39 @@ def generator_form() -> None:
 
 
 def connection_check() -> None:
-    """Ask one question with the current settings and say which generator answered."""
+    """Run the chosen generator alone (no fallback) on a test question and say plainly whether it worked."""
     settings = current_settings()
     if not st.button("Test the generator", icon=":material/network_check:"):
         return
-    from rag.answer import answer
+    from rag.prompts import REFUSAL
+    from rag.providers import resolve_generator
+    from rag.retrieval import retrieve
 
-    with st.spinner(f"Asking a test question with {settings.llm.provider}…"):
+    name = NAMES[settings.llm.provider]
+    strict = settings.model_copy(update={"llm": settings.llm.model_copy(update={"fallback_to_extractive": False})})
+    with st.spinner(f"Asking a test question with {name}…"):
         try:
-            result = answer("What happened?", collection=current_collection(), settings=settings,
-                            store=get_store())
+            hits = list(retrieve(get_store(), current_collection(), TEST_QUESTION, strict))
+            if not hits:
+                st.warning("The collection has no articles to test with; add some on the Sources page.")
+                return
+            drafts = list(resolve_generator(None, strict).generate("answer", TEST_QUESTION, hits))
         except CrossreadError as exc:
-            st.error(escape_markdown(f"{settings.llm.provider} did not answer: {exc}"))
+            st.error(escape_markdown(f"Test failed: {one_line(str(exc))}"), icon=":material/error:")
             return
-    if result.notice:
-        st.warning(escape_markdown(result.notice))
-    else:
-        st.success(f"{result.generator} answered with {len(result.claims)} cited claim(s).")
+    written = [d for d in drafts if d.text.strip() != REFUSAL]
+    if not written:
+        st.error(escape_markdown(f"Test failed: {name} wrote nothing but the refusal for a question its sources "
+                                 "answer."), icon=":material/error:")
+        return
+    cited = sum(1 for d in written if d.markers)
+    st.success(escape_markdown(f"{name} works: it wrote {len(written)} sentence(s), {cited} citing the sources."))
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """The first line of an error message, cut at `limit` characters."""
+    line = text.strip().splitlines()[0] if text.strip() else "no reason given"
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def main() -> None:
