@@ -14,9 +14,11 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, GenerationChunk
 from pydantic import Field
 
+from rag import providers
 from rag.embeddings import SentenceEmbeddings
 from rag.errors import ProviderUnavailable
 from rag.prompts import REFUSAL
+from rag.providers import FallbackGenerator, resolve_generator
 from rag.providers.llm import COMPLETION_STOP, EvidenceAligner, LLMGenerator, format_evidence, is_refusal
 from rag.types import DraftClaim, Sentence, SentenceHit
 
@@ -223,3 +225,56 @@ def test_per_call_token_callback_overrides_the_generators(embeddings) -> None:
                              on_token=default.append)
     list(generator.generate("answer", "q", EVIDENCE, on_token=mine.append))
     assert "".join(mine) == "Kim called for missiles [1]." and default == []
+
+
+class Scripted:
+    """A generator for control flow: yields `drafts`, then raises `error` (if any)."""
+
+    notice = None
+
+    def __init__(self, name: str, drafts: list[DraftClaim], error: Exception | None = None):
+        self.name, self.drafts, self.error, self.calls = name, drafts, error, 0
+
+    def generate(self, task: Any, question: str, evidence: Any) -> Iterator[DraftClaim]:
+        self.calls += 1
+        yield from self.drafts
+        if self.error:
+            raise self.error
+
+
+def test_fallback_generator_switches_before_the_first_claim_and_says_why_in_plain_words():
+    down = Scripted("ollama", [], ProviderUnavailable("Ollama could not be reached at http://h:1 (connection refused)"))
+    spare = Scripted("extractive", [DraftClaim("Kim called for missiles.", (1,))])
+    wrapped = FallbackGenerator(down, spare)
+    assert (wrapped.name, wrapped.notice) == ("ollama", None)
+    assert list(wrapped.generate("answer", "q", EVIDENCE)) == spare.drafts
+    assert wrapped.name == "extractive"
+    assert wrapped.notice == ("Ollama could not be reached at http://h:1 (connection refused); answered with the "
+                              "extractive generator.")
+    list(wrapped.generate("answer", "q", EVIDENCE))  # once switched, the dead provider is not retried
+    assert (down.calls, spare.calls) == (1, 2)
+
+
+def test_fallback_generator_never_mixes_generators_after_a_claim():
+    flaky = Scripted("openai", [DraftClaim("One.", (1,))], TimeoutError("read timed out"))
+    wrapped = FallbackGenerator(flaky, Scripted("extractive", [DraftClaim("Two.", (2,))]))
+    produced: list[DraftClaim] = []
+    with pytest.raises(ProviderUnavailable, match="read timed out"):
+        produced.extend(wrapped.generate("answer", "q", EVIDENCE))
+    assert [d.text for d in produced] == ["One."] and wrapped.notice is None
+
+
+def test_resolver_rejects_typos_and_honours_the_fallback_setting(tmp_path, monkeypatch):
+    from rag.settings import Settings
+
+    with pytest.raises(ProviderUnavailable, match="unknown generator 'olama'"):
+        resolve_generator("olama", Settings(data_dir=tmp_path))
+    monkeypatch.setitem(providers.GENERATOR_MODULES, "ollama", "rag.providers.not_installed_here")
+    fallback = resolve_generator("ollama", Settings(data_dir=tmp_path))
+    assert fallback.name == "extractive"
+    assert fallback.notice == "Ollama is not installed: pip install 'crossread[ollama]'; answered with the " \
+                              "extractive generator."
+    strict = Settings(data_dir=tmp_path, llm={"fallback_to_extractive": False})
+    with pytest.raises(ProviderUnavailable, match="Ollama is not installed"):
+        resolve_generator("ollama", strict)
+    assert resolve_generator(None, strict).name == "extractive"
