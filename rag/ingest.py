@@ -57,10 +57,12 @@ def ingest(
     store: Store | None = None,
     progress: Progress | None = None,
     waiting: Waiting | None = None,
+    urls_only: bool = False,
 ) -> list[IngestResult]:
     """Ingest files, folders, URLs and feeds; one result per article found or input rejected.
 
     `waiting` is told, once, when another writer holds the data folder and this run waits for it.
+    `urls_only` rejects every input that is not an http(s) URL (the app: never read the server's files).
     """
     store = store or open_store(settings)
     name = store.collection_name(collection)
@@ -71,11 +73,12 @@ def ingest(
     with store.writing("ingest", waiting):
         store.docs.ensure_collection(name)
         store.repair(name)
-        return _ingest_locked(store, name, inputs, override, progress)
+        return _ingest_locked(store, name, inputs, override, progress, urls_only)
 
 
 def _ingest_locked(
-    store: Store, name: str, inputs: Sequence[str], override: DocumentMeta, progress: Progress | None
+    store: Store, name: str, inputs: Sequence[str], override: DocumentMeta, progress: Progress | None,
+    urls_only: bool,
 ) -> list[IngestResult]:
     # (input position, result): results come back in input order although adds are reported at flush time.
     results: list[tuple[int, IngestResult]] = []
@@ -113,7 +116,7 @@ def _ingest_locked(
         batch = _Batch()
 
     try:
-        for position, loaded in enumerate(iter_articles(inputs, store.settings)):
+        for position, loaded in enumerate(iter_articles(inputs, store.settings, urls_only)):
             outcome = _prepare(store, name, loaded, override, run_ids, known)
             if isinstance(outcome, IngestResult):
                 report(position, outcome)

@@ -223,3 +223,106 @@ def test_folder_walk_dispatches_by_suffix(tmp_path, settings):
     rejected = [r.error for r in results if r.error]
     assert loaded == ["a.md", "b.html", "c.pdf"]
     assert len(rejected) == 1 and "unsupported file type '.bak'" in rejected[0]
+
+
+# --- issue 12: special files, encrypted PDFs, encodings, boilerplate ------------------------------
+
+def test_fifo_is_rejected_without_opening_it(tmp_path, settings):
+    fifo = tmp_path / "x.txt"
+    os.mkfifo(fifo)  # opening it for reading would block forever: no writer ever comes
+    (tmp_path / "good.txt").write_text(ARTICLE)
+    results = list(iter_articles([str(fifo), str(tmp_path)], settings))
+    errors = [r.error for r in results if r.error]
+    assert len(errors) == 2 and all("FIFO" in e and "not read" in e for e in errors)
+    assert [Path(r.source).name for r in results if r.article] == ["good.txt"]
+
+
+def test_symlink_to_a_device_is_rejected_by_name(tmp_path, settings):
+    link = tmp_path / "zero.txt"
+    link.symlink_to("/dev/zero")  # reading it would never end
+    [result] = iter_articles([str(link)], settings)
+    assert result.error and "character device" in result.error
+    assert "character device" in reason_for(link, settings)
+
+
+def test_every_read_is_bounded_by_the_size_cap(tmp_path):
+    from rag.loaders.text import read_capped
+
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"a" * 5000)
+    with pytest.raises(IngestError, match="over the"):
+        read_capped(path, 4000)
+    assert read_capped(path, 5000) == b"a" * 5000
+
+
+def _encrypted_pdf(password: str, algorithm: str) -> bytes:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf([ARTICLE]))))
+    writer.encrypt(user_password=password, owner_password="owner-secret", algorithm=algorithm)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("algorithm", ["RC4-40", "RC4-128", "AES-128", "AES-256-R5", "AES-256"])
+def test_encrypted_pdf_with_empty_password_is_read(tmp_path, settings, algorithm):
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(_encrypted_pdf("", algorithm))
+    assert "infrastructure bill" in load(path, settings).text
+
+
+@pytest.mark.parametrize("algorithm", ["RC4-128", "AES-128", "AES-256"])
+def test_pdf_with_a_user_password_is_named_password_protected(tmp_path, settings, algorithm):
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(_encrypted_pdf("secret", algorithm))
+    assert reason_for(path, settings) == "PDF is password-protected"
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    ("Der Kaffee ist gut: café in Zürich. ".encode() + "Le café à Zürich était fermé.".encode("latin-1"),
+     "Der Kaffee ist gut: café in Zürich. Le café à Zürich était fermé."),
+    ("東京都は月曜日、新しい橋を開通させたと発表した。市民は喜んでいる。".encode("shift_jis"),
+     "東京都は月曜日、新しい橋を開通させたと発表した。市民は喜んでいる。"),
+    ("北京市政府星期一宣布，新桥已经开通。市民们对此表示欢迎。".encode("gb18030"),
+     "北京市政府星期一宣布，新桥已经开通。市民们对此表示欢迎。"),
+    (ARTICLE.encode("utf-16-le"), ARTICLE),
+    (ARTICLE.encode("utf-16-be"), ARTICLE),
+    ("Le café à Zürich était fermé lundi. Les habitants étaient déçus.".encode("latin-1"),
+     "Le café à Zürich était fermé lundi. Les habitants étaient déçus."),
+])
+def test_encodings_are_detected_not_guessed(tmp_path, settings, data, expected):
+    path = tmp_path / "article.txt"
+    path.write_bytes(data)
+    assert load(path, settings).text == expected
+
+
+def test_html_meta_charset_is_honoured(tmp_path, settings):
+    body = "東京都は月曜日、新しい橋を開通させたと発表した。市民は喜んでいる。" * 3
+    html = f"<html><head><meta charset=shift_jis><title>橋</title></head><body><article><p>{body}</p>" \
+           f"<p>{body}</p></article></body></html>"
+    path = tmp_path / "page.html"
+    path.write_bytes(html.encode("shift_jis"))
+    assert "東京都は月曜日" in load(path, settings).text
+
+
+def test_random_bytes_are_rejected_not_stored_as_mojibake(tmp_path, settings):
+    import random
+
+    path = tmp_path / "noise.txt"
+    rng = random.Random(3)
+    path.write_bytes(bytes(rng.randrange(128, 256) for _ in range(4000)))
+    reason = reason_for(path, settings)
+    assert "encoding" in reason or "binary" in reason
+
+
+def test_navigation_only_page_is_rejected_not_stored_as_home(tmp_path, settings):
+    path = tmp_path / "nav.html"
+    path.write_text(
+        "<html><head><title>Site</title><script src='/app.js'></script></head><body>"
+        "<header><a href='/'>Home</a></header><div id='root'></div>"
+        "<script>window.boot({page: 'home', user: null, flags: [1, 2, 3]});</script></body></html>"
+    )
+    assert "no article text found" in reason_for(path, settings)

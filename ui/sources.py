@@ -54,7 +54,9 @@ def collections_panel() -> None:
                   on_click=drop_collection, args=(current,))
 
 
-def run_ingest(inputs: list[str], labels: dict[str, str], collection: str, outlet: str | None) -> None:
+def run_ingest(
+    inputs: list[str], labels: dict[str, str], collection: str, outlet: str | None, urls_only: bool = False
+) -> None:
     """Ingest with a progress bar; remember the per-input outcome to show it in words."""
     from rag.ingest import ingest
 
@@ -72,7 +74,7 @@ def run_ingest(inputs: list[str], labels: dict[str, str], collection: str, outle
 
     try:
         results = ingest(inputs, collection=collection, outlet=outlet or None, store=get_store(),
-                         progress=on_result, waiting=on_wait)
+                         progress=on_result, waiting=on_wait, urls_only=urls_only)
     except CrossreadError as exc:
         bar.empty()
         st.error(escape_markdown(str(exc)))
@@ -105,7 +107,8 @@ def add_panel(collection: str) -> None:
         outlet = st.text_input("Outlet for these links (optional)", key="link-outlet")
         urls = [line.strip() for line in (text or "").splitlines() if line.strip()]
         if st.button("Fetch and add", type="primary", disabled=not urls, icon=":material/link:"):
-            run_ingest(urls, {}, collection, outlet)
+            # Only http(s) URLs: a path typed here would make the server read its own files.
+            run_ingest(urls, {}, collection, outlet, urls_only=True)
     if st.session_state.get(LAST_INGEST):
         st.dataframe(st.session_state[LAST_INGEST], hide_index=True, width="stretch")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import IngestError
-from rag.loaders.text import load_text_file
+from rag.loaders.text import load_text_file, special_kind
 from rag.settings import Settings
 from rag.types import LoadedArticle
 
@@ -33,7 +33,18 @@ class LoadedInput:
 
 
 def is_url(value: str) -> bool:
-    return value.startswith(("http://", "https://"))
+    """An http(s) URL with a host: the only kind of address Crossread fetches."""
+    from urllib.parse import urlparse
+
+    if not value.lower().startswith(("http://", "https://")):
+        return False
+    try:
+        return bool(urlparse(value).hostname)
+    except ValueError:
+        return False
+
+
+URLS_ONLY = "only http(s) URLs can be added here (upload files with the file uploader)"
 
 
 def load_file(path: Path, settings: Settings) -> LoadedArticle:
@@ -61,6 +72,14 @@ def _path_problem(path: Path, exc: OSError) -> str:
         broken = path.is_symlink()
         return "broken symlink (its target does not exist)" if broken else "no such file, folder or URL"
     return f"cannot read ({exc.strerror or exc})"
+
+
+def _special_entry(path: Path) -> str:
+    try:
+        kind = special_kind(path.stat().st_mode)
+    except OSError:
+        return "broken symlink (its target does not exist)"
+    return f"{kind or 'an unusual file type'}, not a regular file; not read"
 
 
 def _walk(root: Path) -> Iterator[Path | IngestError]:
@@ -94,15 +113,22 @@ def _walk(root: Path) -> Iterator[Path | IngestError]:
                 elif entry.is_file():
                     yield path
                 else:
-                    yield IngestError(str(path), "not a regular file (broken symlink or special file)")
+                    yield IngestError(str(path), _special_entry(path))
             except OSError as exc:  # ELOOP on a self-referencing symlink
                 yield IngestError(str(path), _path_problem(path, exc))
         stack.extend(reversed(subfolders))
 
 
-def iter_articles(inputs: Sequence[str], settings: Settings) -> Iterator[LoadedInput]:
-    """Every article reachable from the inputs, or the reason each could not be read."""
+def iter_articles(inputs: Sequence[str], settings: Settings, urls_only: bool = False) -> Iterator[LoadedInput]:
+    """Every article reachable from the inputs, or the reason each could not be read.
+
+    `urls_only`: anything that is not an http(s) URL is rejected unread (the app's URL box: a web user
+    must never make the server read its own files).
+    """
     for item in inputs:
+        if urls_only and not is_url(item):
+            yield LoadedInput(item, error=f"{item}: {URLS_ONLY}")
+            continue
         if is_url(item):
             try:
                 from rag.loaders.web import load_url_or_feed
@@ -113,16 +139,28 @@ def iter_articles(inputs: Sequence[str], settings: Settings) -> Iterator[LoadedI
             continue
         path = Path(item)
         try:
-            is_dir = stat.S_ISDIR(path.stat().st_mode)
+            mode = path.stat().st_mode
         except OSError as exc:
             yield LoadedInput(item, error=f"{item}: {_path_problem(path, exc)}")
+            continue
+        is_dir = stat.S_ISDIR(mode)
+        kind = None if is_dir else special_kind(mode)
+        if kind:  # FIFOs, devices, sockets and symlinks to them: never opened
+            yield LoadedInput(item, error=f"{item}: {kind}, not a regular file; not read")
             continue
         files = _walk(path) if is_dir else iter([path])
         for entry in files:
             if isinstance(entry, IngestError):
                 yield LoadedInput(entry.source, error=str(entry))
                 continue
-            try:
-                yield LoadedInput(str(entry), article=load_file(entry, settings))
-            except IngestError as exc:
-                yield LoadedInput(str(entry), error=str(exc))
+            yield _load(entry, settings)
+
+
+def _load(path: Path, settings: Settings) -> LoadedInput:
+    try:
+        return LoadedInput(str(path), article=load_file(path, settings))
+    except IngestError as exc:
+        return LoadedInput(str(path), error=str(exc))
+    except (MemoryError, RecursionError, ValueError, LookupError, OSError) as exc:
+        # A library failing in a way we did not foresee still costs one input, never the batch.
+        return LoadedInput(str(path), error=f"{path}: could not read ({type(exc).__name__}: {str(exc)[:120]})")

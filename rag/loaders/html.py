@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -10,6 +11,7 @@ from rag.loaders.text import article_from_text, decode_text, read_capped
 from rag.metadata import normalise_date
 from rag.types import DocumentMeta, LoadedArticle
 
+_MIN_LETTERS = 30
 _NO_ARTICLE = "no article text found (the page is only scripts, navigation or boilerplate)"
 
 
@@ -24,7 +26,9 @@ def html_to_article(html: str, source: str, url: str | None = None, path: str | 
     if not isinstance(extracted, trafilatura.settings.Document):  # None: nothing article-like on the page
         raise IngestError(source, _NO_ARTICLE)
     text = extracted.text or ""
-    if not any(ch.isalnum() for ch in text):
+    # A page of menus and scripts can still leave a word or two ("Home"); no article is that short.
+    # Letters, not words: Chinese and Japanese text has no spaces.
+    if sum(ch.isalpha() for ch in text) < _MIN_LETTERS:
         raise IngestError(source, _NO_ARTICLE)
     title = _clean(extracted.title)
     lines = text.split("\n")
@@ -60,11 +64,25 @@ def html_fragment_to_text(fragment: str) -> str:
     return "\n".join(line.strip() for line in root.text_content().split("\n") if line.strip())
 
 
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in a <meta> tag near its top, if any."""
+    match = _META_CHARSET.search(data[:4096])
+    return match.group(1).decode("ascii", errors="replace") if match else None
+
+
+def decode_html(data: bytes, source: str, header_charset: str | None = None) -> str:
+    """An HTML page's text: the HTTP header's charset, else its <meta charset>, else detection."""
+    return decode_text(data, source, header_charset or declared_charset(data))
+
+
 def load_html_file(path: Path, max_bytes: int) -> LoadedArticle:
     data = read_capped(path, max_bytes)
     if not data.strip():
         raise IngestError(str(path), "empty file" if not data else "whitespace only, no text")
-    html = decode_text(data, str(path))
+    html = decode_html(data, str(path))
     return html_to_article(html, str(path), path=str(path))
 
 

@@ -28,7 +28,7 @@ def pdf_to_article(
 ) -> LoadedArticle:
     """Text and metadata of a PDF; raises IngestError for broken, encrypted or image-only files."""
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import DependencyError, PyPdfError
 
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise IngestError(source, "broken PDF (no %PDF header)")
@@ -41,6 +41,8 @@ def pdf_to_article(
         info = reader.metadata
     except IngestError:
         raise
+    except DependencyError as exc:  # a cipher pypdf cannot run without an optional package
+        raise IngestError(source, f"PDF is encrypted with a cipher Crossread cannot open ({exc})") from exc
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError, OSError) as exc:
         raise IngestError(source, f"broken PDF ({type(exc).__name__}: {str(exc)[:120]})") from exc
     if not pages:

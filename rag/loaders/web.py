@@ -6,6 +6,7 @@ is missing or fails. Every failure is a `LoadedInput` with a one-line reason; no
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -15,9 +16,9 @@ import httpx
 
 from rag.errors import IngestError
 from rag.loaders import LoadedInput
-from rag.loaders.html import html_fragment_to_text, html_to_article
+from rag.loaders.html import decode_html, html_fragment_to_text, html_to_article
 from rag.loaders.pdf import pdf_to_article
-from rag.loaders.text import article_from_text, decode_text
+from rag.loaders.text import article_from_text
 from rag.settings import Settings
 from rag.types import DocumentMeta, LoadedArticle
 
@@ -27,6 +28,7 @@ FEED_TYPES = {
     "application/xml", "text/xml",
 }
 PDF_TYPES = {"application/pdf"}
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -34,15 +36,23 @@ class Fetched:
     url: str  # after redirects
     content_type: str
     body: bytes
+    charset: str | None = None  # from the Content-Type header
 
 
 def fetch(url: str, settings: Settings, client: httpx.Client | None = None) -> Fetched:
-    """GET a URL, reading at most `max_bytes`; raises IngestError naming the URL and the reason."""
+    """GET a URL, reading at most `max_bytes` within `http_timeout` seconds in total; raises IngestError.
+
+    The timeout is one deadline for connecting and all reads together (a server dripping a byte at a time
+    is cut off), checked after every read; a single read may itself wait up to the timeout, so a fetch
+    ends within twice `http_timeout` at worst.
+    """
     cap = settings.ingest.max_bytes
+    budget = settings.ingest.http_timeout
+    deadline = time.monotonic() + budget
     own = client is None
     client = client or _client(settings)
     try:
-        with client.stream("GET", url) as response:
+        with client.stream("GET", url, timeout=budget) as response:
             if response.status_code >= 400:
                 phrase = response.reason_phrase or "error"
                 raise IngestError(url, f"HTTP {response.status_code} {phrase}")
@@ -52,12 +62,16 @@ def fetch(url: str, settings: Settings, client: httpx.Client | None = None) -> F
                 raise IngestError(url, f"download is {size_mb:.0f} MB, over the {cap / 1e6:.0f} MB limit")
             chunks, size = [], 0
             for chunk in response.iter_bytes():
+                if time.monotonic() > deadline:
+                    raise IngestError(url, f"timed out after {budget:g} s (the whole download must finish in it)")
                 size += len(chunk)
                 if size > cap:
                     raise IngestError(url, f"download is over the {cap / 1e6:.0f} MB limit; stopped reading")
                 chunks.append(chunk)
-            content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            return Fetched(str(response.url), content_type, b"".join(chunks))
+            kind, _, params = response.headers.get("content-type", "").partition(";")
+            charset = next((p.split("=", 1)[1].strip(" \"'") for p in params.split(";")
+                            if p.strip().lower().startswith("charset=")), None)
+            return Fetched(str(response.url), kind.strip().lower(), b"".join(chunks), charset or None)
     except httpx.TimeoutException as exc:
         raise IngestError(url, f"timed out after {settings.ingest.http_timeout:g} s") from exc
     except httpx.InvalidURL as exc:
@@ -110,7 +124,7 @@ def _kind(fetched: Fetched) -> str:
 
 def _page_article(source: str, fetched: Fetched, kind: str) -> LoadedArticle:
     if kind == "html":
-        html = decode_text(fetched.body, source) if fetched.body.strip() else ""
+        html = decode_html(fetched.body, source, fetched.charset) if fetched.body.strip() else ""
         if not html:
             raise IngestError(source, "empty response")
         return html_to_article(html, source, url=fetched.url)
@@ -125,6 +139,10 @@ def _feed_entries(
 ) -> Iterator[LoadedInput]:
     import feedparser
 
+    if _ENTITY_DECLARATION.search(fetched.body[:65536]):
+        # feedparser does not expand them, but leaves "&lol9;"-style junk as entry text: refuse the feed.
+        yield LoadedInput(url, error=f"{url}: feed declares XML entities (<!ENTITY>); refused as unsafe")
+        return
     parsed = feedparser.parse(fetched.body)
     if not parsed.get("version") and parsed.get("bozo"):
         yield LoadedInput(url, error=f"{url}: not a valid RSS/Atom feed ({parsed.get('bozo_exception')})")
