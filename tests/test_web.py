@@ -50,6 +50,19 @@ def atom() -> str:
 EMPTY_FEED = '<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title></channel></rss>'
 
 
+LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">' for i in range(1, 10))
+    + ']><rss version="2.0"><channel><title>Laughs</title><item><title>&lol9;</title>'
+    '<description>&lol9;</description></item></channel></rss>'
+)
+SJIS_PAGE = (
+    "<html><head><title>橋の開通</title></head><body><article>"
+    + "<p>東京都は月曜日、新しい橋を開通させたと発表した。市民は喜んでいる。</p>" * 4
+    + "</article></body></html>"
+)
+
+
 class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:  # keep test output clean
         pass
@@ -72,11 +85,22 @@ class Handler(BaseHTTPRequestHandler):
             "/rss.xml": (rss(host), "application/rss+xml"),
             "/atom.xml": (atom(), "application/atom+xml"),
             "/empty.xml": (EMPTY_FEED, "application/rss+xml"),
+            "/laughs.xml": (LAUGHS, "application/rss+xml"),
+            "/sjis.html": (SJIS_PAGE.encode("shift_jis"), "text/html; charset=Shift_JIS"),
             "/report.pdf": (make_pdf(["The budget passed on Friday. Both chambers agreed."]), "application/pdf"),
         }
         if self.path == "/slow":
             time.sleep(2)
             self.send(PAGE, "text/html")
+        elif self.path == "/drip":  # one byte every 0.2 s: each read is quick, the whole never ends
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                for _ in range(100):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.2)
         elif self.path == "/redirect":
             self.send_response(302)
             self.send_header("Location", "/article.html")
@@ -183,3 +207,32 @@ def test_pdf_url_is_read(server, web_settings):
     assert loaded.article is not None
     assert loaded.article.text == "The budget passed on Friday. Both chambers agreed."
     assert loaded.article.meta.outlet == "127.0.0.1" and loaded.article.meta.url == f"{server}/report.pdf"
+
+
+# --- issue 12 ------------------------------------------------------------------------------------
+
+def test_a_dripping_server_is_cut_off_at_the_total_deadline(server, web_settings):
+    started = time.monotonic()
+    [loaded] = list(load_url_or_feed(f"{server}/drip", web_settings))  # 0.5 s deadline, 20 s of drip
+    assert loaded.error and "timed out after 0.5 s" in loaded.error
+    assert time.monotonic() - started < 2.0
+
+
+def test_a_feed_declaring_entities_is_refused_without_junk_documents(server, web_settings):
+    [loaded] = list(load_url_or_feed(f"{server}/laughs.xml", web_settings))
+    assert loaded.article is None and loaded.error and "<!ENTITY>" in loaded.error
+
+
+def test_the_http_charset_header_decodes_the_page(server, web_settings):
+    [loaded] = list(load_url_or_feed(f"{server}/sjis.html", web_settings))
+    assert loaded.article is not None and "東京都は月曜日" in loaded.article.text
+
+
+def test_urls_only_rejects_local_paths_unread(tmp_path, web_settings):
+    from rag.loaders import iter_articles
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("The server's private notes. Nobody should read them.")
+    inputs = [str(secret), "file:///etc/passwd", "/etc/hostname", "ftp://example.com/x", "http://"]
+    results = list(iter_articles(inputs, web_settings, urls_only=True))
+    assert all(r.article is None and r.error and "only http(s) URLs" in r.error for r in results)
