@@ -12,6 +12,7 @@ from rag.errors import CrossreadError
 from rag.types import Briefing, Document
 
 _EXPORTS = ("md", "html", "docx")
+_MAX_TOPIC = 200
 TopicOpt = typer.Option(None, "--topic", "-t", help="Only what the sources say about this topic.")
 DocsOpt = typer.Option(None, "--docs", help="Document ids (or unique prefixes) to brief.")
 FormatOpt = typer.Option(None, "--format", help="Export format: md, html or docx (needs --output).")
@@ -86,6 +87,12 @@ def brief(
         fmt = output.suffix.lstrip(".").lower()
     if fmt is not None and (fmt not in _EXPORTS or output is None):
         raise CrossreadError("export needs --format md|html|docx and --output PATH")
+    if output is not None and output.is_dir():
+        raise CrossreadError(f"--output {output} is a folder; give a file name")
+    if output is not None and not output.resolve().parent.is_dir():
+        raise CrossreadError(f"--output {output}: folder {output.parent} does not exist")
+    if topic is not None and not 0 < len(topic.strip()) <= _MAX_TOPIC:
+        raise CrossreadError(f"--topic must be 1-{_MAX_TOPIC} characters, not {len(topic.strip())}")
     settings = get_settings()
     store = open_store(settings)
     result = run_brief(collection=collection, topic=topic, doc_ids=docs or None, length=length,  # type: ignore[arg-type]
