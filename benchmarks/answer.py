@@ -247,7 +247,7 @@ TARGETS = {  # figure: (format, target from issue 10)
     "out-of-store refused": ("%", "≥ 90%"),
     "comparison cite every outlet": ("%", "≥ 90%"), "comparison agreement/difference line": ("%", "—"),
     "comparison both": ("%", "—"),
-    "faithfulness claims with new words": ("%", "—"), "faithfulness quotes not in source": ("i", "0"),
+    "faithfulness claims with new words": ("%", "0"), "faithfulness quotes not in source": ("i", "0"),
     "faithfulness single source as 'the sources'": ("i", "0"),
     "hostile framing changed": ("%", "0%"), "hostile markup in answer text": ("%", "—"),
     "latency p50 ms": ("i", "< 300"), "latency p95 ms": ("i", "—"),

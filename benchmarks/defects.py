@@ -47,7 +47,8 @@ _FUNCTION_CAPS = {
     "The", "A", "An", "And", "But", "Or", "So", "This", "That", "These", "Those", "It", "Its", "In", "On", "At",
     "For", "With", "As", "If", "When", "While", "After", "Before", "However", "Yet", "There", "Their", "They",
     "He", "She", "We", "His", "Her", "Our", "Despite", "Although", "Because", "Since", "Many", "Some", "Most",
-    "Members", "Capping", "Declaring", "Why", "What", "Still", "Also", "Meanwhile", "Now", "Then", "Here",
+    "Members", "Why", "What", "How", "Who", "Still", "Also", "Meanwhile", "Now", "Then", "Here", "Was", "Were",
+    "Is", "Are", "Has", "Have", "Had", "Did", "Does", "Do", "Can", "Will", "Would", "Should", "Could", "Not",
 }
 _BOILERPLATE = re.compile(
     r"click here|sign up|subscribe|newsletter|read more|advertisement|all rights reserved|copyright|"
