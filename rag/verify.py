@@ -1,33 +1,31 @@
 """Offline claim verification: is a claim supported by the exact sentences it cites?
 
-There is no NLI model to download here, so the verdict combines signals we can compute locally and explain:
-embedding similarity (the local sentence model), lexical coverage of the claim's content words, and three
-hard checks that catch the classic hallucinations — a number the sources do not contain ("$4.5 billion"
-against "480 million dollars"), a name they do not mention, and a negation that flips the meaning. Attribution
+There is no NLI model to download here, so the verdict comes from signals computed locally and explained
+(`rag/support_features.py`): embedding similarity, word and lemma coverage, predicate-argument units aligned
+from the spaCy parse. A small logistic regression, trained on human-labelled real claims (AttributionBench dev,
+`benchmarks/train_verifier.py`) and shipped as `rag/data/verifier_model.json`, weighs them into a probability.
+Hard checks then cap the verdict: a number or a name the sources lack, or a flipped negation, is unsupported;
+an added purpose, cause, effect or time ("... to discuss ...") is at most partially supported. Attribution
 wrappers a composer adds ("According to KCNA, ...", "Both outlets report that ...") are removed first.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag.settings import Settings, get_settings
-from rag.terms import (
-    content_terms,
-    entities_in,
-    fold,
-    number_in,
-    number_mentions,
-    polarities,
-    term_matches,
-    tokens,
-)
+from rag.errors import CrossreadError
+from rag.settings import Settings, VerifySettings, get_settings
+from rag.support_features import FEATURES, Measured, clean_claim, measure
+from rag.terms import fold
 from rag.types import Verdict, Verification
-from rag.vector_cache import encode_cached
 
 if TYPE_CHECKING:
     from rag.embeddings import SentenceEmbeddings
@@ -35,7 +33,8 @@ if TYPE_CHECKING:
 # Wrappers a composer puts around a source's content; they attribute, they do not assert. `(?P<who>…)` is
 # checked against the cited outlets when they are known, so "according to the Constitution" in place of
 # "according to the IMF" is content, not a wrapper.
-_VERBS = r"(?:reports?|reported|writes?|wrote|says|said|notes?|noted|states?|stated|adds?|added)"
+_VERBS = (r"(?:reports?|reported|writes?|wrote|says|said|notes?|noted|states?|stated|adds?|added|argues|argued"
+          r"|contends|contended|claims|claimed|suggests|suggested|warns|warned|announced|observed)")
 _LEADING_WRAPPERS = (
     re.compile(r"^according to (?P<who>[^,]{1,80}?),\s+", re.IGNORECASE),
     re.compile(rf"^(?P<who>[^,.;:]{{1,80}}?)\s+{_VERBS}(?:\s+that\s+|:\s*)", re.IGNORECASE),
@@ -74,11 +73,7 @@ _INSTRUCTION = re.compile(
     re.IGNORECASE,
 )
 
-# Weights of the two graded signals; the hard checks then cap the score.
-_WEIGHT_SIMILARITY = 0.5
-_CAP_NUMBER = 0.3
-_CAP_NEGATION = 0.3
-_CAP_ENTITY = 0.45
+MODEL_FILE = Path(__file__).parent / "data" / "verifier_model.json"
 
 
 def strip_attribution(claim: str, outlets: Sequence[str] | None = None) -> str:
@@ -108,33 +103,54 @@ def is_instruction(text: str) -> bool:
     return bool(_INSTRUCTION.search(text))
 
 
-def _similarity(claim: str, sources: Sequence[str], embeddings: SentenceEmbeddings | None) -> float:
-    if embeddings is None:
-        from rag.embeddings import SentenceEmbeddings
-
-        embeddings = SentenceEmbeddings(get_settings().embedding_model)
-    vectors = encode_cached(embeddings, [claim, *sources])
-    best = float(np.max(vectors[1:] @ vectors[0]))
-    if len(sources) > 1 and best < 0.9:  # a claim may combine what several sentences say
-        joined = encode_cached(embeddings, [" ".join(sources)])[0]
-        best = max(best, float(joined @ vectors[0]))
-    return best
+@cache
+def support_model() -> dict:
+    """The shipped logistic regression over `rag.support_features.FEATURES` (benchmarks/train_verifier.py)."""
+    model = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    if model["features"] != list(FEATURES):
+        raise CrossreadError(f"{MODEL_FILE} was trained on other features; run benchmarks/train_verifier.py")
+    return model
 
 
-def _scaled_similarity(cosine: float) -> float:
-    """Map cosine (paraphrase ≈ 0.8+, related ≈ 0.5, unrelated ≈ 0.2) to 0–1."""
-    return float(np.clip((cosine - 0.3) / 0.55, 0.0, 1.0))
+def support_probability(features: dict[str, float], model: dict | None = None) -> float:
+    """How likely a careful reader finds the claim supported, from the measured features (0–1)."""
+    model = model or support_model()
+    x = np.array([features[name] for name in model["features"]])
+    z = float(((x - np.array(model["mean"])) / np.array(model["scale"])) @ np.array(model["coef"]))
+    return 1.0 / (1.0 + math.exp(-(z + model["intercept"])))
 
 
-def negation_mismatch(claim: str, sources: Sequence[str]) -> str | None:
-    """A word the claim negates that the sources only state positively, or the reverse (None: they agree)."""
-    said = polarities(" ".join(sources))
-    for word, claimed in polarities(claim).items():
-        for negated in claimed:
-            if word in said and negated not in said[word]:
-                return f"the claim {'negates' if negated else 'affirms'} “{word}”, the source " + (
-                    "does not" if negated else "negates it")
-    return None
+def ceiling(features: dict[str, float]) -> Verdict:
+    """The best verdict the hard checks allow: a missing number or name or a flipped negation is unsupported;
+    an added purpose, cause, effect or time is at most partially supported."""
+    if features["missing_numbers"] or features["missing_names"] or features["negation"]:
+        return Verdict.UNSUPPORTED
+    if features["added_relations"]:
+        return Verdict.PARTIAL
+    return Verdict.SUPPORTED
+
+
+_RANK = {Verdict.UNSUPPORTED: 0, Verdict.PARTIAL: 1, Verdict.SUPPORTED: 2}
+
+
+def judge(probability: float, features: dict[str, float], thresholds: VerifySettings) -> tuple[Verdict, float]:
+    """Verdict and shown score: the model's probability, lowered under the threshold the hard checks allow."""
+    if probability >= thresholds.supported_threshold:
+        verdict = Verdict.SUPPORTED
+    elif probability >= thresholds.partial_threshold:
+        verdict = Verdict.PARTIAL
+    else:
+        verdict = Verdict.UNSUPPORTED
+    allowed = ceiling(features)
+    if _RANK[allowed] < _RANK[verdict]:
+        verdict = allowed
+        bound = thresholds.partial_threshold if allowed == Verdict.UNSUPPORTED else thresholds.supported_threshold
+        probability = min(probability, bound * 0.99)
+    return verdict, probability
+
+
+def _where(count: int) -> str:
+    return "[1]" if count == 1 else "[" + "], [".join(str(i + 1) for i in range(count)) + "]"
 
 
 def verify_claim(
@@ -144,68 +160,49 @@ def verify_claim(
     embeddings: SentenceEmbeddings | None = None,
     settings: Settings | None = None,
     outlets: Sequence[str] | None = None,
+    source_vectors: np.ndarray | None = None,
 ) -> Verification:
     """Verdict, score (0–1) and human-readable reasons for `claim_text` against the sentences it cites.
 
     `outlets`: the outlets of the cited sentences, when known; attribution to anyone else is then checked as
-    content (a swapped source is caught), not removed as a wrapper.
+    content (a swapped source is caught), not removed as a wrapper. `source_vectors`: the sources' embeddings
+    when the caller has them (one row per source, same order), so they are not encoded again.
     """
-    thresholds = get_settings(settings).verify
-    sources = [s for s in sources if s and s.strip()]
+    settings = get_settings(settings)
+    thresholds = settings.verify
+    keep = [i for i, s in enumerate(sources) if s and s.strip()]
+    if source_vectors is not None:
+        source_vectors = np.asarray(source_vectors)[keep] if len(source_vectors) == len(sources) else None
+    sources = [sources[i] for i in keep]
     if not sources:
         return Verification(Verdict.UNSUPPORTED, 0.0, ("cites no source sentence",))
     if all(is_instruction(s) for s in sources) and not is_instruction(claim_text):
         return Verification(Verdict.UNSUPPORTED, 0.0, ("the cited text is an instruction, not a statement",))
-    claim = strip_attribution(claim_text, outlets)
+    claim = strip_attribution(clean_claim(claim_text), outlets)
     if not re.search(r"\w", claim):
         return Verification(Verdict.UNSUPPORTED, 0.0, ("claim is empty",))
-    joined = " ".join(sources)
-    reasons: list[str] = []
+    if embeddings is None:
+        from rag.embeddings import SentenceEmbeddings
 
-    terms = content_terms(claim)
-    source_terms = content_terms(joined)
-    covered = term_matches(terms, source_terms)
-    coverage = len(covered) / len(terms) if terms else 1.0
-    cosine = _similarity(claim, sources, embeddings)
-    score = (1 - _WEIGHT_SIMILARITY) * coverage + _WEIGHT_SIMILARITY * _scaled_similarity(cosine)
-    reasons.append(f"similarity {cosine:.2f}; {len(covered)}/{len(terms)} content words found in the sources")
-    missing_terms = sorted(terms - covered)
-    if missing_terms and coverage < 1:
-        reasons.append("not in the sources: " + ", ".join(missing_terms[:6]))
-
-    source_numbers = [value for _, value in number_mentions(joined)]
-    missing_numbers = [text for text, value in number_mentions(claim) if not number_in(value, source_numbers)]
-    if missing_numbers:
-        score = min(score, _CAP_NUMBER)
-        reasons.append("number not in the cited sentences: " + ", ".join(missing_numbers))
-
-    source_tokens = set(tokens(joined))
-    missing_names = [name for name in entities_in(claim) if not _name_found(name, source_tokens)]
-    if missing_names:
-        score = min(score, _CAP_ENTITY)
-        reasons.append("name not in the cited sentences: " + ", ".join(missing_names))
-
-    flipped = negation_mismatch(claim, sources)
-    if flipped:
-        score = min(score, _CAP_NEGATION)
-        reasons.append(f"negation mismatch: {flipped}")
-
-    if score >= thresholds.supported_threshold:
-        verdict = Verdict.SUPPORTED
-    elif score >= thresholds.partial_threshold:
-        verdict = Verdict.PARTIAL
-    else:
-        verdict = Verdict.UNSUPPORTED
-    return Verification(verdict, round(score, 4), tuple(reasons))
+        embeddings = SentenceEmbeddings(settings.embedding_model)
+    measured = measure(claim, sources, embeddings, near=thresholds.near_sentences,
+                       limit=thresholds.max_passage_sentences, source_vectors=source_vectors)
+    verdict, score = judge(support_probability(measured.features), measured.features, thresholds)
+    return Verification(verdict, round(score, 4), reasons(measured, len(sources)))
 
 
-def _name_found(name: str, source_tokens: set[str]) -> bool:
-    """Every word of the name occurs in the sources (prefix match tolerates "Korea"/"Korean")."""
-    for word in tokens(name):
-        if word in source_tokens:
-            continue
-        if len(word) >= 4 and any(t.startswith(word) or (len(t) >= 4 and word.startswith(t))
-                                  for t in source_tokens):
-            continue
-        return False
-    return True
+def reasons(measured: Measured, n_sources: int) -> tuple[str, ...]:
+    """One line per finding, naming the part of the claim the cited sentences lack."""
+    f, where = measured.features, _where(n_sources)
+    out = [f"similarity {f['sim_best']:.2f}; {f['coverage']:.0%} of the claim's content words are in {where}"]
+    for added in measured.added:
+        out.append(f"{added.kind} ‘{added.text}’ is not in {where}")
+    if measured.missing_numbers:
+        out.append(f"number not in {where}: " + ", ".join(measured.missing_numbers))
+    if measured.missing_names:
+        out.append(f"name not in {where}: " + ", ".join(measured.missing_names))
+    if measured.negation:
+        out.append(f"negation mismatch: {measured.negation}")
+    if measured.missing_terms:
+        out.append(f"words not in {where}: " + ", ".join(measured.missing_terms[:6]))
+    return tuple(out)

@@ -1,13 +1,19 @@
-"""The offline verifier: supported paraphrases pass; swapped numbers, names and negations are caught."""
+"""The offline verifier: supported paraphrases pass; swapped numbers, names and negations, and added purposes,
+causes and times are caught; real human-labelled claims from the AttributionBench dev split are judged right."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pytest
 
 from rag.embeddings import SentenceEmbeddings
 from rag.settings import Settings
 from rag.types import Verdict
-from rag.verify import is_instruction, strip_attribution, verify_claim
+from rag.verify import MODEL_FILE, is_instruction, strip_attribution, support_model, verify_claim
+
+pytestmark = pytest.mark.slow  # every test here loads the sentence model and the spaCy pipeline
 
 KIM = (
     "North Korean leader Kim Jong-un has called for a major boost in the country's production of missiles "
@@ -95,3 +101,96 @@ def test_thresholds_come_from_settings(embeddings, tmp_path):
     result = verify_claim("Kim Jong Un called for more missile production.", [KIM], embeddings=embeddings,
                           settings=strict)
     assert result.verdict == Verdict.UNSUPPORTED
+
+
+FACTORIES = ("During his recent visit to munitions factories, Kim instructed for an escalation in the production of "
+             "tactical missiles, missile launch platforms, armored vehicles, and artillery shells.")
+GAO = "The GAO found that the Pentagon could not account for 61% of its assets."
+
+
+def test_an_added_purpose_is_not_supported_and_is_named(embeddings):
+    claim = ("The factories were visited by Kim to discuss the development of tactical missiles, missile launch "
+             "platforms, armored vehicles and artillery shells.")
+    result = check(claim, [FACTORIES], embeddings)
+    assert result.verdict != Verdict.SUPPORTED
+    assert any("‘to discuss’ is not in [1]" in r for r in result.reasons), result.reasons
+
+
+@pytest.mark.parametrize("added", [
+    "to reassure nervous investors", "because officials feared a backlash", "due to pressure from donors",
+    "last week",
+])
+def test_added_purpose_cause_or_time_is_caught(embeddings, added):
+    result = check(f"{DEAL[:-1]} {added}.", [DEAL], embeddings)
+    assert result.verdict != Verdict.SUPPORTED, result.reasons
+    assert check(DEAL, [DEAL], embeddings).verdict == Verdict.SUPPORTED
+
+
+def test_attribution_frames_of_the_composer_are_stripped(embeddings):
+    frames = [("Fox Business reported that the GAO found that the Pentagon could not account for 61% of its "
+               "assets.", ["Fox Business"]),
+              ("National Review argued that the GAO found that the Pentagon could not account for 61% of its "
+               "assets.", ["National Review"]),
+              (f"{GAO[:-1]}, according to Reuters.", ["Reuters"]),
+              (f"Reuters and AP reported that {GAO[0].lower()}{GAO[1:]}", ["Reuters", "AP"])]
+    for claim, outlets in frames:
+        result = verify_claim(claim, [GAO] * len(outlets), embeddings=embeddings, outlets=outlets)
+        assert result.verdict == Verdict.SUPPORTED, (claim, result.reasons)
+    swapped = verify_claim(f"CNN reported that {GAO[0].lower()}{GAO[1:]}", [GAO], embeddings=embeddings,
+                           outlets=["Reuters"])
+    assert swapped.verdict == Verdict.UNSUPPORTED, swapped.reasons
+
+
+def test_given_source_vectors_are_used_and_agree(embeddings):
+    vectors = embeddings.encode([KIM, "", DRILLS])
+    claim = "Kim Jong Un called for more missile production."
+    with_vectors = verify_claim(claim, [KIM, "", DRILLS], embeddings=embeddings, source_vectors=vectors)
+    without = verify_claim(claim, [KIM, "", DRILLS], embeddings=embeddings)
+    assert with_vectors.verdict == without.verdict == Verdict.SUPPORTED
+    assert abs(with_vectors.score - without.score) < 0.02
+
+
+def test_the_shipped_model_loads_without_the_dev_data():
+    model = support_model()
+    assert MODEL_FILE.parent.name == "data" and len(model["coef"]) == len(model["features"])
+    assert MODEL_FILE.stat().st_size < 10_000  # weights only: no dev text is shipped
+
+
+DEV = Path(__file__).resolve().parents[2] / "shared" / "devdata" / "attributionbench" / "dev.jsonl"
+needs_dev = pytest.mark.skipif(not DEV.exists(), reason="AttributionBench dev split (../shared) not present")
+
+
+def dev_pair(pair_id: str) -> dict:
+    for line in DEV.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["id"] == pair_id:
+            return row
+    raise LookupError(pair_id)
+
+
+# Real pairs from the dev split, labelled by people (the shipped weights were fitted on this split, so these
+# check that the verifier still judges them as labelled, not held-out accuracy: benchmarks/verifier.py has that).
+@needs_dev
+@pytest.mark.parametrize(("pair_id", "what"), [
+    ("Stanford-GenSearch_fb01c368-1c5c-4ca6-b883-b8baa85fc0f3", "paraphrase sharing few words"),
+    ("Stanford-GenSearch_70bd7f40-d3c5-4225-b310-b376bbd357dc", "support spread over three sentences"),
+    ("LFQA_webgpt_01424c93-cb07-4a44-a408-c23dd3fa2c5c", "evidence inside a page with a header and other text"),
+])
+def test_real_supported_claims_are_supported(embeddings, pair_id, what):
+    row = dev_pair(pair_id)
+    assert row["attribution_label"] == "attributable"
+    result = verify_claim(row["claim"], row["references"], embeddings=embeddings)
+    assert result.verdict == Verdict.SUPPORTED, (what, result.reasons)
+
+
+@needs_dev
+@pytest.mark.parametrize(("pair_id", "named"), [
+    ("Stanford-GenSearch_e86648be-8eac-4279-86b6-398c0b7b5a5e", "because"),
+    ("LFQA_gpt3_e2b0871e-34e3-4f24-98fe-e990d74dce5c", "resulting"),
+])
+def test_real_claims_adding_a_cause_or_effect_are_not_supported(embeddings, pair_id, named):
+    row = dev_pair(pair_id)
+    assert row["attribution_label"] == "not attributable"
+    result = verify_claim(row["claim"], row["references"], embeddings=embeddings)
+    assert result.verdict != Verdict.SUPPORTED, result.reasons
+    assert any(named in r and "is not in" in r for r in result.reasons), result.reasons

@@ -1,0 +1,321 @@
+"""What the verifier measures about a claim and the passages it cites: similarity, word coverage, agreement of
+numbers, names and negation, alignment of predicate-argument units from the spaCy parse, and relations (purpose,
+cause, time) the claim adds. `rag/verify.py` turns these into a verdict; `benchmarks/train_verifier.py` learns
+the weights from them.
+
+Passages may be whole web pages (a header, a URL, boilerplate around the relevant part): they are split into
+sentences and only the ones closest to the claim are parsed, so the cost stays bounded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rag.sentences import sentence_spans
+from rag.terms import content_terms, entities_in, number_in, number_mentions, polarities, stem, term_matches, tokens
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+    from rag.embeddings import SentenceEmbeddings
+
+# Features in the order the shipped weights expect them.
+FEATURES = (
+    "sim_best", "sim_top2", "sim_window", "sim_mean", "coverage", "coverage_near", "coverage_window",
+    "bigram_coverage", "lemma_coverage",
+    "predicate_coverage", "unit_alignment", "added_relations", "missing_numbers", "missing_names", "negation",
+    "claim_words", "log_source_words", "instruction_form", "addresses_reader",
+)
+_MARKER = re.compile(r"\s*\[\d+(?:[,\s]+\d+)*\]")
+_URL_LINE = re.compile(r"^\s*(?:\[\d+\]\s*)?https?://\S+\s*$", re.MULTILINE)
+_URL = re.compile(r"https?://\S+")
+_GLUED = re.compile(r"([a-z]{2}[.!?])([A-Z][a-z])")  # "spending.Just" in scraped pages
+# Prepositions that add a cause; verbs that add an effect.
+_CAUSE_PREPS = frozenset(("because", "due", "owing", "thanks"))
+_EFFECT_VERBS = frozenset(("cause", "lead", "result", "trigger", "prompt"))
+_LIGHT_VERBS = frozenset(["be", "have", "do", "make", "get", "take", "give", "go", "come", "use", "help", "allow"])
+
+
+@dataclass
+class Evidence:
+    """The cited passages as sentences, with the claim's vector and the sentences nearest to it."""
+
+    sentences: list[str]
+    origin: list[int]  # which cited passage (0-based) each sentence comes from
+    similarities: np.ndarray
+    near: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Added:
+    """A part of the claim (purpose, cause, time, predicate) whose words the cited sentences lack."""
+
+    kind: str
+    text: str
+
+
+@dataclass
+class Measured:
+    features: dict[str, float]
+    evidence: Evidence
+    missing_terms: list[str]
+    missing_numbers: list[str]
+    missing_names: list[str]
+    negation: str | None
+    added: list[Added]
+
+
+def clean_claim(text: str) -> str:
+    """The claim without citation markers ("[2]") and runs of whitespace."""
+    return re.sub(r"\s+", " ", _MARKER.sub("", text)).strip()
+
+
+def passage_sentences(sources: Sequence[str], limit: int) -> tuple[list[str], list[int]]:
+    """Each cited passage split into sentences (URLs dropped), with the passage each comes from."""
+    sentences: list[str] = []
+    origin: list[int] = []
+    for i, source in enumerate(sources):
+        text = _GLUED.sub(r"\1 \2", _URL.sub(" ", _URL_LINE.sub(" ", source)))
+        for block in re.split(r"\n\s*\n|\n(?=[A-Z])|\s\|\s", text):
+            for start, end in sentence_spans(block.strip()) if block.strip() else []:
+                piece = re.sub(r"\s+", " ", block.strip()[start:end]).strip()
+                if re.search(r"[A-Za-z]{2}", piece):
+                    sentences.append(piece)
+                    origin.append(i)
+        if len(sentences) >= limit:
+            break
+    return sentences[:limit], origin[:limit]
+
+
+def gather_evidence(claim: str, sources: Sequence[str], embeddings: SentenceEmbeddings, *, near: int,
+                    limit: int, source_vectors: np.ndarray | None = None
+                    ) -> tuple[Evidence, np.ndarray, np.ndarray]:
+    """Sentences of the passages, the claim's similarity to each, and (claim vector, sentence vectors)."""
+    if source_vectors is not None and len(source_vectors) == len(sources):
+        sentences, origin = [s.strip() for s in sources], list(range(len(sources)))
+        claim_vector = embeddings.encode([claim])[0]
+        vectors = np.asarray(source_vectors, dtype=np.float32)
+    else:
+        sentences, origin = passage_sentences(sources, limit)
+        if not sentences:
+            sentences, origin = [s.strip() for s in sources], list(range(len(sources)))
+        encoded = embeddings.encode([claim, *sentences])
+        claim_vector, vectors = encoded[0], encoded[1:]
+    similarities = vectors @ claim_vector
+    closest = [int(i) for i in np.argsort(-similarities)[:near]]
+    return Evidence(sentences, origin, similarities, closest), claim_vector, vectors
+
+
+def measure(claim: str, sources: Sequence[str], embeddings: SentenceEmbeddings, *, near: int = 3,
+            limit: int = 400, source_vectors: np.ndarray | None = None) -> Measured:
+    """All features of (claim, cited passages), with the parts of the claim the passages lack.
+
+    Args:
+        near: how many cited sentences closest to the claim are parsed and aligned.
+        limit: how many sentences of long passages are read.
+        source_vectors: the sources' embeddings when the caller has them (one per source, same order).
+    """
+    from rag.linguistics import parse
+
+    evidence, claim_vector, vectors = gather_evidence(claim, sources, embeddings, near=near, limit=limit,
+                                                      source_vectors=source_vectors)
+    sims = evidence.similarities
+    order = np.argsort(-sims)
+    top2 = vectors[order[:2]].sum(axis=0)
+    same = np.array(evidence.origin[1:]) == np.array(evidence.origin[:-1])
+    pairs = (vectors[1:] + vectors[:-1])[same] if len(vectors) > 1 else vectors[:0]
+    window_sims = [_cosine(v, claim_vector) for v in pairs]
+    sentence_terms = [content_terms(s) for s in evidence.sentences]
+    mean = vectors.mean(axis=0)
+    joined = " ".join(sources)
+    near_text = " ".join(evidence.sentences[i] for i in evidence.near)
+
+    terms = content_terms(claim)
+    pool = content_terms(joined)
+    covered = term_matches(terms, pool)
+    near_covered = term_matches(terms, content_terms(near_text))
+    claim_doc, *near_docs = parse([claim, *(evidence.sentences[i] for i in evidence.near)])
+    source_lemmas = _lemmas(near_docs) | {stem(t) for t in tokens(joined)}
+    units, aligned, predicates, predicates_found = _unit_alignment(claim_doc, near_docs, source_lemmas)
+    added = added_relations(claim_doc, source_lemmas, pool)
+
+    source_numbers = [value for _, value in number_mentions(joined)]
+    missing_numbers = [text for text, value in number_mentions(claim) if not number_in(value, source_numbers)]
+    source_tokens = set(tokens(joined))
+    missing_names = [name for name in entities_in(claim) if not name_found(name, source_tokens)]
+    negation = negation_mismatch(claim, sources)
+    claim_lemmas = [t for t in claim_doc if _is_content(t)]
+    features = {
+        "sim_best": float(sims.max()),
+        "sim_top2": _cosine(top2, claim_vector),
+        "sim_window": max([float(sims.max()), *window_sims]),
+        "sim_mean": _cosine(mean, claim_vector),
+        "coverage": len(covered) / len(terms) if terms else 1.0,
+        "coverage_near": len(near_covered) / len(terms) if terms else 1.0,
+        "coverage_window": _window_coverage(terms, sentence_terms, evidence.near),
+        "bigram_coverage": _bigram_coverage(claim, joined),
+        "lemma_coverage": (sum(_lemma_found(t, source_lemmas) for t in claim_lemmas) / len(claim_lemmas)
+                           if claim_lemmas else 1.0),
+        "predicate_coverage": predicates_found / predicates if predicates else 1.0,
+        "unit_alignment": aligned / units if units else 1.0,
+        "added_relations": float(len(added)),
+        "missing_numbers": float(len(missing_numbers)),
+        "missing_names": float(len(missing_names)),
+        "negation": float(negation is not None),
+        "claim_words": float(np.log1p(len(claim.split()))),
+        "log_source_words": float(np.log1p(len(joined.split()))),
+        # Advice and talk to the reader ("Make sure ...", "you can ...") are often not what the page says.
+        "instruction_form": float(any(t.dep_ == "ROOT" and t.tag_ == "VB" and not any(
+            c.dep_ in {"nsubj", "nsubjpass"} for c in t.children) for t in claim_doc)),
+        "addresses_reader": float(any(t.lower_ in {"you", "your", "i", "we", "my", "our"} for t in claim_doc)),
+    }
+    missing = terms - covered
+    missing_words = list(dict.fromkeys(t for t in tokens(claim) if stem(t) in missing))
+    return Measured(features, evidence, missing_words, missing_numbers, missing_names, negation, added)
+
+
+def _window_coverage(terms: set[str], sentence_terms: list[set[str]], near: list[int]) -> float:
+    """Best share of the claim's terms found in one near sentence together with its neighbours."""
+    if not terms:
+        return 1.0
+    best = 0.0
+    for i in near:
+        pool = set().union(*sentence_terms[max(0, i - 1): i + 2])
+        best = max(best, len(term_matches(terms, pool)) / len(terms))
+    return best
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b) / norm if norm else 0.0
+
+
+def _bigram_coverage(claim: str, source: str) -> float:
+    """Share of the claim's word pairs (stemmed, in order) that occur as a pair in the sources."""
+    def pairs(text: str) -> set[tuple[str, str]]:
+        words = [stem(t) for t in tokens(text)]
+        return set(zip(words, words[1:], strict=False))
+
+    claimed = pairs(claim)
+    return len(claimed & pairs(source)) / len(claimed) if claimed else 1.0
+
+
+def _is_content(token: Token) -> bool:
+    return token.pos_ in {"NOUN", "PROPN", "VERB", "ADJ", "ADV", "NUM"} and not token.is_stop and token.is_alpha
+
+
+def _lemmas(docs: Sequence[Doc]) -> set[str]:
+    return {stem(t.lemma_.lower()) for doc in docs for t in doc} | {stem(t.lower_) for doc in docs for t in doc}
+
+
+def _lemma_found(token: Token, lemmas: set[str]) -> bool:
+    key = stem(token.lemma_.lower())
+    if key in lemmas or stem(token.lower_) in lemmas:
+        return True
+    return len(key) >= 6 and any(x[:6] == key[:6] for x in lemmas if len(x) >= 6)
+
+
+def _arguments(verb: Token) -> list[Token]:
+    """Heads of the verb's subject, objects and prepositional objects."""
+    args = []
+    for child in verb.children:
+        if child.dep_ in {"nsubj", "nsubjpass", "dobj", "attr", "oprd", "acomp", "dative"}:
+            args.append(child)
+        elif child.dep_ in {"prep", "agent"}:
+            args.extend(c for c in child.children if c.dep_ == "pobj")
+    return [a for a in args if _is_content(a)]
+
+
+def _unit_alignment(claim_doc: Doc, near_docs: Sequence[Doc], lemmas: set[str]) -> tuple[int, int, int, int]:
+    """(units, units aligned, predicates, predicates found): a unit is a content verb with its arguments; it is
+    aligned when one cited sentence has the verb (or the same stem) and the sources have every argument."""
+    source_verbs = {stem(t.lemma_.lower()) for doc in near_docs for t in doc if t.pos_ in {"VERB", "NOUN", "ADJ"}}
+    units = aligned = predicates = found = 0
+    for token in claim_doc:
+        if token.pos_ != "VERB" or token.lemma_.lower() in _LIGHT_VERBS:
+            continue
+        predicates += 1
+        verb_found = stem(token.lemma_.lower()) in source_verbs or _lemma_found(token, lemmas)
+        found += verb_found
+        args = _arguments(token)
+        if args:
+            units += 1
+            aligned += verb_found and all(_lemma_found(a, lemmas) for a in args)
+    return units, aligned, predicates, found
+
+
+def added_relations(claim_doc: Doc, lemmas: set[str], pool: set[str]) -> list[Added]:
+    """Purpose, cause, effect, condition or time clauses of the claim whose head word the cited sentences lack
+    ("... visited the factories to discuss ...": 'to discuss')."""
+    def missing(token: Token) -> bool:
+        return not (_lemma_found(token, lemmas) or stem(token.lower_) in pool)
+
+    found: list[Added] = []
+    for token in claim_doc:
+        marks = {c.lower_: c for c in token.children if c.dep_ in {"mark", "aux"}}
+        if token.pos_ in {"VERB", "AUX"} and token.dep_ in {"advcl", "xcomp", "acl", "relcl", "ccomp"}:
+            kind = _clause_kind(token, marks)
+            if kind and missing(token):
+                start = min([c.i for c in marks.values()] + [token.i])
+                if kind in {"cause", "time", "contrast", "condition"}:
+                    start = min([c.i for c in token.children if c.dep_ == "mark"] + [start])
+                found.append(Added(kind, _phrase(claim_doc, start, token.i)))
+        elif token.dep_ == "prep" and token.lower_ in _CAUSE_PREPS:
+            objects = [t for t in token.subtree if t.dep_ == "pobj"]
+            if objects and missing(objects[0]):
+                found.append(Added("cause", _phrase(claim_doc, token.i, objects[0].i)))
+    for ent in claim_doc.ents:
+        if ent.label_ in {"DATE", "TIME"} and any(missing(t) for t in ent if t.is_alpha and not t.is_stop):
+            found.append(Added("time", ent.text))
+    return found
+
+
+def _clause_kind(verb: Token, marks: dict[str, Token]) -> str | None:
+    if marks.keys() & {"because", "since", "as", "so"}:
+        return "cause"
+    if marks.keys() & {"when", "after", "before", "until", "once"}:
+        return "time"
+    if marks.keys() & {"while", "whereas", "although", "though"}:
+        return "contrast"
+    if marks.keys() & {"if", "unless"}:
+        return "condition"
+    if "to" in marks and verb.dep_ in {"advcl", "xcomp", "acl"}:
+        return "purpose"
+    if verb.dep_ == "advcl" and verb.tag_ == "VBG" or verb.lemma_.lower() in _EFFECT_VERBS:
+        return "effect"  # "..., leading to ...", "which can cause ..."
+    return None
+
+
+def _phrase(doc: Doc, start: int, end: int) -> str:
+    """Words start..end of the claim; a lone word is extended by the next two ("leading to protests")."""
+    if end == start:
+        end = min(len(doc) - 1, end + 2)
+    return " ".join(t.text for t in doc[start: end + 1] if not t.is_punct).strip()
+
+
+def negation_mismatch(claim: str, sources: Sequence[str]) -> str | None:
+    """A word the claim negates that the sources only state positively, or the reverse (None: they agree)."""
+    said = polarities(" ".join(sources))
+    for word, claimed in polarities(claim).items():
+        for negated in claimed:
+            if word in said and negated not in said[word]:
+                return f"the claim {'negates' if negated else 'affirms'} “{word}”, the source " + (
+                    "does not" if negated else "negates it")
+    return None
+
+
+def name_found(name: str, source_tokens: set[str]) -> bool:
+    """Every word of the name occurs in the sources (prefix match tolerates "Korea"/"Korean")."""
+    for word in tokens(name):
+        if word in source_tokens:
+            continue
+        if len(word) >= 4 and any(t.startswith(word) or (len(t) >= 4 and word.startswith(t))
+                                  for t in source_tokens):
+            continue
+        return False
+    return True
