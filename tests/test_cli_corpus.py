@@ -56,7 +56,8 @@ def test_sources_json(ingested):
     docs = json.loads(result.stdout)
     assert {d["doc_id"] for d in docs} == {r["doc_id"] for r in ingested}
     for d in docs:
-        assert set(d) == {"doc_id", "outlet", "title", "byline", "date", "url", "path", "sentence_count"}
+        assert set(d) == {"doc_id", "outlet", "title", "byline", "date", "url", "path", "sentence_count",
+                          "chroma_collection"}
         assert d["sentence_count"] > 5 and d["path"].startswith(str(CORPUS))
     assert {d["date"] for d in docs} == {None, "2023-11-07"}
     assert {d["byline"] for d in docs} == {None, "Staff, Agencies"}
@@ -111,3 +112,38 @@ def test_delete(ingested):
     assert [d["doc_id"] for d in json.loads(run("sources", "--json").stdout)] == [ingested[1]["doc_id"]]
     hits = json.loads(run("search", "Kim Jong Un missiles", "-k", "20", "--json").stdout)
     assert hits and all(h["doc_id"] != doc_id for h in hits)
+
+
+# --- issue 12: bad arguments are one-line errors with exit 2; terminal output is inert ---------------
+
+@pytest.mark.parametrize("args", [
+    ("sources", "-c", "x-"), ("sources", "-c", "a..b"), ("sources", "--collection", ""),
+    ("ingest", str(CORPUS), "-c", "x-"), ("search", "missiles", "-k", "-1"), ("search", "missiles", "-k", "0"),
+    ("brief", "--output", "missing-folder/brief.md"), ("brief", "--output", "."), ("brief", "--topic", "x" * 100_000),
+])
+def test_bad_arguments_are_one_line_errors(args, tmp_path):
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert len(result.stderr) < 300
+
+
+def test_a_rejected_collection_name_leaves_no_phantom_collection():
+    assert run("ingest", str(CORPUS), "-c", "x-").exit_code == 2
+    assert json.loads(run("collections", "--json").stdout) == []
+
+
+def test_terminal_output_neutralises_control_characters():
+    from rag.cli import TerminalStream, terminal_text
+
+    assert terminal_text("a\x1b[2Jb\rc\x9bd\u202ee\n\tf") == "a\\x1b[2Jb\\x0dc\\x9bd\\u202ee\n\tf"
+    import io
+
+    raw = io.StringIO()
+    TerminalStream(raw).write("Title\x1b]0;pwned\x07 text\n")
+    assert "\x1b" not in raw.getvalue() and "\x07" not in raw.getvalue()
+
+
+def test_sources_json_names_the_chroma_collection(ingested):
+    rows = json.loads(run("sources", "--json").stdout)
+    assert {r["chroma_collection"] for r in rows} == {"crossread-default"}

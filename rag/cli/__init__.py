@@ -40,10 +40,39 @@ def user_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except CrossreadError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(terminal_text(f"error: {exc}"), err=True)
+            raise typer.Exit(2) from None
+        except OSError as exc:  # a path argument that cannot be written or read
+            where = f": {exc.filename}" if exc.filename else ""
+            typer.echo(terminal_text(f"error: {exc.strerror or exc}{where}"), err=True)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+# C0 and C1 control characters (ESC starts terminal escape sequences; CR overwrites a line) and bidi
+# overrides (which reorder what a reader sees) are shown as escapes, never passed to a terminal.
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127, *range(128, 160)) if chr(c) not in "\n\t"}
+_CONTROL.update({c: f"\\u{c:04x}" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))})
+
+
+def terminal_text(text: str) -> str:
+    """Text safe to print on a terminal: control characters and bidi overrides become visible escapes."""
+    return text.translate(_CONTROL)
+
+
+class TerminalStream:
+    """A text stream that neutralises control characters in everything written to a terminal."""
+
+    def __init__(self, raw: Any):
+        self.raw = raw
+
+    def write(self, text: str) -> int:
+        self.raw.write(terminal_text(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)
 
 
 def _register() -> None:
@@ -60,4 +89,6 @@ def _register() -> None:
 
 def main() -> None:
     _register()
+    if sys.stdout.isatty():  # article text (show, search, ask, brief) must not drive the terminal
+        sys.stdout = TerminalStream(sys.stdout)  # type: ignore[assignment]
     app()

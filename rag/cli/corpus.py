@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -10,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from rag.cli import CollectionOpt, JsonOpt, app, print_json, user_errors
+from rag.cli import CollectionOpt, JsonOpt, app, print_json, terminal_text, user_errors
 from rag.types import IngestResult, IngestStatus
 
 _console = Console(stderr=True)
@@ -28,7 +29,10 @@ def ingest(
 ) -> None:
     """Add articles; report added / unchanged / duplicate / rejected (with the reason)."""
     from rag.ingest import ingest as run_ingest
+    from rag.vectorstore import check_collection_name
 
+    if collection is not None:
+        check_collection_name(collection)  # before the progress display, so the error stays one line
     counts = dict.fromkeys(IngestStatus, 0)
     with Progress(
         TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
@@ -41,11 +45,11 @@ def ingest(
             bar.update(task, advance=1, description=f"{result.status}: {Path(result.input).name[:50]}")
             if result.status == IngestStatus.REJECTED and not as_json:
                 # soft_wrap: one line per rejection however narrow the terminal; Text: no markup parsing.
-                line = Text.assemble(("rejected ", "red"), result.reason or result.input)
+                line = Text.assemble(("rejected ", "red"), terminal_text(result.reason or result.input))
                 bar.console.print(line, soft_wrap=True, highlight=False)
 
         def on_wait(message: str) -> None:
-            bar.console.print(Text(f"note: {message}"), soft_wrap=True, highlight=False)
+            bar.console.print(Text(f"note: {terminal_text(message)}"), soft_wrap=True, highlight=False)
 
         results = run_ingest(inputs, collection=collection, outlet=outlet, date=date, progress=on_result,
                              waiting=on_wait)
@@ -54,7 +58,7 @@ def ingest(
     else:
         for r in results:
             if r.status == IngestStatus.DUPLICATE:
-                typer.echo(f"duplicate {r.input}: {r.reason}", err=True)
+                typer.echo(terminal_text(f"duplicate {r.input}: {r.reason}"), err=True)
         typer.echo(", ".join(f"{n} {status}" for status, n in counts.items()))
     if counts[IngestStatus.REJECTED]:
         raise typer.Exit(1)
@@ -67,15 +71,18 @@ def sources(collection: str | None = CollectionOpt, as_json: bool = JsonOpt) -> 
     from rag.store import open_store
 
     store = open_store()
-    docs = store.docs.list_documents(store.collection_name(collection))
+    name = store.collection_name(collection)
+    docs = store.docs.list_documents(name)
     if as_json:
-        print_json(docs)
+        # Where this store's vectors live: on a shared Chroma server the store id keeps deployments apart.
+        print_json([{**d, "chroma_collection": f"{store.namespace}{name}"} for d in docs])
         return
     table = Table("doc_id", "outlet", "title", "byline", "date", "sentences")
     for d in docs:
-        table.add_row(d["doc_id"], d["outlet"] or "—", (d["title"] or "—")[:60], d["byline"] or "—",
-                      d["date"] or "—", str(d["sentence_count"]))
-    Console().print(table)
+        cells = (d["doc_id"], d["outlet"] or "—", (d["title"] or "—")[:60], d["byline"] or "—", d["date"] or "—",
+                 str(d["sentence_count"]))
+        table.add_row(*(Text(terminal_text(c)) for c in cells))  # Text: no markup from article titles
+    Console(file=getattr(sys.stdout, "raw", sys.stdout)).print(table)
 
 
 @app.command()
@@ -108,9 +115,14 @@ def show(doc_id: str = typer.Argument(..., help="Document id (or a unique prefix
 def search(text: str = typer.Argument(..., help="What to look for."), k: int = typer.Option(10, "-k"),
            collection: str | None = CollectionOpt, as_json: bool = JsonOpt) -> None:
     """Print the best-matching sentences with (document, sentence) references and scores."""
+    from rag.errors import CrossreadError
     from rag.retrieval import search_sentences
     from rag.store import open_store
 
+    if not 1 <= k <= 1000:
+        raise CrossreadError(f"-k must be between 1 and 1000, not {k}")
+    if not text.strip():
+        raise CrossreadError("the search text is empty")
     store = open_store()
     hits = search_sentences(store, store.collection_name(collection), text, k)
     if as_json:
