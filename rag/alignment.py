@@ -15,15 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.embeddings import SentenceEmbeddings
 from rag.framing import unquoted_loaded_terms
+from rag.settings import BriefingSettings
 from rag.terms import content_terms, number_mentions, term_matches
 from rag.types import Document, Sentence
-
-ALIGN_THRESHOLD = 0.65  # combined score (cosine + lexical bonus) at or above which two sentences align
-LEXICAL_WEIGHT = 0.25
-MAX_PER_OUTLET = 2
-CONFLICT_MIN_COSINE = 0.68  # numbers/dates are compared only between closely matching sentences
 
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
@@ -34,8 +29,8 @@ _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sun
 _UNIT_AFTER = re.compile(r"^\s*(?:%|percent|per cent|[A-Za-z]+)")
 # "spokesman Col. Lee Sung-jun", "Prime Minister Fumio Kishida": a role followed by a capitalised name.
 _ROLE_NAME = re.compile(
-    r"\b(spokes(?:man|woman|person)|president|minister|leader|secretary|chief|director|governor|senator|mayor"
-    r"|ambassador|commander|chairman|chairwoman|ceo)\s+((?:[A-Z][\w'’-]*\.?\s?){1,4})", re.IGNORECASE)
+    r"\b((?i:spokes(?:man|woman|person)|president|minister|leader|secretary|chief|director|governor|senator|mayor"
+    r"|ambassador|commander|chairman|chairwoman|ceo))\s+((?:[A-Z][\w'’-]*\.?\s?){1,4})")
 _HONORIFICS = frozenset(("col", "gen", "dr", "mr", "mrs", "ms", "sen", "rep", "gov", "lt", "maj", "capt", "sgt"))
 
 
@@ -90,13 +85,15 @@ def date_mentions(text: str) -> set[tuple[int, int]]:
 def role_names(text: str) -> dict[str, set[str]]:
     """Role → words of the name that follows it ("spokesman Col. Lee Sung-jun" → {"spokesman": {"lee", ...}})."""
     out: dict[str, set[str]] = {}
+    several: set[str] = set()  # "former President Obama ... President Biden": two people, nothing to compare
     for m in _ROLE_NAME.finditer(text):
-        if not m.group(2)[:1].isupper():
-            continue
         words = {w.lower().rstrip(".") for w in m.group(2).split()} - _HONORIFICS
+        role = m.group(1).lower()
         if words:
-            out.setdefault(m.group(1).lower(), set()).update(words)
-    return out
+            if role in out and not out[role] & words:
+                several.add(role)
+            out.setdefault(role, set()).update(words)
+    return {role: words for role, words in out.items() if role not in several}
 
 
 def _units(text: str) -> dict[str, set[float]]:
@@ -148,16 +145,16 @@ def lexical_overlap(a: str, b: str) -> float:
     return len(term_matches(small, large)) / len(small)
 
 
-def align_facts(
-    docs: Sequence[Document], embeddings: SentenceEmbeddings | None = None, vectors: np.ndarray | None = None,
-    threshold: float = ALIGN_THRESHOLD,
-) -> list[FactGroup]:
-    """Fact groups over all sentences of `docs`, in reading order of their first member."""
+def align_facts(docs: Sequence[Document], vectors: np.ndarray, cfg: BriefingSettings | None = None,
+                ) -> list[FactGroup]:
+    """Fact groups over all sentences of `docs` (`vectors`: one row per sentence, in document order), in
+    reading order of their first member."""
+    cfg = cfg or BriefingSettings()
+    threshold, LEXICAL_WEIGHT, MAX_PER_OUTLET = cfg.align_threshold, cfg.lexical_weight, cfg.max_per_outlet
+    CONFLICT_MIN_COSINE = cfg.conflict_min_cosine
     items = [OutletSentence(s, d.label) for d in docs for s in d.sentences]
     if not items:
         return []
-    if vectors is None:
-        vectors = (embeddings or SentenceEmbeddings()).encode([i.sentence.text for i in items])
     cosine = vectors @ vectors.T
     scores: dict[tuple[int, int], float] = {}
     for i in range(len(items)):

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from rag.citations import MarkerNumbering, resolve_claim
+from rag.comparison import is_comparison
 from rag.errors import InvalidQuestion, StoreError
 from rag.prompts import REFUSAL
 from rag.providers import Generator, resolve_generator
-from rag.refusal import answerable
+from rag.refusal import judge
 from rag.retrieval import retrieve
 from rag.settings import Settings, get_settings
 from rag.store import Store, open_store
@@ -56,7 +57,7 @@ def check_claim(draft: DraftClaim, evidence: Sequence[SentenceHit], numbering: M
     # Without citations the resolution problems say why; the verifier's "cites no source" would repeat it.
     reasons = resolution.problems if not citations and resolution.problems else (
         verification.reasons + resolution.problems)
-    return Claim(draft.text, citations, verification.verdict, verification.score, reasons)
+    return Claim(draft.text, citations, verification.verdict, verification.score, reasons, draft.label)
 
 
 def stream_answer(
@@ -74,12 +75,15 @@ def stream_answer(
     name = store.collection_name(collection)
     if store.docs.version(name)[0] == 0:
         raise StoreError(f"collection {name!r} has no articles yet; add some with `crossread ingest PATH`")
-    hits = retrieve(store, name, question, s)
+    comparison = is_comparison(question)
+    found = retrieve(store, name, question, s, k=s.retrieval.top_k + s.retrieval.top_k // 2 if comparison else None)
     chosen = resolve_generator(generator, s) if isinstance(generator, str) or generator is None else generator
 
-    if not answerable(question, hits, store, s):
-        yield Answer(question, (), True, chosen.name, closest_sentences(hits), getattr(chosen, "notice", None))
+    gate = judge(question, found, store, name, s, wide=comparison)
+    if not gate.answerable:
+        yield Answer(question, (), True, chosen.name, closest_sentences(found), getattr(chosen, "notice", None))
         return
+    hits = found.only(gate.doc_ids)  # only articles on the question may be cited
     numbering = MarkerNumbering()
     claims: list[Claim] = []
     refused = False

@@ -1,11 +1,10 @@
 """Neutral multi-source briefings: key facts, single-source reports, differences and framing, all cited.
 
-`brief()` selects documents (a collection, some doc ids, or a topic), groups them into stories and briefs
-the main one: fact alignment decides what two or more outlets report (key facts, citing every outlet),
-what only one reports (attributed by name) and where aligned sentences conflict; the framing section lists
-each outlet's loaded terms. Every sentence is rewritten only in safe ways and verified against the
-sentences it cites (see rag.neutral). With an LLM generator the facts are written by the model from the
-`brief_chat` prompt, then resolved, verified and checked for loaded terms the same way.
+One flow per story: select documents -> group them into stories (rag.stories) -> align the facts of each story
+across outlets (rag.alignment, on the vectors the store already holds) -> compose the sections (the extractive
+composer, or an LLM writing the fact sections from the same aligned evidence) -> verify each claim against the
+sentences it cites -> number the citations. The headline is a whole clause of at most 14 words, cut by deletion
+from a fact two or more outlets state (rag.linguistics.headline), never an outlet's own headline.
 """
 
 from __future__ import annotations
@@ -21,11 +20,14 @@ from rag.alignment import FactGroup, align_facts
 from rag.citations import MarkerNumbering
 from rag.composer import LIMITS, Composer, Length, Style
 from rag.errors import ProviderUnavailable, StoreError
+from rag.linguistics import Reader, Role, headline
+from rag.neutral import loaded_outside_quotes
 from rag.prompts import REFUSAL
+from rag.retrieval import lead_vectors, sentence_vectors
 from rag.settings import Settings
 from rag.store import Store, open_store
 from rag.stories import Story, group_stories
-from rag.types import Briefing, Document, Section, SectionKind, Verdict, Verification, shorten
+from rag.types import Briefing, Document, Section, SectionKind, Verdict, Verification
 from rag.verify import verify_claim
 
 log = logging.getLogger(__name__)
@@ -67,11 +69,11 @@ def number(sections: Sequence[Section]) -> tuple[Section, ...]:
     )
 
 
-def topic_filter(groups: list[FactGroup], topic: str, store: Store) -> list[FactGroup]:
-    """Groups with a sentence close enough to the topic, most relevant first kept in reading order."""
+def topic_filter(groups: list[FactGroup], topic: str, store: Store, collection: str) -> list[FactGroup]:
+    """Groups with a sentence close enough to the topic, kept in reading order."""
     vector = store.embeddings.encode([topic])[0]
-    texts = [m.sentence.text for g in groups for m in g.members]
-    sims = store.embeddings.encode(texts) @ vector if texts else np.zeros(0)
+    sentences = [m.sentence for g in groups for m in g.members]
+    sims = sentence_vectors(store, collection, sentences) @ vector if sentences else np.zeros(0)
     floor = store.settings.retrieval.min_relevance - TOPIC_MARGIN
     kept, i = [], 0
     for g in groups:
@@ -86,20 +88,30 @@ def select_stories(
     store: Store, collection: str, doc_ids: Sequence[str] | None, topic: str | None
 ) -> list[Story]:
     """Stories among the selected documents: the most relevant to the topic first, else the largest."""
-    stories = group_stories(select_documents(store, collection, doc_ids), embeddings=store.embeddings)
+    docs = select_documents(store, collection, doc_ids)
+    cfg = store.settings.stories
+    stories = group_stories(docs, lead_vectors(store, collection, docs, cfg.lead_sentences), cfg)
     if topic:
-        stories = sorted(stories, key=lambda s: -_topic_score(s, topic, store))
+        vector = store.embeddings.encode([topic])[0]
+
+        def relevance(story: Story) -> float:
+            sentences = [s for d in story.docs for s in d.sentences]
+            return float(np.max(sentence_vectors(store, collection, sentences) @ vector)) if sentences else 0.0
+
+        stories = sorted(stories, key=lambda s: -relevance(s))
     return stories
 
 
 def brief_story(
-    story: Story, *, store: Store, topic: str | None = None, length: Length = "standard",
-    generator: object | None = None,
+    story: Story, *, store: Store, collection: str | None = None, topic: str | None = None,
+    length: Length = "standard", generator: object | None = None,
 ) -> Briefing:
     """The briefing of one story."""
-    groups = align_facts(story.docs, store.embeddings)
+    name = store.collection_name(collection)
+    sentences = [s for d in story.docs for s in d.sentences]
+    groups = align_facts(story.docs, sentence_vectors(store, name, sentences), store.settings.briefing)
     if topic:
-        groups = topic_filter(groups, topic, store)
+        groups = topic_filter(groups, topic, store, name)
         if not groups:
             return Briefing(topic, "extractive", (), {}, notice=REFUSAL)
 
@@ -107,7 +119,8 @@ def brief_story(
         return verify_claim(text, sources, embeddings=store.embeddings, settings=store.settings,
                             outlets=list(dict.fromkeys(outlets)))
 
-    sections = Composer(story, groups, verifier, length).sections()
+    reader = Reader()
+    sections = Composer(story, groups, verifier, length, reader).sections()
     generator_name, notice = "extractive", None
     if generator is None or isinstance(generator, str):
         generator = _configured_generator(store.settings, generator)
@@ -126,23 +139,42 @@ def brief_story(
         sections = [replace(s, claims=tuple(c for c in s.claims if c.verdict != Verdict.UNSUPPORTED))
                     for s in sections]
     numbered = number(sections)
-    return Briefing(topic or neutral_title(story, numbered), generator_name, numbered, coverage(numbered),
-                    notice=notice)
+    title = topic or neutral_title(story, groups, reader, store.settings.briefing.headline_words)
+    return Briefing(title, generator_name, numbered, coverage(numbered), notice=notice)
 
 
-def neutral_title(story: Story, sections: Sequence[Section]) -> str:
-    """A title no single outlet framed: the first supported key fact (reported by two or more outlets),
-    shortened; else the story's headline with the fewest loaded terms."""
-    from rag.framing import detect_loaded_terms
-    from rag.neutral import loaded_outside_quotes
+def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max_words: int) -> str:
+    """A headline no single outlet framed: a whole clause of at most `max_words` words, cut by deletion from
+    the earliest fact two or more outlets state (a plain fact, no loaded words, not opening on a pronoun);
+    else from any fact; else the names the articles share."""
+    position = {d.doc_id: len(d.sentences) or 1 for d in story.docs}
 
-    for section in sections:
-        if section.kind == SectionKind.KEY_FACTS:
-            for claim in section.claims:
-                if claim.verdict == Verdict.SUPPORTED and not loaded_outside_quotes(claim.text):
-                    return shorten(claim.text.rstrip("."), 100)
-    titles = [d.meta.title for d in story.docs if d.meta.title] or [story.title]
-    return min(titles, key=lambda t: len(detect_loaded_terms(t)))
+    def order(g: FactGroup) -> float:
+        return min(m.sentence.index / position.get(m.sentence.doc_id, 1) for m in g.members)
+
+    agreed = sorted((g for g in groups if len(g.outlets) >= 2), key=order)
+    rest = sorted((g for g in groups if len(g.outlets) < 2), key=order)
+    for candidates in (agreed[:8], rest[:8]):
+        texts = [m.sentence.text for g in candidates for m in g.members if not m.sentence.text.endswith("?")]
+        reader.prefetch(texts)
+        for text in texts:
+            doc, reading = reader(text)
+            if reading.role != Role.FACT or reading.speaker and reading.tail:
+                continue
+            title = headline(doc, max_words)
+            if title and title.split()[0].lower() not in _PRONOUNS and not loaded_outside_quotes(title) \
+                    and not any(q in title for q in "“”\"‘’") \
+                    and len(title.split()) >= 4:
+                return title
+    from rag.terms import entities_in
+
+    counts: Counter[str] = Counter(e for d in story.docs for e in set(entities_in(" ".join(
+        s.text for s in d.sentences[:5]))))
+    shared = [e for e, n in counts.most_common(3) if n >= 2] or [e for e, _ in counts.most_common(2)]
+    return "Coverage of " + " and ".join(shared) if shared else "Briefing"
+
+
+_PRONOUNS = frozenset(("he", "she", "it", "they", "this", "these", "that", "those", "his", "her", "their", "we"))
 
 
 def brief(
@@ -155,12 +187,19 @@ def brief(
     settings: Settings | dict | None = None,
     store: Store | None = None,
     generator: object | None = None,
+    story: int | None = None,
 ) -> Briefing:
-    """A neutral briefing of the main story among the selected documents (style only affects rendering)."""
+    """A neutral briefing of one story among the selected documents: number `story` (1-based, largest first),
+    else the one most relevant to the topic, else the largest; the notice names the others
+    (style only affects rendering)."""
     store = store or open_store(settings)
     stories = select_stories(store, store.collection_name(collection), doc_ids, topic)
-    result = brief_story(stories[0], store=store, topic=topic, length=length, generator=generator)
-    if len(stories) > 1:
+    if story is not None and not 1 <= story <= len(stories):
+        raise StoreError(f"there is no story {story}; the selection has {len(stories)} (see `crossread stories`)")
+    chosen = stories[(story or 1) - 1]
+    result = brief_story(chosen, store=store, collection=collection, topic=topic, length=length,
+                         generator=generator)
+    if story is None and len(stories) > 1:
         others = "; ".join(f"{s.title} ({len(s.docs)} docs)" for s in stories[1:4])
         note = f"{len(stories)} stories in the selection; this briefing covers the first. Others: {others}"
         result = replace(result, notice=f"{result.notice}. {note}" if result.notice else note)
@@ -179,13 +218,8 @@ def brief_stories(
     """One briefing per story in the selection, largest story first."""
     store = store or open_store(settings)
     stories = select_stories(store, store.collection_name(collection), doc_ids, None)
-    return [brief_story(s, store=store, length=length, generator=generator) for s in stories]
-
-
-def _topic_score(story: Story, topic: str, store: Store) -> float:
-    vector = store.embeddings.encode([topic])[0]
-    texts = [s.text for d in story.docs for s in d.sentences]
-    return float(np.max(store.embeddings.encode(texts) @ vector)) if texts else 0.0
+    return [brief_story(s, store=store, collection=collection, length=length, generator=generator)
+            for s in stories]
 
 
 def _configured_generator(settings: Settings, name: str | None = None) -> object | None:
@@ -193,12 +227,6 @@ def _configured_generator(settings: Settings, name: str | None = None) -> object
     name = name or settings.llm.provider
     if name == "extractive":
         return None
-    from rag.providers import get_generator
+    from rag.providers import resolve_generator
 
-    try:
-        return get_generator(name, settings=settings)
-    except ProviderUnavailable:
-        if not settings.llm.fallback_to_extractive:
-            raise
-        log.warning("configured generator unavailable; briefing with extractive")
-        return None
+    return resolve_generator(name, settings)

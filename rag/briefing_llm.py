@@ -2,8 +2,8 @@
 
 The generator gets the aligned sentences as numbered evidence (prompt `brief_chat` / `brief_completion`,
 chosen by the generator). Each sentence it writes is resolved to the evidence it cites, put through the
-loaded-term check (a loaded word outside quotes is replaced by its neutral equivalent or quoted, and
-flagged), attributed when it rests on one outlet, and verified. Claims citing two or more outlets are key
+loaded-term check (a loaded word in the model's own voice is flagged), attributed when it rests on one
+outlet, and verified. Claims citing two or more outlets are key
 facts; claims citing one are single-source. A model that writes no cited sentence at all counts as
 unavailable, so the briefing falls back to the extractive composer (when allowed) and says so.
 """
@@ -16,7 +16,7 @@ from typing import Any
 from rag.alignment import FactGroup
 from rag.citations import resolve_claim
 from rag.errors import ProviderUnavailable
-from rag.neutral import Verifier, attribute, check_generated, is_attributed
+from rag.neutral import Verifier, attribute_text, check_generated, is_attributed
 from rag.prompts import REFUSAL
 from rag.types import Claim, Section, SectionKind, SentenceHit
 
@@ -50,7 +50,7 @@ def llm_fact_sections(
         text, flags = check_generated(draft.text)
         outlets = list(dict.fromkeys(c.outlet for c in resolution.citations))
         if len(outlets) == 1 and not is_attributed(text):
-            text = attribute(text, outlets[0])
+            text = attribute_text(text, outlets[0])
         verification = verifier(text, [c.text for c in resolution.citations], outlets)
         claim = Claim(text, resolution.citations, verification.verdict, verification.score,
                       (*verification.reasons, *flags, *resolution.problems))

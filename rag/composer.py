@@ -1,9 +1,13 @@
-"""The extractive composer of a briefing: which sentences state each section, rewritten and verified.
+"""The extractive composer of a briefing: which sentences state each section, compressed and attributed.
 
-Key facts: for each fact group reported by two or more outlets, the member with the fewest loaded terms,
-the calmest wording and from the outlet used least so far is rewritten (rag.neutral) and cites, from every
-other outlet, its closest aligned sentence. Single-source facts are attributed by name and taken from each
-outlet in turn. Differences quote both sides; framing lists each outlet's loaded terms with examples.
+Only statements enter (rag.linguistics: no questions, headlines, asides, boilerplate). Key facts: for each fact
+group that two or more outlets state, the member with the fewest loaded terms, the calmest wording and from the
+outlet used least so far is compressed by deletion and stated plainly, citing each outlet's closest sentence;
+an opinion, or a wording whose loaded terms cannot be deleted, is attributed instead. Single-source facts are
+attributed by name ("Fox Business reported that ...", "National Review argued that ..."), outlets in turn.
+Differences: conflicting numbers, dates, names and attributions first, then framing contrasts quoting each
+outlet's own words. No word inside a cited sentence is ever replaced, and no quotation mark is added around
+words the named source did not write.
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Literal
 
-from rag.alignment import FactGroup, OutletSentence
+from rag.alignment import Conflict, FactGroup, OutletSentence
 from rag.framing import emotive_weight, framing_profile, load_terms, unquoted_loaded_terms
-from rag.neutral import Verifier, quote_whole, rewrite_verified, strip_discourse
+from rag.linguistics import REPORTING_VERBS, Reader, Role, attribute, clean_claim
+from rag.neutral import Verifier, loaded_outside_quotes
 from rag.stories import Story
 from rag.types import Citation, Claim, Section, SectionKind, Verdict, Verification
+from rag.verify import is_instruction
 
 Length = Literal["short", "standard", "long"]
 Style = Literal["paragraphs", "bullets"]
@@ -29,13 +35,19 @@ TITLES = {
     SectionKind.FRAMING: "How each outlet framed it",
 }
 MIN_WORDS = 6
+MAX_WORDS = 60
 # Preference for calm wording when choosing which outlet's sentence states a fact (VADER mean |valence|,
-# typically 0-0.5 per word): 0.5 of it weighs about as much as one replaceable loaded term.
+# typically 0-0.5 per word): 0.5 of it weighs about as much as one loaded term.
 EMOTIVE_WEIGHT = 2.0
 _DANGLING_OPENERS = frozenset(
-    ("he", "she", "it", "they", "this", "these", "that", "those", "his", "her", "their"))
+    ("he", "she", "it", "they", "this", "these", "that", "those", "his", "her", "their", "its", "such"))
 _QUOTE_MARKS = "“”\"‘’"
 _INTENSITY = {e.term: e.intensity for e in load_terms()}
+_CATEGORY_WORDS = {"charged_adjective": "charged adjective", "charged_verb": "charged verb",
+                   "intensifier": "intensifier", "label": "label", "report_verb": "loaded reporting verb",
+                   "scare_quote": "scare quotes"}
+_DIFFERENCE_LABELS = {"number": "Figures differ", "date": "Dates differ", "name": "Names differ",
+                      "attribution": "Attribution differs", "framing": "Framing differs"}
 
 
 def cite(member: OutletSentence) -> Citation:
@@ -45,99 +57,135 @@ def cite(member: OutletSentence) -> Citation:
 
 def stands_alone(text: str) -> bool:
     """Whether a sentence makes sense outside its article: long enough, not opening on a pronoun."""
-    words = strip_discourse(text).split()
-    return len(words) >= MIN_WORDS and words[0].lower() not in _DANGLING_OPENERS
+    words = text.split()
+    return MIN_WORDS <= len(words) <= MAX_WORDS * 2 and words[0].lower().strip(_QUOTE_MARKS + ",") \
+        not in _DANGLING_OPENERS
 
 
 class Composer:
     """Builds the sections of one story's briefing from its aligned fact groups."""
 
-    def __init__(self, story: Story, groups: list[FactGroup], verifier: Verifier, length: str):
+    def __init__(self, story: Story, groups: list[FactGroup], verifier: Verifier, length: str,
+                 reader: Reader | None = None):
         self.story, self.groups, self.verifier = story, groups, verifier
         self.limits = LIMITS[length]
+        self.reader = reader or Reader()
         self.picks: Counter[str] = Counter()  # representative sentences taken per outlet (balance)
         self.position = {d.doc_id: len(d.sentences) or 1 for d in story.docs}
-        self.contrasts: set[tuple[str, frozenset[str]]] = set()  # framing contrasts already stated
+
+    def usable(self, members: Sequence[OutletSentence]) -> list[OutletSentence]:
+        """Members that are statements (facts or opinions) and make sense on their own."""
+        texts = [m.sentence.text for m in members if stands_alone(m.sentence.text)
+                 and not m.sentence.text.rstrip(_QUOTE_MARKS + " ").endswith("?")]
+        self.reader.prefetch(texts)
+        return [m for m in members if m.sentence.text in texts and self.reader(m.sentence.text)[1].usable
+                and not is_instruction(m.sentence.text)]
 
     def order(self, group: FactGroup) -> float:
         """Relative position of a group's earliest sentence in its article: leads first."""
         return min(m.sentence.index / self.position[m.sentence.doc_id] for m in group.members)
 
-    def representative(self, group: FactGroup) -> int:
-        """The member to rewrite: fewest loaded terms, from the outlet used least so far, then shortest."""
-        def cost(i: int) -> tuple[float, float]:
-            member = group.members[i]
-            terms = unquoted_loaded_terms(member.sentence.text)
-            loaded = sum(0.5 if t.neutral else 2.0 for t in terms)
-            share = self.picks[member.outlet] / (sum(self.picks.values()) or 1)
-            calm = EMOTIVE_WEIGHT * emotive_weight(member.sentence.text)
-            return loaded + 1.5 * share + calm, member.sentence.index / self.position[member.sentence.doc_id]
+    def cost(self, member: OutletSentence) -> tuple[float, float]:
+        """Fewest loaded terms, from the outlet used least so far, calmest, earliest."""
+        terms = unquoted_loaded_terms(member.sentence.text)
+        loaded = sum(2.0 if t.intensity >= 2 else 1.0 for t in terms)
+        share = self.picks[member.outlet] / (sum(self.picks.values()) or 1)
+        calm = EMOTIVE_WEIGHT * emotive_weight(member.sentence.text)
+        return loaded + 1.5 * share + calm, member.sentence.index / self.position[member.sentence.doc_id]
 
-        return min(range(len(group.members)), key=cost)
+    def state(self, member: OutletSentence, outlets: Sequence[str], cited: Sequence[OutletSentence]) -> Claim:
+        """A fact several outlets report: stated plainly when it is a fact free of loaded wording once compressed,
+        else attributed to the outlet whose words are used; verified, and left whole if compression fails."""
+        doc, reading = self.reader(member.sentence.text)
+        sources, cited_outlets = [m.sentence.text for m in cited], [m.outlet for m in cited]
+        plain = clean_claim(doc)
+        if reading.role == Role.FACT and not loaded_outside_quotes(plain):
+            text = plain
+        else:
+            who = outlets if reading.role == Role.OPINION else [member.outlet]
+            text = attribute(doc, who, reading)
+        verification = self.verifier(text, sources, cited_outlets)
+        if verification.verdict != Verdict.SUPPORTED:
+            text = attribute(doc, [member.outlet], reading, compressed=False)
+            verification = self.verifier(text, sources, cited_outlets)
+        return _claim(text, cited, verification)
 
-    def single_rank(self, group: FactGroup) -> float:
-        """Single-source facts: earlier in the article and calmer in wording first."""
-        return self.order(group) + EMOTIVE_WEIGHT * emotive_weight(group.members[0].sentence.text)
-
-    def key_fact(self, group: FactGroup) -> Claim:
-        rep = self.representative(group)
-        chosen = group.members[rep]
+    def key_fact(self, group: FactGroup, members: list[OutletSentence]) -> Claim:
+        chosen = min(members, key=self.cost)
         self.picks[chosen.outlet] += 1
+        rep = group.members.index(chosen)
         cited = [chosen]
-        for outlet in group.outlets:  # from every other outlet, its sentence closest to the representative
+        for outlet in dict.fromkeys(m.outlet for m in members):  # each other outlet's closest sentence
             if outlet != chosen.outlet:
-                others = [i for i, m in enumerate(group.members) if m.outlet == outlet]
+                others = [i for i, m in enumerate(group.members) if m.outlet == outlet and m in members]
                 cited.append(group.members[max(others, key=lambda i: group.score(rep, i))])
-        rewrite = rewrite_verified(chosen.sentence.text, chosen.outlet, [m.sentence.text for m in cited],
-                                   self.verifier, must_attribute=False, outlets=[m.outlet for m in cited])
-        return _claim(rewrite.text, cited, rewrite.verification)
+        return self.state(chosen, list(dict.fromkeys(m.outlet for m in cited)), cited)
 
-    def single(self, group: FactGroup) -> Claim:
-        member = group.members[0]
-        rewrite = rewrite_verified(member.sentence.text, member.outlet, [member.sentence.text], self.verifier,
-                                   must_attribute=True)
-        return _claim(rewrite.text, [member], rewrite.verification)
+    def single(self, member: OutletSentence) -> Claim:
+        doc, reading = self.reader(member.sentence.text)
+        text = attribute(doc, [member.outlet], reading)
+        verification = self.verifier(text, [member.sentence.text], [member.outlet])
+        if verification.verdict != Verdict.SUPPORTED:
+            text = attribute(doc, [member.outlet], reading, compressed=False)
+            verification = self.verifier(text, [member.sentence.text], [member.outlet])
+        return _claim(text, [member], verification)
 
-    def differences(self, group: FactGroup) -> list[Claim]:
-        claims = []
-        seen: set[str] = set()
-        for conflict in group.conflicts:
-            a, b = conflict.sides
-            if conflict.kind == "framing":
-                contrast = self.framing_contrast(a, b)
-                if contrast is None:
-                    continue
-                text, verification = contrast
-            else:
-                what = {"number": "figures", "date": "dates", "name": "names"}[conflict.kind]
-                text = (f"The sources differ on the {what}: "
-                        f"{quote_whole(a.sentence.text, a.outlet)}; {quote_whole(b.sentence.text, b.outlet)}")
-                verification = _both(self.verifier, a, b)
-            if text not in seen:
-                seen.add(text)
-                claims.append(_claim(text, [a, b], verification))
-        return claims
+    def difference(self, conflict: Conflict) -> Claim | None:
+        """Both sides, each attributed and cited; framing contrasts quote each outlet's own words."""
+        a, b = conflict.sides
+        if self.usable([a, b]) != [a, b]:
+            return None
+        if conflict.kind == "framing":
+            return self.framing_contrast(a, b)
+        parts, checks = [], []
+        for side in (a, b):
+            doc, reading = self.reader(side.sentence.text)
+            text = attribute(doc, [side.outlet], reading)
+            parts.append(text)
+            checks.append(self.verifier(text, [side.sentence.text], [side.outlet]))
+        return _claim(_pair(parts), [a, b], min(checks, key=lambda v: v.score), _DIFFERENCE_LABELS.get(conflict.kind))
 
-    def framing_contrast(self, a: OutletSentence, b: OutletSentence) -> tuple[str, Verification] | None:
-        """One outlet's loaded words for a fact the other states plainly; None when already said."""
+    def attribution_difference(self, group: FactGroup, members: list[OutletSentence]) -> Claim | None:
+        """One outlet names who says it, another states it as fact."""
+        said = [(m, self.reader(m.sentence.text)[1].speaker) for m in members]
+        named = [(m, who) for m, who in said if who and who.lower() not in ("he", "she", "they", "it", "we")]
+        if not named:
+            return None
+        a, who = named[0]
+        head = who.split()[-1].lower()
+        # The other side states it in its own voice: no reporting verb at all, and the speaker is not in it.
+        bare = [m for m, w in said if w is None and m.outlet != a.outlet and head not in m.sentence.text.lower()
+                and not any(t.lemma_ in REPORTING_VERBS for t in self.reader(m.sentence.text)[0])]
+        if not bare:
+            return None
+        b = bare[0]
+        parts, checks = [], []
+        for side in (a, b):
+            doc, reading = self.reader(side.sentence.text)
+            text = attribute(doc, [side.outlet], reading)
+            parts.append(text)
+            checks.append(self.verifier(text, [side.sentence.text], [side.outlet]))
+        label = f"Attribution differs ({a.outlet} attributes it to {who}; {b.outlet} states it as fact)"
+        return _claim(_pair(parts), [a, b], min(checks, key=lambda v: v.score), label)
+
+    def framing_contrast(self, a: OutletSentence, b: OutletSentence) -> Claim | None:
+        """One outlet's loaded words for a point the other states plainly, quoted exactly as it wrote them."""
         def words(side: OutletSentence) -> list[str]:
             found = unquoted_loaded_terms(side.sentence.text)
-            return list(dict.fromkeys(t.term for t in found if t.intensity >= 2))
+            return list(dict.fromkeys(side.sentence.text[t.start:t.end] for t in found if t.intensity >= 2))
 
         loaded, plain = (a, b) if len(words(a)) >= len(words(b)) else (b, a)
-        lemmas = {t.lemma for t in unquoted_loaded_terms(loaded.sentence.text) if t.intensity >= 2}
-        key = (loaded.outlet, frozenset(lemmas))
-        if not key[1] or key in self.contrasts:
+        used = [w for w in words(loaded) if w.lower() not in plain.sentence.text.lower()]
+        if not used:
             return None
-        self.contrasts.add(key)
-        used = " and ".join(f"“{w}”" for w in words(loaded))
-        avoided = [w for w in words(loaded) if w.lower() not in plain.sentence.text.lower()]
-        noun = "words" if len(words(loaded)) > 1 else "a word"
-        text = f"On the same point, {loaded.outlet} used {used}"
-        text += f", {noun} {plain.outlet} did not use." if avoided else f", as did {plain.outlet}."
-        ok = all(w in loaded.sentence.text for w in words(loaded))
-        reason = "each quoted term occurs in the cited sentence" if ok else "a quoted term is missing"
-        return text, _checked(ok, reason)
+        doc, reading = self.reader(plain.sentence.text)
+        plain_text = attribute(doc, [plain.outlet], reading).rstrip(".")
+        quoted = " and ".join(f"“{w}”" for w in used)
+        text = f"{plain_text}; {loaded.outlet}'s account of the same point uses {quoted}."
+        ok = all(w in loaded.sentence.text for w in used)
+        check = self.verifier(attribute(doc, [plain.outlet], reading), [plain.sentence.text], [plain.outlet])
+        verification = check if ok else _checked(False, "a quoted word is not in the cited sentence")
+        return _claim(text, [plain, loaded], verification, _DIFFERENCE_LABELS["framing"])
 
     def framing(self) -> list[Claim]:
         claims = []
@@ -148,41 +196,63 @@ class Composer:
                 continue
             ranked = sorted(profile.terms, key=lambda u: -u.count * _INTENSITY.get(u.lemma, 1))
             shown = ranked[: 4 if self.limits[0] <= 3 else 8]
-            parts = [f"“{u.examples[0].strip(_QUOTE_MARKS)}” ×{u.count} ({u.category.replace('_', ' ')})"
-                     for u in shown]
+            parts = [f"“{u.examples[0].strip(_QUOTE_MARKS)}” ×{u.count} "
+                     f"({_CATEGORY_WORDS.get(u.category, u.category.replace('_', ' '))})" for u in shown]
             quoted = sum(u.quoted for u in profile.terms)
             text = (f"{outlet} used {profile.loaded} loaded terms ({profile.per_100_words:.1f} per 100 "
                     f"words), {quoted} of them inside quotations: " + ", ".join(parts) + ".")
             by_index = {s.index: s for d in docs for s in d.sentences}
             cited = [OutletSentence(by_index[u.sentence_indices[0]], outlet) for u in shown]
-            ok = all(u.examples[0] in c.sentence.text for u, c in zip(shown, cited, strict=True))
+            ok = all(u.examples[0].strip(_QUOTE_MARKS) in c.sentence.text for u, c in zip(shown, cited, strict=True))
             verification = _checked(ok, "each quoted term occurs in the cited sentence")
             claims.append(_claim(text, list(dict.fromkeys(cited)), verification))
         return claims
 
     def sections(self) -> list[Section]:
         n_key, n_single, n_diff = self.limits
-        agree = sorted((g for g in self.groups if g.kind == "agree"), key=self.order)
-        differ = [g for g in self.groups if g.conflicts]
-        singles = sorted((g for g in self.groups if g.kind == "single"
-                          and stands_alone(g.members[0].sentence.text)), key=self.single_rank)
-        single_claims = [self.single(g) for g in _round_robin(singles, n_single)]
-        diff_claims = [c for g in sorted(differ, key=self.order) for c in self.differences(g)][:n_diff]
+        key_claims: list[Claim] = []
+        singles: list[OutletSentence] = []
+        substantive: list[Claim] = []
+        framing: list[Claim] = []
+        for group in sorted(self.groups, key=self.order):
+            members = self.usable(group.members)
+            outlets = {m.outlet for m in members}
+            if len(outlets) >= 2:
+                if len(key_claims) < n_key and not any(c.kind != "framing" for c in group.conflicts):
+                    key_claims.append(self.key_fact(group, members))
+                attribution = self.attribution_difference(group, members)
+                if attribution is not None:
+                    substantive.append(attribution)
+            elif len(outlets) == 1:
+                singles.append(members[0])
+            for conflict in group.conflicts:
+                if len(substantive) + len(framing) < 3 * n_diff:
+                    claim = self.difference(conflict)
+                    if claim is not None and claim.text not in {c.text for c in substantive + framing}:
+                        (framing if conflict.kind == "framing" else substantive).append(claim)
+        single_claims = [self.single(m) for m in _round_robin(singles, n_single)]
         return [
-            Section(SectionKind.KEY_FACTS, TITLES[SectionKind.KEY_FACTS],
-                    tuple(self.key_fact(g) for g in agree[:n_key])),
+            Section(SectionKind.KEY_FACTS, TITLES[SectionKind.KEY_FACTS], tuple(key_claims)),
             Section(SectionKind.SINGLE_SOURCE, TITLES[SectionKind.SINGLE_SOURCE], tuple(single_claims)),
-            Section(SectionKind.DIFFERENCES, TITLES[SectionKind.DIFFERENCES], tuple(diff_claims)),
+            Section(SectionKind.DIFFERENCES, TITLES[SectionKind.DIFFERENCES],
+                    tuple((substantive + framing)[:n_diff])),
             Section(SectionKind.FRAMING, TITLES[SectionKind.FRAMING], tuple(self.framing())),
         ]
 
 
-def _round_robin(groups: list[FactGroup], limit: int) -> list[FactGroup]:
-    """Up to `limit` groups, taking each outlet's next one in turn so no outlet fills the section."""
-    queues: dict[str, list[FactGroup]] = {}
-    for g in groups:
-        queues.setdefault(g.outlets[0], []).append(g)
-    out: list[FactGroup] = []
+def _pair(parts: Sequence[str]) -> str:
+    """Two attributed sentences as one contrast: "A reported that x; B reported that y." """
+    first = parts[0][:-1] if parts[0].endswith(".") else parts[0]
+    second = parts[1][:1].lower() + parts[1][1:] if parts[1].startswith("According to") else parts[1]
+    return f"{first}; {second}"
+
+
+def _round_robin(members: list[OutletSentence], limit: int) -> list[OutletSentence]:
+    """Up to `limit` sentences, taking each outlet's next one in turn so no outlet fills the section."""
+    queues: dict[str, list[OutletSentence]] = {}
+    for m in members:
+        queues.setdefault(m.outlet, []).append(m)
+    out: list[OutletSentence] = []
     while len(out) < limit and any(queues.values()):
         for queue in queues.values():
             if queue and len(out) < limit:
@@ -195,13 +265,8 @@ def _checked(ok: bool, reason: str) -> Verification:
     return Verification(Verdict.SUPPORTED if ok else Verdict.UNSUPPORTED, 1.0 if ok else 0.0, (reason,))
 
 
-def _both(verifier: Verifier, a: OutletSentence, b: OutletSentence) -> Verification:
-    va = verifier(quote_whole(a.sentence.text, a.outlet), [a.sentence.text], [a.outlet])
-    vb = verifier(quote_whole(b.sentence.text, b.outlet), [b.sentence.text], [b.outlet])
-    return min(va, vb, key=lambda v: v.score)
-
-
-def _claim(text: str, cited: Sequence[OutletSentence], verification: Verification) -> Claim:
+def _claim(text: str, cited: Sequence[OutletSentence], verification: Verification, label: str | None = None,
+           ) -> Claim:
     text = text[:1].upper() + text[1:]  # a label such as "document 1a2b…" may open the sentence
     return Claim(text, tuple(cite(m) for m in cited), verification.verdict, verification.score,
-                 verification.reasons)
+                 verification.reasons, label)

@@ -43,7 +43,7 @@ class Footnote:
     @property
     def text(self) -> str:
         c = self.citation
-        return f"{self.source}: “{c.text}” (document {c.doc_id}, sentence {c.sentence_index})"
+        return f"{self.source}: “{c.text}” (document {c.doc_id}, sentence {c.sentence_index + 1})"
 
 
 def footnotes(briefing: Briefing, metas: Mapping[str, DocumentMeta] | None = None) -> list[Footnote]:
@@ -87,7 +87,8 @@ def to_markdown(briefing: Briefing, metas: Mapping[str, DocumentMeta] | None = N
 def _md_claim(claim: Claim) -> str:
     marks = "".join(f"[^{c.marker}]" for c in claim.citations)
     flag = "" if claim.verdict == "supported" else f" *({claim.verdict})*"
-    return f"{md_escape(claim.text)}{marks}{flag}"
+    lead = f"**{md_escape(claim.label)}:** " if claim.label else ""
+    return f"{lead}{md_escape(claim.text)}{marks}{flag}"
 
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'"  # no scripts, no network, even if escaping failed
@@ -131,7 +132,8 @@ def _html_claim(claim: Claim) -> str:
     marks = "".join(f'<sup><a href="#fn-{c.marker}">[{c.marker}]</a></sup>' for c in claim.citations)
     verdict = html.escape(str(claim.verdict))
     flag = "" if claim.verdict == "supported" else f' <span class="flag">({verdict})</span>'
-    return f"<span class=\"claim\">{html.escape(claim.text)}</span>{marks}{flag}"
+    lead = f"<strong>{html.escape(claim.label)}:</strong> " if claim.label else ""
+    return f"{lead}<span class=\"claim\">{html.escape(claim.text)}</span>{marks}{flag}"
 
 
 def _clean(text: str) -> str:
@@ -162,6 +164,8 @@ def to_docx(briefing: Briefing, path: Path, metas: Mapping[str, DocumentMeta] | 
                 paragraph = document.add_paragraph(style="List Bullet" if style == "bullets" else None)
             elif paragraph.runs:
                 paragraph.add_run(" ")
+            if claim.label:
+                paragraph.add_run(_clean(claim.label) + ": ").bold = True
             paragraph.add_run(_clean(claim.text))
             for c in claim.citations:
                 bodies.append(notes[c.marker].text)

@@ -82,6 +82,7 @@ REPORTING_VERBS = frozenset((
     "say", "tell", "report", "add", "note", "state", "announce", "write", "claim", "argue", "insist", "warn",
     "explain", "confirm", "deny", "allege", "acknowledge", "admit", "assert", "contend", "suggest", "predict",
     "estimate", "indicate", "emphasize", "stress", "declare", "maintain", "reply", "respond", "testify",
+    "reiterate", "repeat", "urge", "vow", "promise", "insist", "caution", "concede", "tweet", "post", "quote",
 ))
 _EVALUATIVE_PREDICATES = frozenset((
     "underscore", "underline", "highlight", "demonstrate", "prove", "show", "illustrate", "reveal", "expose",
@@ -138,6 +139,12 @@ def speaker_of(doc: Doc) -> tuple[str | None, bool]:
             content = next(c for c in root.children if c.dep_ in ("ccomp", "parataxis"))
             tail = content.i < subject.i
             return doc[subject.left_edge.i: subject.right_edge.i + 1].text, tail
+    for t in doc:  # "..., the White House announced on Friday, traveling ..."
+        if t.lemma_ in REPORTING_VERBS and t.dep_ in ("parataxis", "advcl", "conj") and t.head.i == root.i \
+                and t.i > root.i:
+            subject = next((c for c in t.children if c.dep_ == "nsubj"), None)
+            if subject is not None and subject.lower_ not in ("it", "that", "which"):
+                return doc[subject.left_edge.i: subject.right_edge.i + 1].text, True
     for t in doc:  # "according to the ministry"
         if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to":
             obj = next((c for c in doc[t.i + 1].children if c.dep_ == "pobj"), None)
@@ -151,7 +158,7 @@ def read(doc: Doc) -> Reading:
     text = doc.text.strip()
     words = [t for t in doc if t.is_alpha]
     bare = text.rstrip(_QUOTES + " ")
-    if len(words) < 4 or (bare.endswith(("...", "…")) and len(words) < 10):
+    if len(words) < 4 or bare.endswith(("...", "…")):
         return Reading(Role.FRAGMENT, "too short or clipped to stand alone")
     if _BOILERPLATE.search(text) or DATELINE.fullmatch(text + " "):
         return Reading(Role.BOILERPLATE, "site boilerplate, byline or credit")
@@ -219,6 +226,10 @@ def _opening_drop(doc: Doc) -> set[int]:
             drop.update(range(span.start, span.end))
             start = span.end
     i = start
+    colon = next((t.i for t in doc[start: start + 6] if t.text == ":"), None)
+    if colon is not None and len(doc) - colon > 6 and not any(t.like_num for t in doc[start:colon]):
+        drop.update(range(start, colon + 1))  # a lead-in label: "Why it matters:", "What to watch:"
+        i = colon + 1
     while i < len(doc) and doc[i].lower_ in _LEADING_CCONJ and doc[i].dep_ in ("cc", "advmod", "dep", "ROOT") \
             and i + 1 < len(doc) and not doc[i + 1].is_punct:
         drop.add(i)
@@ -249,12 +260,16 @@ def _parentheticals(doc: Doc) -> set[int]:
 
 
 def _dash_aside(doc: Doc) -> set[int]:
-    """A trailing "— a far-reaching goal that ..." after a complete clause."""
-    for t in doc:
-        if t.text in ("—", "–", "--") and t.i > 5 and not any(u.text in ("—", "–", "--") for u in doc[t.i + 1:]):
-            end = len(doc) - 1 if doc[-1].is_punct and doc[-1].text in ".!" else len(doc)
-            if end - t.i <= 30:
-                return set(range(t.i, end))
+    """A dash-bounded aside ("— in an overwhelmingly bipartisan vote on Thursday —"), or a trailing one
+    ("— a far-reaching goal that ...") after a complete clause."""
+    dashes = [t.i for t in doc if t.text in ("—", "–", "--")]
+    root = _root(doc)
+    if len(dashes) == 2 and not dashes[0] < root.i < dashes[1] and dashes[1] - dashes[0] <= 25:
+        return set(range(dashes[0], dashes[1] + 1))
+    if len(dashes) == 1 and dashes[0] > max(5, root.i):
+        end = len(doc) - 1 if doc[-1].is_punct and doc[-1].text in ".!" else len(doc)
+        if end - dashes[0] <= 30:
+            return set(range(dashes[0], end))
     return set()
 
 
@@ -268,13 +283,14 @@ def _comma_bounded(doc: Doc, t: Token) -> bool:
     return left >= 0 and doc[left].text == "," and (right >= len(doc) or doc[right].text in (",", ".", ";"))
 
 
-def _nonrestrictive(doc: Doc) -> set[int]:
-    """Comma-bounded appositions and relative clauses, and trailing ", saying ..." participles."""
+def _nonrestrictive(doc: Doc, quoted: set[int] = frozenset()) -> set[int]:  # type: ignore[assignment]
+    """Comma-bounded appositions and relative clauses, and trailing ", saying ..." participles (never part of
+    a quotation: an aside holding quoted words stays whole)."""
     drop: set[int] = set()
     for t in doc:
         aside = t.dep_ in ("appos", "relcl") and _comma_bounded(doc, t)
         saying = t.dep_ == "advcl" and t.tag_ == "VBG" and t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == ","
-        if aside or saying:
+        if (aside or saying) and not _subtree(t) & quoted:
             drop |= _subtree(t) | {t.left_edge.i - 1}
     return drop
 
@@ -299,8 +315,14 @@ def _loaded_modifiers(doc: Doc, quoted: set[int]) -> set[int]:
 def render(doc: Doc, drop: Iterable[int]) -> str:
     """The sentence without the dropped tokens, spaced as in the source, commas tidied, first letter as is."""
     gone = set(drop)
-    kept = [t for t in doc if t.i not in gone]
-    out = "".join(t.text_with_ws for t in kept).strip()
+    pieces: list[str] = []
+    for t in doc:
+        if t.i in gone:
+            continue
+        if pieces and not pieces[-1][-1:].isspace() and t.i - 1 in gone and not t.is_punct:
+            pieces.append(" ")  # a deleted aside took the only space between two kept words
+        pieces.append(t.text_with_ws)
+    out = "".join(pieces).strip()
     out = re.sub(r"\s+([,.;:!?])", r"\1", out)
     out = re.sub(r",\s*([,.;:!?])", r"\1", out)
     out = re.sub(r"^[,;:\s—–-]+", "", out)
@@ -315,7 +337,7 @@ def compress(doc: Doc, *, loaded: bool = True) -> tuple[str, int | None]:
     Returns the text and the index of its first kept token (to decide its casing after a frame)."""
     quoted = _quoted(doc)
     drop = _opening_drop(doc) | _parentheticals(doc) | _dash_aside(doc)
-    drop |= {i for i in _nonrestrictive(doc) if i not in quoted}
+    drop |= _nonrestrictive(doc, quoted)
     if loaded:
         drop |= _loaded_modifiers(doc, quoted)
     root = _root(doc)
@@ -328,7 +350,7 @@ def compress(doc: Doc, *, loaded: bool = True) -> tuple[str, int | None]:
 def headline(doc: Doc, max_words: int = 14) -> str | None:
     """A whole clause of at most `max_words` words — who did what — by deleting subtrees; None if impossible."""
     quoted = _quoted(doc)
-    drop = _opening_drop(doc) | _parentheticals(doc) | _dash_aside(doc) | _nonrestrictive(doc)
+    drop = _opening_drop(doc) | _parentheticals(doc) | _dash_aside(doc) | _nonrestrictive(doc, quoted)
     drop |= _loaded_modifiers(doc, quoted)
     root = _root(doc)
     # Least essential first: asides, then adverbial clauses, then modifiers, from the end of the sentence.
@@ -420,3 +442,21 @@ def clean_claim(doc: Doc) -> str:
     body, _ = compress(doc)
     body = body[:1].upper() + body[1:]
     return body if body.endswith((".", "!", "…", "”", "\"", "’")) else body + "."
+
+
+class Reader:
+    """Parses and readings of the sentences one answer or briefing considers: each text parsed once, on demand
+    (one instance per request; nothing is kept between requests)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[Doc, Reading]] = {}
+
+    def prefetch(self, texts: Iterable[str]) -> None:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._seen))
+        for text, doc in zip(missing, parse(missing), strict=True):
+            self._seen[text] = (doc, read(doc))
+
+    def __call__(self, text: str) -> tuple[Doc, Reading]:
+        if text not in self._seen:
+            self.prefetch([text])
+        return self._seen[text]

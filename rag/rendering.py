@@ -125,7 +125,8 @@ def claim_html(claim: Claim, collection: str, *, badge: bool = True) -> str:
         for c in claim.citations
     )
     tail = verdict_badge(claim.verdict, claim.score, claim.reasons) if badge else ""
-    return f"{escape(claim.text)}{markers}{tail}"
+    lead = f"<strong>{escape(claim.label)}:</strong> " if claim.label else ""
+    return f"{lead}{escape(claim.text)}{markers}{tail}"
 
 
 def closest_html(hits: Sequence[SentenceHit], collection: str) -> str:

@@ -1,12 +1,15 @@
 """Sentence retrieval: BM25 + dense (Chroma) fused by reciprocal rank, with a per-outlet quota.
 
-Each hit carries its dense cosine to the question (also for sentences only BM25 found), so callers can apply
-relevance thresholds; hits are ordered by fused rank.
+`retrieve` returns an `Evidence` value: the hits in fused order, each with its dense cosine to the question
+(also for sentences only BM25 found), and the vectors the store holds for them, so nothing downstream
+re-encodes a stored sentence.
 """
 
 from __future__ import annotations
 
+import math
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,8 +19,7 @@ import numpy as np
 from rag.settings import RetrievalSettings, Settings, get_settings
 from rag.store import Store
 from rag.terms import STOPWORDS, stem, tokens
-from rag.types import Sentence, SentenceHit, display_label
-from rag.vector_cache import encode_cached, remember
+from rag.types import Document, Evidence, Sentence, SentenceHit, display_label
 
 
 @dataclass
@@ -25,6 +27,7 @@ class _LexicalIndex:
     version: tuple[int, float]
     sentences: list[Sentence]
     bm25: bm25s.BM25 | None
+    document_frequency: Counter[str]  # stemmed term -> number of sentences containing it
 
 
 _lexical_cache: dict[tuple[str, str], _LexicalIndex] = {}
@@ -46,12 +49,21 @@ def lexical_index(store: Store, collection: str) -> _LexicalIndex:
             return cached
         sentences = store.docs.all_sentences(collection)
         bm25 = None
+        tokenised = [lexical_tokens(s.text) or ["_"] for s in sentences]
         if sentences:
             bm25 = bm25s.BM25()
-            bm25.index([lexical_tokens(s.text) or ["_"] for s in sentences], show_progress=False)
-        index = _LexicalIndex(version, sentences, bm25)
+            bm25.index(tokenised, show_progress=False)
+        df = Counter(t for toks in tokenised for t in set(toks))
+        index = _LexicalIndex(version, sentences, bm25, df)
         _lexical_cache[key] = index
         return index
+
+
+def term_weights(store: Store, collection: str, terms: Sequence[str]) -> dict[str, float]:
+    """Inverse sentence frequency of stemmed terms in the collection: rare words say what a question is about."""
+    index = lexical_index(store, collection)
+    n = len(index.sentences) or 1
+    return {t: math.log((n + 1) / (index.document_frequency.get(t, 0) + 0.5)) for t in terms}
 
 
 def lexical_search(store: Store, collection: str, query: str, k: int) -> list[tuple[str, int, float]]:
@@ -118,18 +130,49 @@ def outlet_quota(hits: Sequence[SentenceHit], k: int, per_outlet: int) -> list[S
     return chosen
 
 
-def _stored_vectors(store: Store, collection: str, refs: Sequence[Ref]) -> dict[Ref, np.ndarray]:
-    """Sentence vectors as stored in Chroma (also remembered in the vector cache by sentence text)."""
+def stored_vectors(store: Store, collection: str, refs: Sequence[Ref]) -> dict[Ref, np.ndarray]:
+    """Sentence vectors as the vector store holds them (no encoding); refs it lacks are absent."""
     if not refs:
         return {}
     got = store.vectors.collection(collection).get(
-        ids=[f"{d}:{i}" for d, i in refs], include=["embeddings", "metadatas", "documents"]
+        ids=[f"{d}:{i}" for d, i in dict.fromkeys(refs)], include=["embeddings", "metadatas"]
     )
-    remember(store.embeddings.model_name, got["documents"], got["embeddings"])
     return {
-        (str(meta["doc_id"]), int(meta["sentence_index"])): np.asarray(emb)  # type: ignore[arg-type]
+        (str(meta["doc_id"]), int(meta["sentence_index"])): np.asarray(emb, dtype=np.float32)  # type: ignore[arg-type]
         for meta, emb in zip(got["metadatas"], got["embeddings"], strict=True)
     }
+
+
+def sentence_vectors(store: Store, collection: str, sentences: Sequence[Sentence]) -> np.ndarray:
+    """One unit row per sentence: stored vectors, encoding only what the store lacks."""
+    if not sentences:
+        return np.zeros((0, store.embeddings.dimension), dtype=np.float32)
+    found = stored_vectors(store, collection, [(s.doc_id, s.index) for s in sentences])
+    missing = [s for s in sentences if (s.doc_id, s.index) not in found]
+    if missing:
+        for s, v in zip(missing, store.embeddings.encode([s.text for s in missing]), strict=True):
+            found[(s.doc_id, s.index)] = v
+    return np.stack([found[(s.doc_id, s.index)] for s in sentences])
+
+
+def lead_vectors(store: Store, collection: str, docs: Sequence[Document], sentences: int) -> np.ndarray:
+    """One unit vector per document: the mean of its title's and its first `sentences` sentences' vectors."""
+    if not docs:
+        return np.zeros((0, store.embeddings.dimension), dtype=np.float32)
+    leads = [list(d.sentences[:sentences]) for d in docs]
+    vectors = sentence_vectors(store, collection, [s for lead in leads for s in lead])
+    titles = [d.meta.title or "" for d in docs]
+    title_vectors = store.embeddings.encode([t for t in titles if t]) if any(titles) else np.zeros((0, 0))
+    out, at, t = [], 0, 0
+    for doc, lead in zip(docs, leads, strict=True):
+        rows = list(vectors[at: at + len(lead)])
+        at += len(lead)
+        if doc.meta.title:
+            rows.append(title_vectors[t])
+            t += 1
+        mean = np.mean(rows, axis=0) if rows else store.embeddings.encode([doc.text[:500]])[0]
+        out.append(mean / (np.linalg.norm(mean) or 1.0))
+    return np.stack(out).astype(np.float32)
 
 
 def retrieve(
@@ -141,11 +184,11 @@ def retrieve(
     k: int | None = None,
     lexical: bool = True,
     diversity: bool = True,
-) -> list[SentenceHit]:
+) -> Evidence:
     """The best k sentences for a question: hybrid, fused, outlet-diverse; `score` is the dense cosine."""
     cfg = settings if isinstance(settings, RetrievalSettings) else get_settings(settings).retrieval
     k = k or cfg.top_k
-    vector = encode_cached(store.embeddings, [question])[0]
+    vector = store.embeddings.encode([question])[0]
     dense = store.vectors.query(collection, vector, cfg.candidates)
     cosines = {(d, i): s for d, i, s in dense}
     rankings = [[(d, i) for d, i, _ in dense]]
@@ -154,15 +197,8 @@ def retrieve(
         rankings.append([(d, i) for d, i, _ in found])
     fused = reciprocal_rank_fusion(rankings, cfg.rrf_k)
     lexical_only = [ref for ref in fused if ref not in cosines]
-    stored = _stored_vectors(store, collection, lexical_only)
-    cosines.update({ref: float(v @ vector) for ref, v in stored.items()})
+    cosines.update({ref: float(v @ vector) for ref, v in stored_vectors(store, collection, lexical_only).items()})
     hits = _hits(store, collection, fused, cosines)
     chosen = outlet_quota(hits, k, cfg.per_outlet_max) if diversity else hits[:k]
-    _stored_vectors(store, collection, [(h.sentence.doc_id, h.sentence.index) for h in chosen])
-    return chosen
-
-
-def neighbours(store: Store, collection: str, hit: SentenceHit, window: int = 1) -> list[Sentence]:
-    """The hit's sentence with up to `window` sentences either side, in document order."""
-    return store.docs.neighbours(collection, hit.sentence.doc_id, hit.sentence.index, window)
-
+    vectors = sentence_vectors(store, collection, [h.sentence for h in chosen])
+    return Evidence(question, tuple(chosen), vectors, np.asarray(vector, dtype=np.float32))

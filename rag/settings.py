@@ -36,6 +36,37 @@ class IngestSettings(BaseModel):
     embed_batch_size: int = Field(64, description="Sentences encoded per model batch.")
 
 
+class StorySettings(BaseModel):
+    """Story grouping (rag.stories), calibrated for all-MiniLM-L6-v2 on 80 AllSides development events."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lead_sentences: int = Field(3, description="Opening sentences whose vectors, with the title, stand for it.")
+    opening_sentences: int = Field(12, description="Opening sentences whose distinctive words are compared.")
+    word_weight: float = Field(0.5, description="Weight of shared distinctive words against lead similarity (0-1).")
+    merge_threshold: float = Field(0.35, description="Average-linkage similarity at or above which stories merge.")
+    attach_threshold: float = Field(
+        0.15, description="An article left alone joins its closest story at or above this similarity."
+    )
+    max_days_apart: int = Field(7, description="Articles dated further apart than this are different stories.")
+
+
+class BriefingSettings(BaseModel):
+    """Fact alignment across outlets (rag.alignment), calibrated for all-MiniLM-L6-v2."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    align_threshold: float = Field(
+        0.65, description="Combined score (cosine + word-overlap bonus) at or above which two sentences align."
+    )
+    lexical_weight: float = Field(0.25, description="Weight of the word-overlap bonus in the alignment score.")
+    max_per_outlet: int = Field(2, description="Most sentences one outlet contributes to one fact group.")
+    conflict_min_cosine: float = Field(
+        0.68, description="Numbers, dates and names are compared only between sentences at least this close."
+    )
+    headline_words: int = Field(14, description="Longest briefing headline, in words.")
+
+
 class RetrievalSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -46,6 +77,26 @@ class RetrievalSettings(BaseModel):
     min_relevance: float = Field(
         0.35, description="Dense similarity below which a question is treated as not answered by the sources."
     )
+    term_coverage: float = Field(
+        0.6, description="Share of a question's key-term weight (rarer terms weigh more) one article must cover."
+    )
+    name_coverage: float = Field(0.5, description="Share of the names in a question one article must contain.")
+    term_cosine: float = Field(0.6, description="A question word counts as covered by a word at or above this cosine.")
+
+
+class AnswerSettings(BaseModel):
+    """How the extractive generator composes answers (cosines calibrated for all-MiniLM-L6-v2)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    same_fact_cosine: float = Field(
+        0.65, description="Sentences from different outlets at or above this cosine (and word overlap) may state "
+        "the same fact; measured on the shipped corpus, paraphrases sit at 0.65-0.79."
+    )
+    same_fact_overlap: float = Field(0.4, description="Share of content words two same-fact sentences must share.")
+    relevance_margin: float = Field(0.12, description="A sentence is used when within this of the best relevance.")
+    consensus_bonus: float = Field(0.03, description="Extra relevance per further outlet reporting a fact.")
+    max_claims: int = Field(4, description="Most claims in an extractive answer.")
 
 
 class LLMSettings(BaseModel):
@@ -114,6 +165,15 @@ class Settings(BaseSettings):
     )
     llm: LLMSettings = Field(
         default_factory=lambda: LLMSettings(), description="Generator choice and its connection."
+    )
+    answer: AnswerSettings = Field(
+        default_factory=lambda: AnswerSettings(), description="How extractive answers are composed."
+    )
+    briefing: BriefingSettings = Field(
+        default_factory=lambda: BriefingSettings(), description="Fact alignment and headlines of briefings."
+    )
+    stories: StorySettings = Field(
+        default_factory=lambda: StorySettings(), description="How articles are grouped into stories."
     )
     verify: VerifySettings = Field(
         default_factory=lambda: VerifySettings(), description="Claim verification thresholds."

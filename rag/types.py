@@ -9,9 +9,12 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, overload
+
+import numpy as np
 
 
 def normalise_text(text: str) -> str:
@@ -156,6 +159,44 @@ class SentenceHit:
         }
 
 
+@dataclass(frozen=True, eq=False)
+class Evidence(Sequence[SentenceHit]):
+    """What retrieval found for a question: the hits, best first, with the vectors the store holds for them.
+
+    The refusal gate, generators, verifier and briefing all read these vectors instead of re-encoding. It is a
+    sequence of hits, so code that only needs the sentences iterates it.
+    """
+
+    question: str
+    hits: tuple[SentenceHit, ...]
+    vectors: np.ndarray  # one unit row per hit, same order
+    question_vector: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    @overload
+    def __getitem__(self, index: int) -> SentenceHit: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[SentenceHit]: ...
+
+    def __getitem__(self, index: int | slice) -> SentenceHit | Sequence[SentenceHit]:
+        return self.hits[index]
+
+    def __iter__(self) -> Iterator[SentenceHit]:
+        return iter(self.hits)
+
+    def only(self, doc_ids: Sequence[str]) -> Evidence:
+        """The hits (and their vectors) from these documents, in the same order."""
+        keep = [i for i, h in enumerate(self.hits) if h.sentence.doc_id in set(doc_ids)]
+        return Evidence(self.question, tuple(self.hits[i] for i in keep), self.vectors[keep], self.question_vector)
+
+    def cosines(self) -> np.ndarray:
+        """Pairwise cosine similarity of the hits."""
+        return self.vectors @ self.vectors.T if len(self.hits) else np.zeros((0, 0), dtype=np.float32)
+
+
 class Verdict(StrEnum):
     SUPPORTED = "supported"
     PARTIAL = "partially supported"
@@ -205,9 +246,11 @@ class Claim:
     verdict: Verdict
     score: float
     reasons: tuple[str, ...] = ()
+    label: str | None = None  # what the claim does in a comparison: "Agreement", "Difference" (shown before it)
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "label": self.label,
             "text": self.text,
             "verdict": str(self.verdict),
             "score": round(self.score, 4),
@@ -258,6 +301,7 @@ class DraftClaim:
 
     text: str
     markers: tuple[int, ...]
+    label: str | None = None  # "Agreement" / "Difference" in a comparison; not part of the verified text
 
 
 class SectionKind(StrEnum):

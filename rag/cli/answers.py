@@ -35,7 +35,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 def _claim_line(claim: Claim) -> str:
     markers = "".join(f"[{c.marker}]" for c in claim.citations)
-    return f"{claim.text} {markers}".strip()
+    lead = f"{claim.label}: " if claim.label else ""
+    return f"{lead}{claim.text} {markers}".strip()
 
 
 def print_answer(answer: Answer, titles: dict[str, str | None]) -> None:

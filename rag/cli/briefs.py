@@ -44,7 +44,8 @@ def print_briefing(briefing: Briefing, style: str) -> None:
         if not section.claims:
             continue
         typer.echo(f"## {section.title}")
-        lines = [f"{c.text} {''.join(f'[{x.marker}]' for x in c.citations)}" for c in section.claims]
+        lines = [f"{c.label + ': ' if c.label else ''}{c.text} {''.join(f'[{x.marker}]' for x in c.citations)}"
+                 for c in section.claims]
         typer.echo("\n".join(f"- {line}" for line in lines) if style == "bullets" else " ".join(lines))
         typer.echo("")
     shown: set[int] = set()

@@ -29,7 +29,8 @@ def client_options(settings: Settings) -> dict[str, Any]:
             "OpenAI-compatible server, for example http://127.0.0.1:8000/v1"
         )
     if not llm.base_url and not llm.model:
-        raise ProviderUnavailable("The OpenAI-compatible generator needs a model name for api.openai.com, for example gpt-4o-mini")
+        raise ProviderUnavailable(
+            "The OpenAI-compatible generator needs a model name for api.openai.com, for example gpt-4o-mini")
     options: dict[str, Any] = {
         "model": llm.model or PLACEHOLDER_MODEL,
         "api_key": key or PLACEHOLDER_KEY,
