@@ -1,0 +1,154 @@
+"""The sentence encoder on ONNX Runtime: exported once from the local model folder, verified against torch.
+
+`export_onnx` writes `<data folder>/models/<model>/model.onnx` from the sentence-transformers folder (the bundled
+package's, never a hub), then encodes a fixed sentence set with both and keeps the export only if every
+cosine is >= VERIFY_MIN_COSINE; `OnnxEncoder` runs it with the model's own tokenizer (`tokenizers`), mean
+pooling and L2 normalisation, which is what all-MiniLM-L6-v2's modules do. Models whose modules are not
+Transformer → mean Pooling (→ Normalize) are left to torch.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+VERIFY_MIN_COSINE = 0.999
+ONNX_FILE = "model.onnx"
+RECORD_FILE = "verified.json"
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+# Short and long, numbers, quotes, non-ASCII, and one past the 256-token limit (truncation must agree too).
+VERIFY_SENTENCES = (
+    "Kim Jong Un called for a major boost in the production of missiles and munitions.",
+    "South Korea and the United States will hold the Ulchi Freedom Guardian drills from August 21 to 31.",
+    "Officials said 3,400 troops took part.",
+    "“We will not be intimidated,” the spokesman told reporters in Seoul on Monday.",
+    "Critics called the plan reckless; supporters said it was long overdue.",
+    "Die Regierung in Berlin äußerte sich zunächst nicht.",
+    "Prices rose 0.4% in March, the statistics office said.",
+    "Yes.",
+    "The committee, which met behind closed doors for six hours, approved the budget. " * 12,
+)
+_export_lock = threading.Lock()
+
+
+def onnx_available() -> bool:
+    """Whether ONNX Runtime can be imported here."""
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def supports_onnx(model_dir: Path) -> bool:
+    """Whether the model's modules are ones OnnxEncoder reproduces: Transformer, mean Pooling, Normalize."""
+    try:
+        modules = [m["type"].rsplit(".", 1)[-1] for m in json.loads((model_dir / "modules.json").read_text())]
+        pooling = json.loads((model_dir / "1_Pooling" / "config.json").read_text())
+    except (OSError, ValueError, KeyError):
+        return False
+    mean_only = pooling.get("pooling_mode_mean_tokens") and not any(
+        pooling.get(k) for k in pooling if k.startswith("pooling_mode_") and k != "pooling_mode_mean_tokens")
+    return modules[:2] == ["Transformer", "Pooling"] and set(modules[2:]) <= {"Normalize"} and bool(mean_only)
+
+
+def max_seq_length(model_dir: Path) -> int:
+    try:
+        return int(json.loads((model_dir / "sentence_bert_config.json").read_text())["max_seq_length"])
+    except (OSError, ValueError, KeyError):
+        return 256
+
+
+class OnnxEncoder:
+    """Normalised float32 sentence vectors from an exported model.onnx (thread-safe)."""
+
+    def __init__(self, model_dir: Path, onnx_dir: Path, batch_size: int = 64):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=max_seq_length(model_dir))
+        self.tokenizer.no_padding()
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(onnx_dir / ONNX_FILE), options, providers=["CPUExecutionProvider"])
+        self.dimension = int(self.session.get_outputs()[0].shape[-1])
+        self.batch_size = batch_size
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(list(texts))
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")  # similar lengths pad little
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start:start + self.batch_size]
+            width = max(len(encodings[i].ids) for i in batch)
+            arrays = {name: np.zeros((len(batch), width), dtype=np.int64) for name in INPUTS}
+            for row, i in enumerate(batch):
+                e = encodings[i]
+                arrays["input_ids"][row, :len(e.ids)] = e.ids
+                arrays["attention_mask"][row, :len(e.ids)] = e.attention_mask
+                arrays["token_type_ids"][row, :len(e.ids)] = e.type_ids
+            hidden = self.session.run(None, arrays)[0]
+            mask = arrays["attention_mask"][..., None].astype(np.float32)
+            pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+            out[batch] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        return out
+
+
+def export_onnx(model_dir: Path, onnx_dir: Path, torch_model: Any) -> float:
+    """Export the model's transformer to `onnx_dir` and verify it against `torch_model` (a loaded
+    SentenceTransformer); returns the lowest cosine. Raises RuntimeError (and leaves nothing) if it is below
+    VERIFY_MIN_COSINE. Written to a temporary folder first, so a crash or a concurrent export leaves no half file.
+    """
+    import warnings
+
+    import torch
+
+    onnx_dir.parent.mkdir(parents=True, exist_ok=True)
+    transformer = torch_model[0].auto_model.eval()
+
+    class Wrapped(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.transformer = transformer
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            return self.transformer(input_ids=input_ids, attention_mask=attention_mask,
+                                    token_type_ids=token_type_ids).last_hidden_state
+
+    staging = tempfile.TemporaryDirectory(dir=onnx_dir.parent, prefix=".export-", ignore_cleanup_errors=True)
+    with _export_lock, staging as tmp:
+        example = torch.ones(2, 8, dtype=torch.long)
+        axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "last_hidden_state")}
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(Wrapped(), (example, example, torch.zeros_like(example)), str(Path(tmp) / ONNX_FILE),
+                              input_names=list(INPUTS), output_names=["last_hidden_state"], dynamic_axes=axes,
+                              opset_version=17, dynamo=False)
+        encoder = OnnxEncoder(model_dir, Path(tmp))
+        expected = torch_model.encode(list(VERIFY_SENTENCES), normalize_embeddings=True, convert_to_numpy=True,
+                                      show_progress_bar=False)
+        lowest = float(np.min(np.sum(encoder.encode(list(VERIFY_SENTENCES)) * expected, axis=1)))
+        if lowest < VERIFY_MIN_COSINE:
+            raise RuntimeError(f"the ONNX export disagrees with torch (lowest cosine {lowest:.4f})")
+        record = {"min_cosine": lowest, "sentences": len(VERIFY_SENTENCES), "source": str(model_dir)}
+        (Path(tmp) / RECORD_FILE).write_text(json.dumps(record, indent=2), encoding="utf-8")
+        if not is_exported(onnx_dir):  # another process may have finished first; its export is as good
+            shutil.rmtree(onnx_dir, ignore_errors=True)
+            os.replace(tmp, onnx_dir)
+    return lowest
+
+
+def is_exported(onnx_dir: Path) -> bool:
+    """Whether `onnx_dir` holds a verified export."""
+    return (onnx_dir / ONNX_FILE).is_file() and (onnx_dir / RECORD_FILE).is_file()
