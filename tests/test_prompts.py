@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.prompts import REFUSAL, PromptError, available_prompts, load_prompt, parse_prompt, render
+from rag.prompts import REFUSAL, PromptError, available_prompts, langchain_prompt, load_prompt, parse_prompt, render
 from rag.providers.llm import prompt_name, prompt_variables
 from rag.types import Sentence, SentenceHit
 
@@ -79,3 +79,20 @@ def test_documentation_before_the_first_part_is_not_sent() -> None:
     template = parse_prompt("doc", "# Title\nNotes with {braces_in_docs}.\n\n## prompt\nHello {name}\n\n")
     assert template.parts == (("prompt", "Hello {name}"),)
     assert template.render(name="you") == {"prompt": "Hello you"}
+
+
+@pytest.mark.parametrize("task", ["answer", "brief"])
+@pytest.mark.parametrize("style", ["chat", "completion"])
+def test_langchain_prompt_sends_exactly_what_the_file_renders(task: str, style: str) -> None:
+    hits = [SentenceHit(Sentence("d", 0, "Kim {called} for missiles.", 0, 26), 0.9, "KCNA")]
+    values = prompt_variables(task, "What {happened}?", hits)  # type: ignore[arg-type]
+    expected = render(prompt_name(task, style), **values)  # type: ignore[arg-type]
+    template = langchain_prompt(prompt_name(task, style))  # type: ignore[arg-type]
+    assert set(template.input_variables) == set(values)
+    sent = template.invoke(values)
+    if style == "completion":
+        assert sent.to_string() == expected["prompt"]
+    else:
+        system, user = sent.to_messages()
+        assert (system.type, system.content, user.type, user.content) == (
+            "system", expected["system"], "human", expected["user"])
