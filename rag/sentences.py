@@ -157,9 +157,34 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Longer "sentences" (a megabyte line with no punctuation, a table flattened to one line) are cut at the
+# last space before this many characters, or hard at it when there is none; offsets stay exact.
+MAX_SENTENCE_CHARS = 1000
+
+
+def _bounded(start: int, end: int, text: str) -> list[tuple[int, int]]:
+    spans = []
+    while end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        cut = text.rfind(" ", start + MAX_SENTENCE_CHARS // 2, limit)
+        cut = cut if cut > start else limit
+        stop = cut
+        while stop > start and text[stop - 1].isspace():
+            stop -= 1
+        spans.append((start, stop))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        spans.append((start, end))
+    return spans
+
+
 def split_sentences(doc_id: str, text: str) -> list[Sentence]:
     """The document's sentences, numbered from 0 in reading order."""
     return [
         Sentence(doc_id=doc_id, index=i, text=text[start:end], start=start, end=end)
-        for i, (start, end) in enumerate(sentence_spans(text))
+        for i, (start, end) in enumerate(
+            part for whole in sentence_spans(text) for part in _bounded(*whole, text)
+        )
     ]

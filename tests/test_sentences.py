@@ -54,3 +54,27 @@ def test_fast_path_cuts_clear_boundaries_and_keeps_quotes_whole():
         '"We are not done. Talks go on," he said.', "Rep. Nancy Pelosi, D-Calif., said no.",
         "Shake Shack Inc. returned the loan in 2020.", "Then it grew.",
     ]
+
+
+def test_a_megabyte_line_without_punctuation_is_cut_at_the_maximum_sentence_length():
+    from rag.sentences import MAX_SENTENCE_CHARS
+
+    text = "word " * 200_000 + "\nA last sentence."
+    sentences = split_sentences("d", text)
+    assert len(sentences) > 900 and max(len(s.text) for s in sentences) <= MAX_SENTENCE_CHARS
+    assert all(text[s.start : s.end] == s.text for s in sentences) and sentences[-1].text == "A last sentence."
+    assert split_sentences("d", "x" * 2500)[1].text == "x" * 1000  # no space at all: a hard cut
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["aaaa", " ", "bb.", "  ", "\n", "Zz", "x" * 300]), max_size=40).map("".join))
+def test_long_runs_keep_exact_offsets_and_lose_nothing(text):
+    from rag.sentences import MAX_SENTENCE_CHARS
+
+    sentences = split_sentences("doc", text)
+    for s in sentences:
+        assert text[s.start : s.end] == s.text and s.text == s.text.strip() and s.text
+        assert len(s.text) <= MAX_SENTENCE_CHARS
+    assert all(a.end <= b.start for a, b in zip(sentences, sentences[1:], strict=False))
+    covered = "".join(text[s.start : s.end] for s in sentences)
+    assert "".join(covered.split()) == "".join(text.split())
