@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from rag.alignment import OutletSentence, align_facts, date_mentions, find_conflicts
 from rag.sentences import split_sentences
 from rag.store import Store
@@ -13,6 +15,10 @@ def _doc(text: str, outlet: str) -> Document:
     return Document(doc_id, text, DocumentMeta(outlet=outlet), tuple(split_sentences(doc_id, text)))
 
 
+def _vectors(store: Store, docs: list[Document]) -> np.ndarray:
+    return store.embeddings.encode([s.text for d in docs for s in d.sentences])
+
+
 def _side(text: str, outlet: str) -> OutletSentence:
     return OutletSentence(Sentence("d" + outlet, 0, text, 0, len(text)), outlet)
 
@@ -20,7 +26,7 @@ def _side(text: str, outlet: str) -> OutletSentence:
 def test_shipped_corpus_has_many_aligned_pairs(corpus_store: Store) -> None:
     listed = corpus_store.docs.list_documents("default")
     docs = [corpus_store.document("default", d["doc_id"]) for d in listed]
-    groups = align_facts(docs, corpus_store.embeddings)
+    groups = align_facts(docs, _vectors(corpus_store, docs))
     agree = [g for g in groups if g.kind == "agree"]
     assert len(agree) >= 6
     assert all(len(g.outlets) == 2 for g in agree)
@@ -39,7 +45,7 @@ def test_conflicting_numbers_and_dates_make_a_difference(store: Store) -> None:
              "The weather in Seoul was mild.", "Outlet A")
     b = _doc("The exercises will involve 40 field training programs and run from August 14 to August 24. "
              "Officials did not comment on the budget.", "Outlet B")
-    groups = align_facts([a, b], store.embeddings)
+    groups = align_facts([a, b], _vectors(store, [a, b]))
     differ = [g for g in groups if g.kind == "differ"]
     assert len(differ) == 1
     kinds = {c.kind for c in differ[0].conflicts}

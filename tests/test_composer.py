@@ -13,11 +13,11 @@ def _group(outlet: str, i: int) -> FactGroup:
 
 def test_stands_alone() -> None:
     assert stands_alone("Kim visited three munitions factories on Friday and Saturday.")
-    assert not stands_alone("Additionally, he urged growth in the production of rocket launcher rounds.")
+    assert not stands_alone("He urged growth in the production of rocket launcher rounds.")
     assert not stands_alone("Talks ended.")
 
 
 def test_round_robin_takes_outlets_in_turn() -> None:
-    groups = [_group("A", 0), _group("A", 1), _group("A", 2), _group("B", 0)]
-    picked = _round_robin(groups, 3)
-    assert [(g.outlets[0], g.members[0].sentence.index) for g in picked] == [("A", 0), ("B", 0), ("A", 1)]
+    members = [_group("A", 0), _group("A", 1), _group("A", 2), _group("B", 0)]
+    picked = _round_robin([g.members[0] for g in members], 3)
+    assert [(m.outlet, m.sentence.index) for m in picked] == [("A", 0), ("B", 0), ("A", 1)]

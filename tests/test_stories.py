@@ -1,13 +1,22 @@
-"""Story grouping: same event together (embeddings), other events and distant dates apart."""
+"""Story grouping: one event's articles together despite different headlines; other events and distant dates
+apart; every event of a mixed collection whole."""
 
 from __future__ import annotations
 
-import numpy as np
+import json
 
+import numpy as np
+import pytest
+
+from conftest import SHARED
+from rag.briefing import select_stories
+from rag.ingest import ingest
 from rag.sentences import split_sentences
 from rag.store import Store
-from rag.stories import group_stories
+from rag.stories import average_linkage, group_stories
 from rag.types import Document, DocumentMeta, content_id
+
+DEV = SHARED / "devdata" / "allsides" / "raw_dev.jsonl"
 
 
 def _doc(text: str, date: str | None = None, outlet: str = "X") -> Document:
@@ -16,19 +25,53 @@ def _doc(text: str, date: str | None = None, outlet: str = "X") -> Document:
     return Document(doc_id, text, meta, tuple(split_sentences(doc_id, text)))
 
 
+def _events(ids: list[int]) -> list[dict]:
+    if not DEV.exists():
+        pytest.skip("../shared/devdata is not here (CI and developers have it)")
+    by_id = {e["id"]: e for e in map(json.loads, DEV.read_text(encoding="utf-8").splitlines())}
+    return [by_id[i] for i in ids]
+
+
+def _write(event: dict, folder) -> None:
+    for side, item in event["news"].items():
+        body = "\n\n".join(p for p in item["newBody"] if p.strip())
+        (folder / f"{event['id']}-{side}.txt").write_text(
+            f"Title: {item['newsTitle']}\nSource: {item['newsSource']}\n\n{body}\n", encoding="utf-8")
+
+
 def test_shipped_articles_form_one_story_and_an_unrelated_one_stays_apart(corpus_store: Store) -> None:
     listed = corpus_store.docs.list_documents("default")
     docs = [corpus_store.document("default", d["doc_id"]) for d in listed]
     football = _doc("Arsenal beat Chelsea 3-1 at the Emirates on Saturday. Bukayo Saka scored twice in the "
                     "second half as the home side moved top of the Premier League table.")
-    stories = group_stories([docs[0], football, docs[1]], embeddings=corpus_store.embeddings)
+    vectors = corpus_store.embeddings.encode([" ".join(s.text for s in d.sentences[:3]) for d in
+                                              (docs[0], football, docs[1])])
+    stories = group_stories([docs[0], football, docs[1]], vectors)
     assert [set(s.doc_ids) for s in stories] == [{docs[0].doc_id, docs[1].doc_id}, {football.doc_id}]
-    assert stories[0].title.startswith("N Korean Leader")
 
 
 def test_dates_far_apart_split_similar_documents() -> None:
-    a, b, c = _doc("One.", "2024-01-01"), _doc("Two.", "2024-03-01"), _doc("Three.", "2024-01-03")
+    a, b, c = _doc("One two three.", "2024-01-01"), _doc("Four five six.", "2024-03-01"), \
+        _doc("Seven eight nine.", "2024-01-03")
     vectors = np.ones((3, 4), dtype=np.float32) / 2.0  # identical unit vectors
     stories = group_stories([a, b, c], vectors)
     assert [s.doc_ids for s in stories] == [(a.doc_id, c.doc_id), (b.doc_id,)]
-    assert group_stories([a, b, c], vectors, max_days=100)[0].doc_ids == (a.doc_id, b.doc_id, c.doc_id)
+
+
+def test_average_linkage_does_not_chain_two_groups_through_one_broad_member() -> None:
+    # 0-1 close, 2-3 close, 1-2 close but 0-3 far: single linkage would make one group.
+    sim = np.array([[1, .9, .2, .0], [.9, 1, .6, .2], [.2, .6, 1, .9], [.0, .2, .9, 1]])
+    assert sorted(map(sorted, average_linkage(sim, 0.5))) == [[0, 1], [2, 3]]
+
+
+@pytest.mark.slow
+def test_three_outlets_with_different_headlines_stay_together_and_events_apart(tmp_path, store: Store) -> None:
+    # Two COVID events and a climate event: shared vocabulary, separate stories.
+    events = _events([6112, 6105, 6103])
+    for e in events:
+        _write(e, tmp_path)
+    ingest([str(tmp_path)], store=store)
+    stories = select_stories(store, "default", None, None)
+    titles = [{d.meta.title for d in s.docs} for s in stories]
+    expected = [{item["newsTitle"] for item in e["news"].values()} for e in events]
+    assert sorted(map(sorted, titles)) == sorted(map(sorted, expected))

@@ -1,0 +1,93 @@
+"""The linguistic layer on real sentences: roles, frames, deletion and headlines (spaCy en_core_web_sm)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.linguistics import Role, attribute, clean_claim, compress, headline, parse, read
+
+pytestmark = pytest.mark.slow  # loads the spaCy pipeline (about 2 s, once per session)
+
+
+def _one(text: str):
+    return parse([text])[0]
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("Has $1 trillion in COVID-19 relief gone unspent?", Role.QUESTION),
+    ("Let's see how we got here.", Role.ASIDE),
+    ("We gathered a number of those priorities here.", Role.ASIDE),
+    ("PUBLISHED FEBRUARY 23, 2021: THE SENATE VOTED ON THE BILL.", Role.BOILERPLATE),
+    ("Biden to target 50%-52% reduction in greenhouse gas emissions by 2030", Role.HEADLINE),
+    ("In conclusion, Kim Jong Un's call for boosting missile production underscores the importance of "
+     "deterring hostile forces.", Role.OPINION),
+    ("The GOP should stop pretending the deficit matters.", Role.OPINION),
+    ("The president has set broader goals of creating a net-zero emission power sector by 2035 and a...",
+     Role.FRAGMENT),
+    ("A Centers for Disease Control and Prevention advisory panel on Friday recommended the U.S. resume using "
+     "the Johnson and Johnson Covid-19 vaccine.", Role.FACT),
+    ("“Our army will annihilate the enemy,” Kim said.", Role.FACT),  # first person inside a quotation
+])
+def test_roles_of_real_sentences(text: str, role: Role) -> None:
+    assert read(_one(text)).role == role
+
+
+def test_frame_lower_cases_common_words_and_keeps_names() -> None:
+    gao = _one("The Government Accountability Office said on Tuesday that $1 trillion remains unspent.")
+    assert attribute(gao, "Fox Business").startswith("Fox Business reported that the Government Accountability")
+    kim = _one("Kim also called for an expansion of production lines in the factories.")
+    assert attribute(kim, "Yonhap").startswith("Yonhap reported that Kim also called")
+
+
+def test_opening_connective_is_deleted_not_framed() -> None:
+    doc = _one("And it will be a challenge to pass the bill before the recess.")
+    assert attribute(doc, "Washington Post") == ("Washington Post reported that it will be a challenge to pass the "
+                                                 "bill before the recess.")
+
+
+def test_report_tail_is_reframed_not_double_framed() -> None:
+    doc = _one("Kim also called for an expansion of production lines, the report added.")
+    text = attribute(doc, "Yonhap")
+    assert "reported that" not in text and text.startswith("According to Yonhap, Kim also called")
+
+
+def test_opinion_is_argued_not_reported() -> None:
+    doc = _one("The GOP should stop pretending the deficit matters.")
+    assert attribute(doc, "National Review") == "National Review argued that the GOP should stop pretending the " \
+        "deficit matters."
+
+
+def test_deletion_keeps_every_remaining_word_in_source_order() -> None:
+    source = ("A Centers for Disease Control and Prevention (CDC) advisory committee is recommending that the "
+              "vaccine resume rollout — a decision that came after a ten-day pause.")
+    text, _ = compress(_one(source))
+    assert text == "A Centers for Disease Control and Prevention advisory committee is recommending that the " \
+        "vaccine resume rollout."
+    words = source.split()
+    at = 0
+    for word in text.rstrip(".").split():  # a subsequence of the source's words
+        at = next(i for i in range(at, len(words)) if words[i].strip("().,") == word.strip("().,")) + 1
+
+
+def test_dateline_and_loaded_modifier_are_deleted_but_hedges_stay() -> None:
+    text, _ = compress(_one("ROTTERDAM, March 14, 2024 - The port handled a record 440 million tonnes last year."))
+    assert text == "The port handled a record 440 million tonnes last year."
+    assert clean_claim(_one("Meanwhile, the draconian law was passed by the Senate.")) == \
+        "The law was passed by the Senate."
+    assert "alleged" in clean_claim(_one("Police arrested the alleged attacker on Monday night."))
+
+
+def test_no_quotation_marks_are_added_and_quoted_asides_stay_whole() -> None:
+    source = ("She lowered expectations for an immediate fix, saying the crisis is “not going to be solved "
+              "overnight.”")
+    text = attribute(_one(source), "Washington Times")
+    assert text.count("“") == source.count("“") and "fix, saying" in text
+
+
+def test_headline_is_a_whole_short_clause_cut_by_deletion() -> None:
+    doc = _one("Vaccine advisers to the US Centers for Disease Control and Prevention voted Friday to recommend "
+               "resuming use of the vaccine.")
+    title = headline(doc, 14)
+    assert title is not None and len(title.split()) <= 14 and title.startswith("Vaccine advisers")
+    assert not title.endswith(("…", "...", ","))
+    assert headline(_one("Has $1 trillion in COVID-19 relief gone unspent?"), 14) is None
