@@ -17,7 +17,7 @@ from rag.alignment import FactGroup
 from rag.citations import resolve_claim
 from rag.errors import ProviderUnavailable
 from rag.neutral import Verifier, attribute_text, check_generated, is_attributed
-from rag.prompts import REFUSAL
+from rag.providers.llm import is_refusal
 from rag.types import Claim, Section, SectionKind, SentenceHit
 
 
@@ -42,7 +42,7 @@ def llm_fact_sections(
     key: list[Claim] = []
     single: list[Claim] = []
     for draft in generator.generate("brief", topic, evidence):
-        if draft.text.strip() == REFUSAL:
+        if is_refusal(draft.text):
             continue
         resolution = resolve_claim(draft, evidence)
         if not resolution.citations:
@@ -56,7 +56,7 @@ def llm_fact_sections(
                       (*verification.reasons, *flags, *resolution.problems))
         (key if len(outlets) >= 2 else single).append(claim)
     if not key and not single:
-        raise ProviderUnavailable(f"{getattr(generator, 'name', 'the generator')} wrote no sentence citing the sources")
+        raise ProviderUnavailable(f"{generator.name} wrote no sentence citing the sources")
     return [
         Section(SectionKind.KEY_FACTS, "Key facts", tuple(key[: limits[0]])),
         Section(SectionKind.SINGLE_SOURCE, "Reported by one outlet", tuple(single[: limits[1]])),
