@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 from rag.errors import IngestError
 from rag.loaders.text import article_from_text, decode_text, read_capped
-from rag.metadata import normalise_date
+from rag.metadata import normalise_date, site_name
 from rag.types import DocumentMeta, LoadedArticle
 
 _MIN_LETTERS = 30
@@ -35,7 +35,7 @@ def html_to_article(html: str, source: str, url: str | None = None, path: str | 
     if title and lines and lines[0].strip() == title:
         text = "\n".join(lines[1:])  # the headline belongs in the metadata, not in sentence 0
     date = normalise_date(extracted.date) if extracted.date else None
-    host = urlparse(url).hostname if url else None
+    host = site_name(url) if url else None
     sitename = _clean(extracted.sitename)
     # trafilatura falls back to the URL's netloc ("host:port") when a page names no site.
     if sitename and url and sitename.lower() == urlparse(url).netloc.lower():
