@@ -12,7 +12,8 @@ beside the last run's figures (benchmarks/results/briefing_quality.json) and the
     the source, words not in the cited sentences outside the frame);
   * title: copied from an outlet headline, cut off, over 14 words;
   * differences: on the hand-labelled events of benchmarks/data/differences.jsonl that have a conflicting
-    number / date / name / attribution, share whose "differences" section names both sides;
+    number / date / name / attribution, share whose "differences" section names both sides; on those
+    labelled without one, share whose differences section still states a number (a false difference);
   * NeuS arousal and ROUGE vs the roundup for Crossread and the lead baselines (neutrality.py's table).
 
 The labelled conflict events are always added to the `--events` selection so the differences share has a
@@ -101,6 +102,9 @@ def measure_event(event: dict, briefings: list, label: dict | None) -> dict:
         "sentences": sentences, "defects": dict(sentence_defects), "examples": dict(examples),
         "title": main.title if main else "", "title defects": sorted({d for t in titles for d in t}),
         "conflict": bool(label and label.get("conflict")),
+        "no conflict": bool(label and not label.get("conflict")),
+        "number difference": any(re.search(r"\d", cl.text) for b in briefings for s in b.sections
+                                 if "differ" in str(s.kind) for cl in s.claims),
         "conflict named": bool(label and label.get("conflict") and defects.names_conflict(diff_text, label["sides"])),
     }
 
@@ -125,6 +129,10 @@ def summarise(per_event: list[dict]) -> dict[str, float]:
     out["conflict events"] = len(conflicts)
     out["differences name the conflict"] = (sum(e["conflict named"] for e in conflicts) / len(conflicts)
                                             if conflicts else float("nan"))
+    calm = [e for e in per_event if e.get("no conflict")]
+    out["no-conflict events"] = len(calm)
+    out["differences state a number without a conflict"] = (sum(e["number difference"] for e in calm) / len(calm)
+                                                             if calm else float("nan"))
     return out
 
 
@@ -132,18 +140,24 @@ TARGETS = {"whole event": ("%", "≥ 95%"), "stories per event": ("f", "1"), "al
            "key facts present": ("%", "—"), "defects/100: all": ("f", "≤ 2"),
            "defects/100: quote": ("f", "0"), "defects/100: new words": ("f", "0"),
            "title copied": ("%", "0%"), "title cut off": ("%", "0%"), "title over 14 words": ("%", "0%"),
-           "differences name the conflict": ("%", "—")}
+           "differences name the conflict": ("%", "—"),
+           "differences state a number without a conflict": ("%", "0%")}
 
 
 def print_report(now: dict, last: dict) -> None:
     rows = []
     for key in ["whole event", "stories per event", "all outlets cited", "key facts present", "defects/100: all",
                 *[f"defects/100: {k}" for k in defects.DEFECT_KINDS], "title copied", "title cut off",
-                "title over 14 words", "differences name the conflict"]:
+                "title over 14 words", "differences name the conflict",
+                "differences state a number without a conflict"]:
         kind, target = TARGETS.get(key, ("f", "—" if key != "defects/100: all" else "≤ 2"))
         if key.startswith("defects/100:") and key not in TARGETS:
             target = "(in the ≤ 2 total)"
-        label = key + (f" ({now['conflict events']:.0f} labelled events)" if key.startswith("differences") else "")
+        label = key
+        if key == "differences name the conflict":
+            label += f" ({now['conflict events']:.0f} labelled events)"
+        elif key.startswith("differences state"):
+            label += f" ({now['no-conflict events']:.0f} labelled events)"
         rows.append((label, now.get(key), last.get(key), kind, target))
     print("\n".join(devdata.compare_table(rows)))
 

@@ -13,7 +13,7 @@ Figures per system, averaged over events: NeuS Arousal+ / Arousal- / total (lowe
 sentences, loaded terms (our list) outside quotes per event. benchmarks/briefing_quality.py prints the same
 table in its run (it imports `event_scores` and `table` from here).
 
-    python benchmarks/neutrality.py [--events 60] [--offset 0] [--length short] [--per-event]
+    python benchmarks/neutrality.py [--events 40] [--offset 0] [--length short] [--per-event]
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def table(now: dict[str, dict[str, float]], last: dict[str, dict[str, float]]) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=60)
+    parser.add_argument("--events", type=int, default=40)
     parser.add_argument("--offset", type=int, default=0)
     parser.add_argument("--vad", type=Path, default=devdata.VAD)
     parser.add_argument("--length", default="short", choices=("short", "standard", "long"))
