@@ -6,6 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from rag.errors import IngestError
 from rag.loaders import iter_articles, load_file
@@ -326,3 +329,17 @@ def test_navigation_only_page_is_rejected_not_stored_as_home(tmp_path, settings)
         "<script>window.boot({page: 'home', user: null, flags: [1, 2, 3]});</script></body></html>"
     )
     assert "no article text found" in reason_for(path, settings)
+
+
+@hyp_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=3000) | st.text(max_size=1000).map(lambda t: t.encode("utf-8", "surrogatepass")),
+       suffix=st.sampled_from([".txt", ".md", ".html", ".pdf"]))
+def test_loaders_on_random_bytes_raise_only_typed_errors(tmp_path, settings, data, suffix):
+    path = tmp_path / f"fuzz{suffix}"
+    path.write_bytes(data)
+    try:
+        article = load_file(path, settings)
+    except IngestError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith(str(path))
+        return
+    assert article.text.strip() and article.text == article.text.strip()
