@@ -84,12 +84,12 @@ def brief(
         raise CrossreadError(f"--length must be short, standard or long, not {length!r}")
     if style not in ("paragraphs", "bullets"):
         raise CrossreadError(f"--style must be paragraphs or bullets, not {style!r}")
+    if output is not None and output.is_dir():
+        raise CrossreadError(f"--output {output} is a folder; give a file name")
     if output is not None and fmt is None:
         fmt = output.suffix.lstrip(".").lower()
     if fmt is not None and (fmt not in _EXPORTS or output is None):
         raise CrossreadError("export needs --format md|html|docx and --output PATH")
-    if output is not None and output.is_dir():
-        raise CrossreadError(f"--output {output} is a folder; give a file name")
     if output is not None and not output.resolve().parent.is_dir():
         raise CrossreadError(f"--output {output}: folder {output.parent} does not exist")
     if topic is not None and not 0 < len(topic.strip()) <= _MAX_TOPIC:

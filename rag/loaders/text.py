@@ -44,7 +44,7 @@ def decode_text(data: bytes, source: str, declared: str | None = None) -> str:
     if b"\x00" in data[:8192]:
         return _check_controls(_utf16_without_bom(data, source), source)
     try:
-        return data.decode("utf-8")
+        return _check_controls(data.decode("utf-8"), source)
     except UnicodeDecodeError:
         pass
     mixed = _mixed_utf8(data)
@@ -188,6 +188,8 @@ def article_from_text(text: str, source: str, meta: DocumentMeta | None = None) 
     body, found = split_header(text)
     if not body.strip():
         raise IngestError(source, "no article text after the header lines")
+    if not any(ch.isalnum() for ch in body):
+        raise IngestError(source, "no words (only punctuation, symbols or control characters)")
     if meta is not None:
         from rag.metadata import merge_meta
 
