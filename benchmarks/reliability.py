@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -179,13 +180,12 @@ def kills(work: Path, count: int) -> dict[str, int]:
 
 
 # --- size -----------------------------------------------------------------------------------------
-def sizes(work: Path, megabytes: list[float]) -> list[tuple[float, int, float]]:
+def sizes(work: Path, megabytes: list[float]) -> Iterator[tuple[float, int, float]]:
     from rag.ingest import ingest
     from rag.store import open_store
 
     words = (ARTICLE + " river bridge budget mayor vote court storm port strike").replace(".", "").split()
     rng = random.Random(5)
-    rows = []
     for mb in megabytes:
         parts, size = [], 0
         while size < mb * 1e6:
@@ -200,8 +200,7 @@ def sizes(work: Path, megabytes: list[float]) -> list[tuple[float, int, float]]:
         [result] = ingest([str(path)], store=store)
         elapsed = time.perf_counter() - started
         sentences = len(store.docs.sentences_of("default", result.doc_id or ""))
-        rows.append((mb, sentences, elapsed))
-    return rows
+        yield mb, sentences, elapsed
 
 
 def main() -> None:
@@ -222,18 +221,18 @@ def main() -> None:
             clean = message.replace(str(work), "…").replace("|", "/").replace("\x1b", "\\x1b")
             print(f"| {name} | {outcome} | {clean} | {'yes' if good else 'NO'} | {'YES' if crashed else 'no'} |")
         print(f"\ntracebacks: {sum(r[4] for r in rows)}; batches that lost their good article: "
-              f"{sum(not r[3] for r in rows)}\n")
+              f"{sum(not r[3] for r in rows)}\n", flush=True)
     if "writers" not in skip:
         started = time.perf_counter()
         totals = concurrency(work, args.writers, args.rounds)
         print(f"## {args.writers} staggered writers × {args.rounds} rounds ({time.perf_counter() - started:.0f} s)\n")
-        print(json.dumps(totals))
+        print(json.dumps(totals), flush=True)
     if "kills" not in skip:
-        print(f"\n## kill -9 mid-ingest\n\n{json.dumps(kills(work, args.kills))}")
+        print(f"\n## kill -9 mid-ingest\n\n{json.dumps(kills(work, args.kills))}", flush=True)
     if "sizes" not in skip:
         print("\n## Single-file ingest time\n\n| MB | sentences | seconds | s per MB |\n|---|---|---|---|")
         for mb, count, seconds in sizes(work, [float(x) for x in args.sizes.split(",")]):
-            print(f"| {mb:g} | {count} | {seconds:.1f} | {seconds / mb:.1f} |")
+            print(f"| {mb:g} | {count} | {seconds:.1f} | {seconds / mb:.1f} |", flush=True)
     print(f"\n(work folder {work})")
 
 
