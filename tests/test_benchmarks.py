@@ -116,3 +116,25 @@ def test_dev_events_are_written_as_user_exports_with_header_lines():
     assert header.splitlines()[:2] == [f"Title: {item['newsTitle'].strip()}", f"Source: {item['newsSource'].strip()}"]
     assert body.startswith(item["newBody"][0].strip()[:40])
     assert devdata.outlets(events[0]) == {events[0]["news"][s]["newsSource"].strip() for s in devdata.SIDES}
+
+
+def test_false_alarms_on_the_rewritten_briefings():
+    names = "The case, Mahanoy Area School District v. B.L., was heard April 28."
+    assert "headline" not in kinds(names, [names])
+    tail_of_quote = "Today I handed in my resignation to my editors at the New York Post,” Italiano tweeted on Tuesday."
+    assert "first person" not in kinds(tail_of_quote, [tail_of_quote])
+    two_outlets = ("CNN reported that the population has topped 331 million people; Washington Examiner reported "
+                   "that the population was 331.5 million.")
+    assert "double frame" not in kinds(two_outlets, ["The population has topped 331 million people.",
+                                                     "The population was 331.5 million."],
+                                       ["CNN", "Washington Examiner"])
+    assert "double frame" in kinds("CNN reported that the population topped 331 million, the report added; "
+                                   "Fox reported that it grew.", ["The population topped 331 million."], ["CNN", "Fox"])
+
+
+def test_a_frame_may_name_several_outlets():
+    source = "President Biden formally recognized the Armenian genocide on Saturday."
+    text = "National Review and BBC News reported that " + source[0].lower() + source[1:]
+    assert defects.new_words(text, [source, source], ["National Review", "BBC News"]) == []
+    listed = "Politico, Axios and New York Post reported that " + source
+    assert defects.new_words(listed, [source], ["Politico", "Axios", "New York Post"]) == []
