@@ -69,7 +69,7 @@ log = logging.getLogger(__name__)
 class Encoder(Protocol):
     """What encodes: normalised float32 vectors, one row per text."""
 
-    def encode(self, texts: list[str]) -> np.ndarray: ...
+    def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray: ...
 
 
 class TorchEncoder:
@@ -79,8 +79,8 @@ class TorchEncoder:
         self.model = load_model(name)
         self.batch_size = batch_size
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+    def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+        vectors = self.model.encode(texts, batch_size=batch_size or self.batch_size, normalize_embeddings=True,
                                     convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
 
@@ -91,11 +91,23 @@ def onnx_dir_for(name: str, data_dir: Path) -> Path:
     return data_dir / "models" / f"{slug}-onnx"
 
 
-@lru_cache(maxsize=8)
+_encoders: dict[tuple[str, Backend], Encoder] = {}
+_encoders_lock = threading.Lock()
+
+
 def load_encoder(name: str = DEFAULT_EMBEDDING_MODEL, backend: Backend = "auto",
                  data_dir: Path | None = None) -> Encoder:
+    """One encoder per model and backend per process (see `build_encoder`)."""
+    with _encoders_lock:
+        if (name, backend) not in _encoders:
+            _encoders[name, backend] = build_encoder(name, backend, data_dir)
+        return _encoders[name, backend]
+
+
+def build_encoder(name: str = DEFAULT_EMBEDDING_MODEL, backend: Backend = "auto",
+                  data_dir: Path | None = None) -> Encoder:
     """The encoder for `name`: ONNX when `backend` allows and it works here, else torch (with the reason
-    logged). The export goes into `data_dir` (default: the configured data folder)."""
+    logged). A missing export is made in `data_dir` (default: the configured data folder)."""
     from rag import onnx_encoder
 
     if backend == "torch":
@@ -144,7 +156,7 @@ class SentenceEmbeddings(Embeddings):
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return self.encoder.encode(list(texts))
+        return self.encoder.encode(list(texts), self.batch_size)
 
     @property
     def dimension(self) -> int:

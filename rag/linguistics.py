@@ -354,7 +354,7 @@ def headline(doc: Doc, max_words: int = 14) -> str | None:
     drop |= _loaded_modifiers(doc, quoted)
     root = _root(doc)
     # Least essential first: asides, then adverbial clauses, then modifiers, from the end of the sentence.
-    tiers = (("parataxis", "advcl", "relcl", "acl", "appos", "npadvmod", "intj"), ("prep", "agent"),
+    tiers = (("parataxis", "advcl", "relcl", "acl", "appos", "intj", "npadvmod"), ("prep", "agent"),
              ("conj", "advmod", "amod"))
     for tier in tiers:
         if _count(doc, drop) <= max_words:
@@ -365,6 +365,7 @@ def headline(doc: Doc, max_words: int = 14) -> str | None:
             if t.dep_ in tier and t.i not in drop and t.head.i not in drop and t.i != root.i \
                     and not (t.dep_ == "prep" and _needed_prep(t)) \
                     and not (t.dep_ == "conj" and t.pos_ == "PROPN" and t.head.pos_ == "PROPN") \
+                    and not (t.dep_ == "npadvmod" and t.ent_type_ not in ("DATE", "TIME")) \
                     and not any(c.dep_ == "neg" for c in t.children) and t.i not in quoted:
                 removed = _subtree(t)
                 if t.dep_ == "conj":
@@ -399,7 +400,13 @@ def keeps_capital(doc: Doc, i: int | None) -> bool:
     if i is None:
         return True
     t = doc[i]
-    return t.pos_ == "PROPN" or t.text == "I" or (len(t.text) > 1 and t.text.isupper())
+    named = t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART")
+    # At a sentence start the tagger calls many capitalised common nouns PROPN ("Schools will ..."): trust
+    # the entity recogniser there.
+    start = t.i == 0 or doc[t.i - 1].is_punct
+    title = t.dep_ == "compound" and t.head.pos_ == "PROPN"  # "President Biden"
+    proper = t.pos_ == "PROPN" and (not start or named or title)
+    return proper or (named and t.pos_ in ("PROPN", "ADJ")) or t.text == "I" or (len(t.text) > 1 and t.text.isupper())
 
 
 def frame_verb(role: Role) -> str:
@@ -429,10 +436,15 @@ def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None
     if not body.endswith((".", "!", "…", "”", "\"", "’", "'")):
         body += "."
     starts_quote = body[:1] in _QUOTES
+    if name in ("one report", "another report"):
+        return f"According to {name}, {body}"
     if reading.speaker and reading.tail or starts_quote or body.lower().startswith("according to"):
         lead = body[:1].upper() + body[1:] if not keeps_capital(doc, first) else body
-        if body.lower().startswith("according to"):
-            return f"{lead[:-1]}, {'as ' + name + ' reported' if reading.role != Role.OPINION else 'wrote ' + name}."
+        if body.lower().startswith("according to") or reading.speaker and reading.tail:
+            # "According to the ministry, ..., Reuters reported." — one frame, the source's own kept inside
+            verb = "wrote" if reading.role == Role.OPINION else "reported"
+            lead = body[:1].upper() + body[1:]
+            return f"{lead[:-1] if lead.endswith('.') else lead}, {name} {verb}."
         return f"According to {name}, {body}"
     return f"{name} {frame_verb(reading.role)} that {body}"
 

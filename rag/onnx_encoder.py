@@ -85,12 +85,13 @@ class OnnxEncoder:
         self.dimension = int(self.session.get_outputs()[0].shape[-1])
         self.batch_size = batch_size
 
-    def encode(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+        size = batch_size or self.batch_size
         encodings = self.tokenizer.encode_batch(list(texts))
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")  # similar lengths pad little
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start:start + self.batch_size]
+        for start in range(0, len(order), size):
+            batch = order[start:start + size]
             width = max(len(encodings[i].ids) for i in batch)
             arrays = {name: np.zeros((len(batch), width), dtype=np.int64) for name in INPUTS}
             for row, i in enumerate(batch):

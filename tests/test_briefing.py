@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -10,7 +11,6 @@ import pytest
 from rag.briefing import brief
 from rag.framing import detect_loaded_terms
 from rag.ingest import ingest
-from rag.neutral import is_attributed
 from rag.prompts import REFUSAL
 from rag.store import Store
 from rag.types import Briefing, DraftClaim, SectionKind, SentenceHit, Verdict
@@ -63,13 +63,16 @@ def test_every_citation_resolves_and_every_claim_is_verified(briefing: Briefing,
     assert sorted(set(markers.values())) == list(range(1, len(markers) + 1))
 
 
-def test_no_loaded_term_outside_an_attributed_quote(briefing: Briefing) -> None:
+def test_loaded_words_are_only_ever_an_outlets_own_and_never_given_new_quotes(briefing: Briefing) -> None:
     for section in briefing.sections:
+        if section.kind == SectionKind.FRAMING:
+            continue
         for claim in section.claims:
             unquoted = [t.term for t in detect_loaded_terms(claim.text) if not t.quoted]
-            assert unquoted == [], claim.text
-            if any(t.quoted for t in detect_loaded_terms(claim.text)):
-                assert is_attributed(claim.text) or section.kind != SectionKind.SINGLE_SOURCE
+            if unquoted:  # kept only where the sentence names whose words they are
+                assert any(c.outlet in claim.text for c in claim.citations), claim.text
+            for quoted in re.findall(r"“([^”]+)”", claim.text):  # every quotation is verbatim in a cited sentence
+                assert any(quoted in c.text for c in claim.citations), claim.text
 
 
 def test_balance_and_json(briefing: Briefing) -> None:
@@ -92,10 +95,13 @@ def test_title_is_an_agreed_fact_not_one_outlets_headline(corpus_store: Store) -
     from rag.neutral import loaded_outside_quotes
 
     result = brief(store=corpus_store)
-    key_facts = result.sections[0].claims
-    assert not result.title.startswith("N Korean Leader")  # that outlet's headline frames the story
-    assert key_facts[0].text.startswith(result.title.rstrip("…"))
-    assert len({c.outlet for c in key_facts[0].citations}) == 2 and not loaded_outside_quotes(result.title)
+    docs = [corpus_store.document("default", d["doc_id"]) for d in corpus_store.docs.list_documents("default")]
+    assert result.title not in {d.meta.title for d in docs}  # no outlet's headline frames the story
+    assert 4 <= len(result.title.split()) <= 14 and not result.title.endswith(("…", "...", ","))
+    sentences = [s.text for d in docs for s in d.sentences]
+    words = result.title.split()
+    assert any(all(w in s for w in words) for s in sentences)  # cut from a source sentence by deletion only
+    assert not loaded_outside_quotes(result.title)
 
 
 def test_topic_off_the_subject_refuses(corpus_store: Store) -> None:
@@ -127,8 +133,8 @@ def test_llm_path_is_verified_and_loaded_terms_flagged(named_store: Store) -> No
     key, single = result.sections[0].claims, result.sections[1].claims
     assert len(key) == 1 and len({c.outlet for c in key[0].citations}) == 2
     assert single[0].text.startswith("Press TV reported that ") or single[0].text.startswith("Wire Rewrite")
-    assert "military exercises" in single[0].text
-    assert "regime" not in single[0].text and any("loaded term" in r for r in single[0].reasons)
+    assert "“" not in single[0].text  # a model's loaded word is flagged, never put in quotation marks
+    assert any("loaded term" in r for r in single[0].reasons)
     assert single[0].verdict != Verdict.SUPPORTED  # the evidence never says that
 
 
@@ -141,9 +147,9 @@ def test_mixed_collection_is_briefed_per_story(store: Store, tmp_path: Path) -> 
                      "side to the top of the Premier League table ahead of next week's derby.\n")
     ingest([str(CORPUS), str(other)], store=store)
     main = brief(store=store, length="short")
-    assert main.title.startswith("North Korean leader") and main.notice and "Arsenal win" in main.notice
+    assert "Kim" in main.title and main.notice and "Arsenal win" in main.notice
     stories = brief_stories(store=store, length="short")
-    assert [b.title for b in stories][1] == "Arsenal win"  # one outlet: no agreed fact, its headline
+    assert stories[1].title != "Arsenal win" and stories[1].title.startswith("Arsenal beat Chelsea")
     football = stories[1]
     assert football.sections[0].claims == ()  # one outlet: nothing is a key fact
     assert all("Sports Desk" in c.text for c in football.sections[1].claims)

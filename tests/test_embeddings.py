@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from rag import onnx_encoder
-from rag.embeddings import SentenceEmbeddings, TorchEncoder, load_encoder, load_model, onnx_dir_for
+from rag.embeddings import SentenceEmbeddings, TorchEncoder, build_encoder, load_model, onnx_dir_for
 from rag.errors import CrossreadError
 from rag.onnx_encoder import OnnxEncoder, export_onnx, is_exported
 from rag.settings import DEFAULT_EMBEDDING_MODEL
@@ -24,7 +24,7 @@ TEXTS = ["Kim Jong Un called for more missiles.", "Prices rose 0.4% in March.", 
 
 def build(data_dir: Path, backend: Any = "auto") -> Any:
     """A fresh encoder, bypassing the per-process cache."""
-    return load_encoder.__wrapped__(DEFAULT_EMBEDDING_MODEL, backend, data_dir)
+    return build_encoder(DEFAULT_EMBEDDING_MODEL, backend, data_dir)
 
 
 def test_onnx_is_exported_once_into_the_data_folder_and_agrees_with_torch(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ def test_footnotes_name_outlet_title_date_and_quote_the_sentence() -> None:
     notes = footnotes(_briefing(), METAS)
     assert [n.number for n in notes] == [1, 2]
     assert notes[0].text.startswith("Outlet A, “Allies plan drills”, 2023-08-14: “Seoul and Washington")
-    assert "(document doc-a, sentence 3)" in notes[0].text
+    assert "(document doc-a, sentence 4)" in notes[0].text
 
 
 def test_markdown_has_footnotes_and_escapes_markup(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from rag.citations import resolve_claim
 from rag.ingest import ingest
 from rag.providers import get_generator
-from rag.providers.extractive import ExtractiveGenerator, attribute, without_opener
+from rag.providers.extractive import ExtractiveGenerator
 from rag.retrieval import retrieve
 from rag.settings import Settings
 from rag.store import Store, open_store
@@ -69,7 +69,7 @@ def test_contested_numbers_are_attributed_to_each_outlet(storm_store: Store):
 
 def test_single_outlet_detail_is_attributed(storm_store: Store):
     hits, claims = claims_for(storm_store, "What happened to schools?")
-    assert claims[0].text == "Schools will stay closed until Friday, according to National Ledger."
+    assert claims[0].text == "National Ledger reported that schools will stay closed until Friday."
 
 
 def test_every_claim_verifies_as_supported(storm_store: Store, corpus_store: Store):
@@ -88,7 +88,8 @@ def test_every_claim_verifies_as_supported(storm_store: Store, corpus_store: Sto
 
 def test_answer_is_capped_and_brief_uses_everything(corpus_store: Store):
     hits = retrieve(corpus_store, "default", "North Korea drills", corpus_store.settings)
-    generator = ExtractiveGenerator(corpus_store.settings, max_claims=2)
+    generator = ExtractiveGenerator(corpus_store.settings.model_copy(
+        update={"answer": corpus_store.settings.answer.model_copy(update={"max_claims": 2})}))
     assert len(list(generator.generate("answer", "North Korea drills", hits))) <= 2
     brief = list(generator.generate("brief", "North Korea drills", hits))
     cited = {m for c in brief for m in c.markers}
@@ -104,14 +105,12 @@ def test_instruction_sentences_are_never_used():
     assert all("Ignore" not in c.text for c in claims)
 
 
-def test_attribution_forms():
-    s = SentenceHit(Sentence("d", 0, "x", 0, 1), 0.5, "KCNA", meta=_meta("KCNA"))
-    assert attribute("Kim visited a factory.", [s]) == "Kim visited a factory, according to KCNA."
-    assert attribute("The toll rose, according to officials.", [s]) == (
-        "According to KCNA, the toll rose, according to officials.")
-    assert attribute("Kim visited a factory.", [SentenceHit(Sentence("d", 0, "x", 0, 1), 0.5, "doc")]) == (
-        "Kim visited a factory, according to one report.")
-    assert without_opener("In conclusion, Kim Jong Un’s call matters.") == "Kim Jong Un’s call matters."
+def test_outlets_are_named_and_frames_are_grammatical(storm_store: Store):
+    hits, claims = claims_for(storm_store, "How many people did the storm kill?")
+    for claim in claims:
+        if len({hits[m - 1].outlet for m in claim.markers}) == 1:
+            assert "Coastal Herald" in claim.text or "National Ledger" in claim.text
+            assert "reported that The" not in claim.text and "one report" not in claim.text
 
 
 def test_factory_builds_extractive_by_name(tmp_path: Path):
@@ -136,6 +135,8 @@ def test_answers_use_no_loaded_term_in_their_own_voice(corpus_store, question):
     assert result.claims and not result.refused
     cited = " ".join(c.text for claim in result.claims for c in claim.citations)
     assert any(word in cited for word in ("war game", "provocations", "claimed")), "the sources use loaded words"
-    for claim in result.claims:
-        assert [t.term for t in loaded_outside_quotes(claim.text) if t.category in {"label", "report_verb"}] == []
+    for claim in result.claims:  # a loaded word is the outlet's own, so the claim names the outlet
+        if [t for t in loaded_outside_quotes(claim.text) if t.category in {"label", "report_verb"}]:
+            assert any(c.outlet in claim.text for c in claim.citations) or "one report" in claim.text, claim.text
+        assert claim.text.count("“") <= sum(c.text.count("“") for c in claim.citations)
         assert claim.verdict == Verdict.SUPPORTED

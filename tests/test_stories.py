@@ -7,8 +7,8 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import SHARED
+
 from rag.briefing import select_stories
 from rag.ingest import ingest
 from rag.sentences import split_sentences

@@ -33,7 +33,7 @@ class FactGroup:
 
 
 def outlet_names(hits: Sequence[SentenceHit]) -> list[str]:
-    """The outlets as a reader would name them, in order; "one report" where an article's outlet is unknown."""
+    """Who to name for each hit, in order: its outlet, or "one report" when the article's outlet is unknown."""
     return list(dict.fromkeys(h.meta.outlet or UNNAMED for h in hits))
 
 

@@ -208,6 +208,6 @@ def make_generator(settings: Settings) -> LLMGenerator:
 
     model, style = make_model(settings)
     return LLMGenerator(
-        model, name="llamacpp", style=style, embeddings=SentenceEmbeddings(settings.embedding_model),
-        describe_error=describe_error, time_limit=settings.llm.timeout,
+        model, name="llamacpp", style=style, describe_error=describe_error, time_limit=settings.llm.timeout,
+        embeddings=SentenceEmbeddings(settings.embedding_model, data_dir=settings.data_dir),
     )

@@ -276,8 +276,8 @@ def client_generator(
     style: PromptStyle = "completion" if settings.llm.prompt_style == "completion" else "chat"
     model = completion(**options) if style == "completion" else chat(**options)
     return LLMGenerator(
-        model, name=name, style=style, embeddings=SentenceEmbeddings(settings.embedding_model),
-        describe_error=describe_error, time_limit=settings.llm.timeout,
+        model, name=name, style=style, describe_error=describe_error, time_limit=settings.llm.timeout,
+        embeddings=SentenceEmbeddings(settings.embedding_model, data_dir=settings.data_dir),
     )
 
 
