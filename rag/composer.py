@@ -230,6 +230,8 @@ class Composer:
                     claim = self.difference(conflict)
                     if claim is not None and claim.text not in {c.text for c in substantive + framing}:
                         (framing if conflict.kind == "framing" else substantive).append(claim)
+        cited = {c.outlet for claim in key_claims for c in claim.citations}
+        singles.sort(key=lambda m: m.outlet in cited)  # an outlet not yet cited speaks first (stable order)
         single_claims = [self.single(m) for m in _round_robin(singles, n_single)]
         return [
             Section(SectionKind.KEY_FACTS, TITLES[SectionKind.KEY_FACTS], tuple(key_claims)),
@@ -241,10 +243,8 @@ class Composer:
 
 
 def _pair(parts: Sequence[str]) -> str:
-    """Two attributed sentences as one contrast: "A reported that x; B reported that y." """
-    first = parts[0][:-1] if parts[0].endswith(".") else parts[0]
-    second = parts[1][:1].lower() + parts[1][1:] if parts[1].startswith("According to") else parts[1]
-    return f"{first}; {second}"
+    """Two attributed sentences side by side: "A reported that x. B reported that y." """
+    return " ".join(parts)
 
 
 def _round_robin(members: list[OutletSentence], limit: int) -> list[OutletSentence]:

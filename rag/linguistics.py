@@ -330,9 +330,13 @@ def render(doc: Doc, drop: Iterable[int]) -> str:
     return out.strip()
 
 
-def compress(doc: Doc, *, loaded: bool = True) -> tuple[str, int | None]:
+MAX_CLAIM_WORDS = 45  # a claim longer than this loses its least essential parts (see _shorten)
+
+
+def compress(doc: Doc, *, loaded: bool = True, max_words: int = MAX_CLAIM_WORDS) -> tuple[str, int | None]:
     """The sentence with removable parts deleted: opening dateline/connective, short parentheticals, a trailing
-    dash aside, non-restrictive appositions and relative clauses, and (with `loaded`) loaded modifiers.
+    dash aside, non-restrictive appositions and relative clauses, (with `loaded`) loaded modifiers, and, past
+    `max_words`, adverbial clauses and modifiers (as for a headline, but keeping the sentence's close).
 
     Returns the text and the index of its first kept token (to decide its casing after a frame)."""
     quoted = _quoted(doc)
@@ -343,20 +347,22 @@ def compress(doc: Doc, *, loaded: bool = True) -> tuple[str, int | None]:
     root = _root(doc)
     if root.i in drop or sum(1 for t in doc if t.i not in drop and t.is_alpha) < 4:
         drop = _opening_drop(doc)
+    drop = _shorten(doc, drop, max_words, quoted, tiers=2)
     first = next((t.i for t in doc if t.i not in drop and not t.is_space), None)
     return render(doc, drop), first
 
 
-def headline(doc: Doc, max_words: int = 14) -> str | None:
-    """A whole clause of at most `max_words` words — who did what — by deleting subtrees; None if impossible."""
-    quoted = _quoted(doc)
-    drop = _opening_drop(doc) | _parentheticals(doc) | _dash_aside(doc) | _nonrestrictive(doc, quoted)
-    drop |= _loaded_modifiers(doc, quoted)
+# Least essential first: asides, then adverbial clauses, then prepositional phrases, then modifiers.
+_TIERS = (("parataxis", "advcl", "relcl", "acl", "appos", "intj", "npadvmod"), ("prep", "agent"),
+          ("conj", "advmod", "amod"))
+
+
+def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: int = len(_TIERS)) -> set[int]:
+    """Delete whole subtrees, from the end of the sentence and the least essential kind first, until the
+    sentence has at most `max_words` words (or nothing more can go). Negations, quotations and names stay."""
     root = _root(doc)
-    # Least essential first: asides, then adverbial clauses, then modifiers, from the end of the sentence.
-    tiers = (("parataxis", "advcl", "relcl", "acl", "appos", "intj", "npadvmod"), ("prep", "agent"),
-             ("conj", "advmod", "amod"))
-    for tier in tiers:
+    drop = set(drop)
+    for tier in _TIERS[:tiers]:
         if _count(doc, drop) <= max_words:
             break
         for t in sorted(doc, key=lambda t: -t.i):
@@ -366,12 +372,24 @@ def headline(doc: Doc, max_words: int = 14) -> str | None:
                     and not (t.dep_ == "prep" and _needed_prep(t)) \
                     and not (t.dep_ == "conj" and t.pos_ == "PROPN" and t.head.pos_ == "PROPN") \
                     and not (t.dep_ == "npadvmod" and t.ent_type_ not in ("DATE", "TIME")) \
-                    and not any(c.dep_ == "neg" for c in t.children) and t.i not in quoted:
+                    and not any(c.dep_ == "neg" for c in t.children) and not _subtree(t) & quoted:
                 removed = _subtree(t)
                 if t.dep_ == "conj":
                     removed |= {c.i for c in t.head.children if c.dep_ == "cc" and c.i < t.i}
+                if t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == ",":
+                    removed.add(t.left_edge.i - 1)
                 if root.i not in removed:
                     drop |= removed
+    return drop
+
+
+def headline(doc: Doc, max_words: int = 14) -> str | None:
+    """A whole clause of at most `max_words` words — who did what — by deleting subtrees; None if impossible."""
+    quoted = _quoted(doc)
+    drop = _opening_drop(doc) | _parentheticals(doc) | _dash_aside(doc) | _nonrestrictive(doc, quoted)
+    drop |= _loaded_modifiers(doc, quoted)
+    root = _root(doc)
+    drop = _shorten(doc, drop, max_words, quoted)
     if _count(doc, drop) > max_words or not any(c.dep_ in ("nsubj", "nsubjpass") and c.i not in drop
                                                  for c in root.children):
         return None

@@ -70,11 +70,13 @@ def brief(
     fmt: str | None = FormatOpt,
     output: Path | None = OutputOpt,
     generator: str | None = GeneratorOpt,
+    story: int | None = typer.Option(None, "--story", "-s", help="Brief only story N (see `crossread stories`)."),
     collection: str | None = CollectionOpt,
     as_json: bool = JsonOpt,
 ) -> None:
-    """Write a neutral briefing: key facts, single-source reports, differences and framing, all cited."""
-    from rag.briefing import LIMITS
+    """Write a neutral briefing of every story (largest first): key facts, single-source reports, differences
+    and framing, all cited. --story N or --topic brief one story."""
+    from rag.briefing import LIMITS, brief_stories
     from rag.briefing import brief as run_brief
     from rag.export import export_briefing
     from rag.settings import get_settings
@@ -94,10 +96,25 @@ def brief(
         raise CrossreadError(f"--output {output}: folder {output.parent} does not exist")
     if topic is not None and not 0 < len(topic.strip()) <= _MAX_TOPIC:
         raise CrossreadError(f"--topic must be 1-{_MAX_TOPIC} characters, not {len(topic.strip())}")
+    if story is not None and story < 1:
+        raise CrossreadError(f"--story must be 1 or more, not {story}")
     settings = get_settings()
     store = open_store(settings)
+    if topic is None and story is None and fmt is None:
+        results = brief_stories(collection=collection, doc_ids=docs or None, length=length,  # type: ignore[arg-type]
+                                settings=settings, store=store, generator=generator)
+        if as_json:
+            print_json(results[0].as_json() if len(results) == 1 else {"stories": [r.as_json() for r in results]})
+            return
+        for number, result in enumerate(results, 1):
+            if len(results) > 1:
+                typer.echo(f"=== Story {number} of {len(results)} ===\n")
+            print_briefing(result, style)
+            typer.echo("")
+        return
     result = run_brief(collection=collection, topic=topic, doc_ids=docs or None, length=length,  # type: ignore[arg-type]
-                       style=style, settings=settings, store=store, generator=generator)  # type: ignore[arg-type]
+                       style=style, settings=settings, store=store, generator=generator,  # type: ignore[arg-type]
+                       story=story)
     if fmt is not None and output is not None:
         cited = {c.doc_id for s in result.sections for claim in s.claims for c in claim.citations}
         metas = store.docs.metas(store.collection_name(collection), cited)
@@ -107,6 +124,26 @@ def brief(
         print_json(result.as_json())
     elif fmt is None:
         print_briefing(result, style)
+
+
+@app.command()
+@user_errors
+def stories(collection: str | None = CollectionOpt, as_json: bool = JsonOpt) -> None:
+    """List the stories of a collection (articles about one event), largest first, with their articles."""
+    from rag.briefing import select_stories
+    from rag.settings import get_settings
+    from rag.store import open_store
+
+    store = open_store(get_settings())
+    found = select_stories(store, store.collection_name(collection), None, None)
+    if as_json:
+        print_json([{"story": n, "articles": [{"doc_id": d.doc_id, "outlet": d.label, "title": d.meta.title}
+                                              for d in s.docs]} for n, s in enumerate(found, 1)])
+        return
+    for n, s in enumerate(found, 1):
+        typer.echo(f"story {n}: {len(s.docs)} article(s)")
+        for d in s.docs:
+            typer.echo(f"  {d.doc_id[:12]}  {d.label} — {d.meta.title or '(untitled)'}")
 
 
 @app.command()
