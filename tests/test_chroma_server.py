@@ -52,7 +52,18 @@ def test_ingest_and_search_against_a_chroma_server(chroma_url, tmp_path):
     client = chromadb.HttpClient(host="127.0.0.1", port=port,
                                  settings=chromadb.Settings(anonymized_telemetry=False))
     docs = json.loads(crossread("sources", "--json", env=env).stdout)
-    assert client.get_collection("crossread-default").count() == sum(d["sentence_count"] for d in docs)
+    [namespaced] = {d["chroma_collection"] for d in docs}
+    assert namespaced.startswith("crossread-") and namespaced.endswith("-default") and namespaced != "crossread-default"
+    assert client.get_collection(namespaced).count() == sum(d["sentence_count"] for d in docs)
+
+    # A second data folder on the same server gets its own namespace: the two stores never mix (issue 12, 9).
+    other = {**env, "CROSSREAD_DATA_DIR": str(tmp_path / "other")}
+    one = sorted(CORPUS.glob("*.txt"))[0]
+    assert crossread("ingest", str(one), "--json", env=other).returncode == 0
+    [other_docs] = [json.loads(crossread("sources", "--json", env=other).stdout)]
+    assert len(other_docs) == 1 and other_docs[0]["chroma_collection"] != namespaced
+    assert client.get_collection(namespaced).count() == sum(d["sentence_count"] for d in docs)
+    assert client.get_collection(other_docs[0]["chroma_collection"]).count() == other_docs[0]["sentence_count"]
 
     found = crossread("search", "missile production", "-k", "3", "--json", env=env)
     assert found.returncode == 0, found.stderr
