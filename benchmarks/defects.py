@@ -86,7 +86,7 @@ def split_frame(text: str, outlets: Sequence[str] = ()) -> tuple[str, str]:
     if lead:
         frame.append(lead.group())
         content = content[lead.end():]
-    tail = re.search(rf",\s+(?:according to (?:{who})|(?:{who})\s+(?:{_VERBS}))\s*([.!?]?)\s*$", content,
+    tail = re.search(rf",\s+(?:according to (?:{who})|(?:as\s+)?(?:{who})\s+(?:{_VERBS}))\s*([.!?]?)\s*$", content,
                      re.IGNORECASE)
     if tail:
         frame.append(tail.group())

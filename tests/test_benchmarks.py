@@ -64,6 +64,8 @@ def test_words_not_in_the_cited_sentence_outside_the_frame():
                              [source], ["CNN"]) == []
     assert defects.new_words("Two days after he was declared the winner, he spoke, according to CNN.",
                              [source], ["CNN"]) == []
+    assert defects.new_words("Two days after he was declared the winner, he spoke, as CNN reported.",
+                             [source], ["CNN"]) == []
 
 
 def test_headline_and_title_checks():
