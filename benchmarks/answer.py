@@ -247,7 +247,8 @@ TARGETS = {  # figure: (format, target from issue 10)
     "out-of-store refused": ("%", "≥ 90%"),
     "comparison cite every outlet": ("%", "≥ 90%"), "comparison agreement/difference line": ("%", "—"),
     "comparison both": ("%", "—"),
-    "faithfulness claims with new words": ("%", "0"), "faithfulness quotes not in source": ("i", "0"),
+    "faithfulness claims with new words": ("%", "0"), "faithfulness claims with meaning deleted": ("%", "0"),
+    "faithfulness quotes not in source": ("i", "0"),
     "faithfulness single source as 'the sources'": ("i", "0"),
     "hostile framing changed": ("%", "0%"), "hostile markup in answer text": ("%", "—"),
     "latency p50 ms": ("i", "< 300"), "latency p95 ms": ("i", "—"),
@@ -271,8 +272,8 @@ def quality_figures(store, doc_event: dict[str, int], inside: list[dict], rest: 
     compared, compare_answers = aq.comparisons(asker, by_id, questions)
     figures.update({f"comparison {k}": v for k, v in compared.items()})
     claims = stored["claims"] + compared["claims"]
-    figures["faithfulness claims with new words"] = (stored["claims with new words"] * stored["claims"] +
-                                                     compared["claims with new words"] * compared["claims"]) / claims
+    for key in ("claims with new words", "claims with meaning deleted"):
+        figures[f"faithfulness {key}"] = (stored[key] * stored["claims"] + compared[key] * compared["claims"]) / claims
     for key in ("quotes not in source", "single source as 'the sources'"):
         figures[f"faithfulness {key}"] = stored[key] + compared[key]
     figures["latency p50 ms"] = 1000 * aq.percentile(asker.times, 0.5)

@@ -91,6 +91,8 @@ def claim_figures(result, event: dict | None, doc_event: dict[str, int]) -> dict
     out["single-outlet named"] = sum(defects.names_outlet(cl.text, [cl.citations[0].outlet]) for cl in single)
     out["new words"] = sum(bool(defects.new_words(cl.text, [c.text for c in cl.citations],
                                                   [c.outlet for c in cl.citations])) for cl in claims)
+    out["meaning deleted"] = sum(bool(defects.deleted_meaning(cl.text, [c.text for c in cl.citations],
+                                                              [c.outlet for c in cl.citations])) for cl in claims)
     out["quotes not in source"] = sum(len(defects.quotes_not_in_source(cl.text, [c.text for c in cl.citations]))
                                       for cl in claims)
     out["single source as 'the sources'"] = sum(
@@ -125,6 +127,7 @@ def summarise(rows: Sequence[dict[str, float]]) -> dict[str, float]:
             "single-outlet claims naming it": (sum(r["single-outlet named"] for r in rows) / single
                                                if single else float("nan")),
             "claims with new words": sum(r["new words"] for r in rows) / claims,
+            "claims with meaning deleted": sum(r["meaning deleted"] for r in rows) / claims,
             "quotes not in source": sum(r["quotes not in source"] for r in rows),
             "single source as 'the sources'": sum(r["single source as 'the sources'"] for r in rows)}
 

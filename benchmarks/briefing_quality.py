@@ -93,7 +93,8 @@ def measure_event(event: dict, briefings: list, label: dict | None) -> dict:
                 for kind in defects.sentence_defects(claim.text, sources, outlets, headlines, is_comparison(section)):
                     sentence_defects[kind] += 1
                     examples[kind].append(claim.text)
-    titles = [defects.title_defects(b.title, headlines) for b in briefings]
+    titles = [defects.title_defects(b.title, headlines, [c.text for s in b.sections for cl in s.claims
+                                                         for c in cl.citations]) for b in briefings]
     diff_text = " ".join(cl.text for b in briefings for s in b.sections if "differ" in str(s.kind) for cl in s.claims)
     return {
         "id": event["id"], "stories": len(briefings), "whole": len(briefings) == 1,
@@ -123,7 +124,7 @@ def summarise(per_event: list[dict]) -> dict[str, float]:
     for kind in defects.DEFECT_KINDS:
         out[f"defects/100: {kind}"] = 100 * sum(e["defects"].get(kind, 0) for e in per_event) / sentences
     out["defects/100: all"] = sum(out[f"defects/100: {k}"] for k in defects.DEFECT_KINDS)
-    for kind in ("copied", "cut off", "over 14 words"):
+    for kind in ("copied", "cut off", "over 14 words", "meaning deleted"):
         out[f"title {kind}"] = sum(kind in e["title defects"] for e in per_event) / n
     conflicts = [e for e in per_event if e["conflict"]]
     out["conflict events"] = len(conflicts)
@@ -140,6 +141,7 @@ TARGETS = {"whole event": ("%", "≥ 95%"), "stories per event": ("f", "1"), "al
            "key facts present": ("%", "—"), "defects/100: all": ("f", "≤ 2"),
            "defects/100: quote": ("f", "0"), "defects/100: new words": ("f", "0"),
            "title copied": ("%", "0%"), "title cut off": ("%", "0%"), "title over 14 words": ("%", "0%"),
+           "title meaning deleted": ("%", "0%"), "defects/100: meaning deleted": ("f", "0"),
            "differences name the conflict": ("%", "—"),
            "differences state a number without a conflict": ("%", "0%")}
 
@@ -148,7 +150,7 @@ def print_report(now: dict, last: dict) -> None:
     rows = []
     for key in ["whole event", "stories per event", "all outlets cited", "key facts present", "defects/100: all",
                 *[f"defects/100: {k}" for k in defects.DEFECT_KINDS], "title copied", "title cut off",
-                "title over 14 words", "differences name the conflict",
+                "title over 14 words", "title meaning deleted", "differences name the conflict",
                 "differences state a number without a conflict"]:
         kind, target = TARGETS.get(key, ("f", "—" if key != "defects/100: all" else "≤ 2"))
         if key.startswith("defects/100:") and key not in TARGETS:

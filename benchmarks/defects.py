@@ -23,6 +23,10 @@ Defect kinds (per sentence; a sentence can have several):
   over 60 words
   quote          text inside “…” or "..." that is not verbatim (whitespace and quote style aside) in a cited
                  sentence
+  meaning deleted  the content is the cited sentence with words deleted, and a deleted word inside the kept span
+                 carries meaning: a negation, a superlative / "only" / "first", a number, or a casualty word
+                 ("189 people killed and 516 injured" → "189 people and 516 injured"); or deletion left "a" before
+                 a vowel ("A new analysis" → "A analysis")
   new words      content words (outside the frame) found in none of the cited sentences; compared lower-case,
                  so re-casing "The" to "the" is not a new word; only for fact sentences (comparison lines in
                  "differences" / "framing" sections are composed around quotes and are checked for quotes only)
@@ -34,7 +38,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 DEFECT_KINDS = ("question", "headline", "boilerplate", "first person", "frame capital", "double frame",
-                "over 60 words", "quote", "new words")
+                "over 60 words", "quote", "new words", "meaning deleted")
 
 REPORT_VERBS = ("reported", "reports", "said", "says", "wrote", "writes", "argued", "argues", "noted", "notes",
                 "added", "adds", "stated", "states", "claimed", "claims", "called", "calls", "described",
@@ -168,6 +172,40 @@ def new_words(text: str, sources: Sequence[str], outlets: Sequence[str] = ()) ->
     return [w for w in words(content) if w not in allowed]
 
 
+_MEANINGFUL = re.compile(r"^(?:not|no|never|n't|without|nor|only|first|last|most|least|[a-z]+est|\d[\d,.]*%?|"
+                         r"killed|dead|died|injured|wounded|arrested|million|billion|trillion)$")
+_NOT_SUPERLATIVE = {"best", "rest", "test", "west", "east", "interest", "protest", "request", "arrest", "latest",
+                    "honest", "forest", "guest", "suggest", "nest", "chest", "contest", "modest", "priest", "quest"}
+
+
+def deleted_meaning(text: str, sources: Sequence[str], outlets: Sequence[str] = ()) -> list[str]:
+    """Meaning-bearing words deleted from inside the kept span of the cited sentence the content was cut from."""
+    _, content = split_frame(text, outlets)
+    mine = words(content)
+    found: list[str] = []
+    if re.search(r"\b[Aa] [aeioAEIO][a-z]", unquoted(content)):
+        found.append("a + vowel")
+    for source in sources:
+        theirs = words(source)
+        positions, j = [], 0
+        for w in mine:
+            while j < len(theirs) and theirs[j] != w:
+                j += 1
+            if j == len(theirs):
+                break
+            positions.append(j)
+            j += 1
+        if len(positions) != len(mine) or not positions:
+            continue  # not a deletion of this sentence
+        kept = set(positions)
+        for k in range(positions[0], positions[-1] + 1):
+            w = theirs[k]
+            if k not in kept and _MEANINGFUL.match(w) and w not in _NOT_SUPERLATIVE and w not in mine:
+                found.append(w)
+        break
+    return found
+
+
 def sentence_defects(text: str, sources: Sequence[str], outlets: Sequence[str] = (),
                      headlines: Sequence[str] = (), comparison: bool = False) -> list[str]:
     """The defect kinds of one briefing or answer sentence (see the module docstring)."""
@@ -183,6 +221,7 @@ def sentence_defects(text: str, sources: Sequence[str], outlets: Sequence[str] =
         "over 60 words": len(text.split()) > 60,
         "quote": bool(quotes_not_in_source(text, sources)),
         "new words": not comparison and bool(new_words(text, sources, outlets)),
+        "meaning deleted": not comparison and bool(deleted_meaning(text, sources, outlets)),
     }
     for kind in DEFECT_KINDS:
         if checks[kind]:
@@ -191,9 +230,12 @@ def sentence_defects(text: str, sources: Sequence[str], outlets: Sequence[str] =
 
 
 # --- titles ---------------------------------------------------------------------------------------
-def title_defects(title: str, headlines: Sequence[str]) -> list[str]:
-    """copied (>= 70% word overlap both ways with an outlet headline), cut off (ends in … or ...), over 14 words."""
+def title_defects(title: str, headlines: Sequence[str], sources: Sequence[str] = ()) -> list[str]:
+    """copied (>= 70% word overlap both ways with an outlet headline), cut off (ends in … or ...), over 14 words,
+    meaning deleted (as for sentences, against the briefing's cited sentences)."""
     found = []
+    if deleted_meaning(title, sources):
+        found.append("meaning deleted")
     mine = set(words(title))
     for headline in headlines:
         theirs = set(words(headline))

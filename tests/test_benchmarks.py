@@ -140,3 +140,17 @@ def test_a_frame_may_name_several_outlets():
     assert defects.new_words(text, [source, source], ["National Review", "BBC News"]) == []
     listed = "Politico, Axios and New York Post reported that " + source
     assert defects.new_words(listed, [source], ["Politico", "Axios", "New York Post"]) == []
+
+
+def test_deletions_that_change_the_meaning():
+    covid = ("A new analysis finds the seven-day average of new COVID-19 deaths in the United States has hit its "
+             "lowest point since last October.")
+    assert defects.deleted_meaning("A analysis finds the seven-day average of COVID-19 deaths has hit its point",
+                                   [covid]) == ["a + vowel", "lowest"]
+    npr = "By 11:30 p.m. on Monday, the Gun Violence Archive reported 189 people killed and 516 injured."
+    assert defects.deleted_meaning("By 11:30 p.m., the Gun Violence Archive reported 189 people and 516 injured",
+                                   [npr]) == ["killed"]
+    assert defects.deleted_meaning("The Gun Violence Archive reported 189 people killed and 516 injured.", [npr]) == []
+    assert defects.deleted_meaning("NPR reported that the vaccine is effective.",
+                                   ["The vaccine is not effective."], ["NPR"]) == ["not"]
+    assert defects.title_defects("A analysis finds deaths hit its point", [], [covid]) == ["meaning deleted"]
