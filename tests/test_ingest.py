@@ -186,3 +186,13 @@ def test_untitled_article_is_titled_by_its_opening_words(store, tmp_path):
     assert doc.meta.title == "Officials in the capital said on Monday that…"
     assert doc.meta.date == "2023-11-07"
     assert doc.sentences[0].text.startswith("Officials")
+
+
+def test_the_app_url_box_never_reads_server_files(store, tmp_path):
+    """Issue 12, failure 2: an absolute path typed into the app's URL box was ingested from the server's disk."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("The server's private notes. Nobody should read them through the app.")
+    results = ingest([str(secret), f"file://{secret}"], store=store, urls_only=True)
+    assert [r.status for r in results] == [IngestStatus.REJECTED] * 2
+    assert all("only http(s) URLs" in (r.reason or "") for r in results)
+    assert store.docs.list_documents("default") == []
