@@ -36,42 +36,42 @@ def story_choices(collection: str) -> list[tuple[str, tuple[str, ...]]]:
     cached = st.session_state.get("stories")
     if cached and cached[0] == version:
         return cached[1]
-    from rag.stories import group_stories
+    from rag.briefing import select_stories
 
-    docs = [store.document(collection, r["doc_id"]) for r in store.docs.list_documents(collection)]
-    stories = [(s.title, s.doc_ids) for s in group_stories(docs, embeddings=store.embeddings)] if docs else []
+    listed = store.docs.list_documents(collection)
+    stories = [(s.title, s.doc_ids) for s in select_stories(store, collection, None, None)] if listed else []
     st.session_state["stories"] = (version, stories)
     return stories
 
 
 def configured_generator() -> Any:
-    """The generator chosen on the Settings page, or None (extractive) with a warning when it cannot load."""
-    settings = current_settings()
-    from rag.providers import get_generator
+    """The generator chosen on the Settings page, through the engine's one resolver (it falls back, or not,
+    as the settings say, and its notice appears on the briefing)."""
+    from rag.providers import resolve_generator
 
-    try:
-        return get_generator(settings=settings)
-    except CrossreadError as exc:
-        st.warning(escape_markdown(f"{settings.llm.provider} is unavailable ({exc}); briefing with the "
-                                   "extractive generator."))
-        return get_generator("extractive", settings)
+    return resolve_generator(None, current_settings())
 
 
-def write_briefing(collection: str, topic: str, doc_ids: list[str], length: Length, style: Style) -> None:
-    from rag.briefing import brief
+def write_briefing(collection: str, topic: str, doc_ids: list[str], length: Length, key: tuple) -> None:
+    """Every story of the selection (largest first), or the one story a topic is about."""
+    from rag.briefing import brief, brief_stories
 
     label = "Writing the briefing: grouping stories, aligning facts, verifying…"
     with st.status(label, expanded=False) as status:
         try:
-            result = brief(collection=collection, topic=topic or None, doc_ids=doc_ids or None,
-                           length=length, style=style, settings=current_settings(), store=get_store(),
-                           generator=configured_generator())
+            if topic:
+                results = [brief(collection=collection, topic=topic, doc_ids=doc_ids or None, length=length,
+                                 settings=current_settings(), store=get_store(), generator=configured_generator())]
+            else:
+                results = brief_stories(collection=collection, doc_ids=doc_ids or None, length=length,
+                                        settings=current_settings(), store=get_store(),
+                                        generator=configured_generator())
         except CrossreadError as exc:
             status.update(label="The briefing could not be written", state="error")
             st.error(escape_markdown(str(exc)))
             return
         status.update(label="Briefing ready", state="complete")
-    st.session_state[BRIEFING] = (result, collection, style)
+    st.session_state[BRIEFING] = (results, collection, key)
 
 
 def show_briefing(briefing: Briefing, collection: str, style: str) -> None:
@@ -79,7 +79,9 @@ def show_briefing(briefing: Briefing, collection: str, style: str) -> None:
     if briefing.notice:
         st.info(escape_markdown(briefing.notice))
     if not any(s.claims for s in briefing.sections):
-        st.warning("Nothing in the selection could be briefed with verified citations.")
+        if not briefing.notice:
+            st.warning("Nothing in the selection could be briefed with verified citations.")
+        return
     for section in briefing.sections:
         if not section.claims:
             continue
@@ -108,6 +110,7 @@ def downloads(briefing: Briefing, collection: str, style: str) -> None:
     columns = st.columns(len(files))
     for column, (label, (data, suffix, mime)) in zip(columns, files.items(), strict=True):
         column.download_button(f"Download {label}", data, file_name=f"briefing.{suffix}", mime=mime,
+                               key=f"download-{label}-{hash((briefing.title, data[:200]))}",
                                icon=":material/download:", width="stretch")
 
 
@@ -153,13 +156,20 @@ def main() -> None:
     left, right = st.columns(2)
     length = left.segmented_control("Length", ["short", "standard", "long"], default="standard") or "standard"
     style = right.segmented_control("Format", ["paragraphs", "bullets"], default="paragraphs") or "paragraphs"
+    key = (collection, scope, tuple(doc_ids), topic, length, get_store().docs.version(collection))
     if st.button("Write the briefing", type="primary", icon=":material/edit_note:",
                  disabled=scope == "Chosen documents" and not doc_ids):
-        write_briefing(collection, topic, doc_ids, cast(Length, length), cast(Style, style))
+        write_briefing(collection, topic, doc_ids, cast(Length, length), key)
     shown = st.session_state.get(BRIEFING)
     if shown:
-        briefing, brief_collection, _ = shown
-        show_briefing(briefing, brief_collection, style)
+        briefings, brief_collection, written_for = shown
+        if written_for != key:
+            st.warning("Stale: the scope, topic, length or articles changed since this briefing was written. "
+                       "Write it again to update it.", icon=":material/history:")
+        for number, briefing in enumerate(briefings, 1):
+            if len(briefings) > 1:
+                st.markdown(f"### Story {number} of {len(briefings)}")
+            show_briefing(briefing, brief_collection, cast(Style, style))
     open_clicked_citation("brief-citations")
 
 
