@@ -143,7 +143,7 @@ def has_frame_capital(text: str, outlets: Sequence[str] = ()) -> bool:
 def has_double_frame(text: str, outlets: Sequence[str] = ()) -> bool:
     """A clause framed twice; "A reported that x; B reported that y" frames each outlet's clause once."""
     who = _outlet_pattern(outlets)
-    for clause in unquoted(text).split("; "):
+    for clause in re.split(r";\s+|(?<=[a-z0-9)”\"]\.)\s+(?=[A-Z])", unquoted(text)):
         clause = clause.strip().rstrip(".") + "."
         lead = re.match(rf"^(?:According to [^,]+,|(?:{who})\s+(?:{_VERBS})\s+that\b)", clause, re.IGNORECASE)
         frames = len(re.findall(rf"(?:{who})\s+(?:{_VERBS})\s+that\b|according to (?:{who})\b", clause, re.I))
@@ -172,36 +172,42 @@ def new_words(text: str, sources: Sequence[str], outlets: Sequence[str] = ()) ->
     return [w for w in words(content) if w not in allowed]
 
 
-_MEANINGFUL = re.compile(r"^(?:not|no|never|n't|without|nor|only|first|last|most|least|[a-z]+est|\d[\d,.]*%?|"
+_MEANINGFUL = re.compile(r"^(?:not|no|never|n't|without|nor|only|first|most|least|[a-z]+est|\d[\d,.]*%?|"
                          r"killed|dead|died|injured|wounded|arrested|million|billion|trillion)$")
 _NOT_SUPERLATIVE = {"best", "rest", "test", "west", "east", "interest", "protest", "request", "arrest", "latest",
                     "honest", "forest", "guest", "suggest", "nest", "chest", "contest", "modest", "priest", "quest"}
+_TOKEN = re.compile(r"\d[\d,.]*\d%?|\d%?|[A-Za-z]+(?:[’'][a-z]+)?|[,;:—–()]")
 
 
 def deleted_meaning(text: str, sources: Sequence[str], outlets: Sequence[str] = ()) -> list[str]:
-    """Meaning-bearing words deleted from inside the kept span of the cited sentence the content was cut from."""
+    """Meaning-bearing words deleted from inside the kept span of the cited sentence the content was cut from.
+
+    A deleted run that opens with a comma, dash, colon or parenthesis is a removable unit (appositive, relative
+    clause, aside) and is not counted: "counties, which was set at 1,495,709, had been met" → "counties, had
+    been met" keeps the meaning of what remains.
+    """
     _, content = split_frame(text, outlets)
-    mine = words(content)
+    mine = [t.lower().replace("’", "'") for t in _TOKEN.findall(content) if t[0].isalnum()]
     found: list[str] = []
     if re.search(r"\b[Aa] [aeioAEIO][a-z]", unquoted(content)):
         found.append("a + vowel")
     for source in sources:
-        theirs = words(source)
+        tokens = [t.lower().replace("’", "'") for t in _TOKEN.findall(source)]
         positions, j = [], 0
         for w in mine:
-            while j < len(theirs) and theirs[j] != w:
+            while j < len(tokens) and tokens[j] != w:
                 j += 1
-            if j == len(theirs):
+            if j == len(tokens):
                 break
             positions.append(j)
             j += 1
         if len(positions) != len(mine) or not positions:
             continue  # not a deletion of this sentence
-        kept = set(positions)
-        for k in range(positions[0], positions[-1] + 1):
-            w = theirs[k]
-            if k not in kept and _MEANINGFUL.match(w) and w not in _NOT_SUPERLATIVE and w not in mine:
-                found.append(w)
+        for before, after in zip(positions, positions[1:], strict=False):
+            run = tokens[before + 1:after]
+            if not run or not run[0][0].isalnum():
+                continue  # nothing deleted, or a bracketed unit
+            found += [w for w in run if _MEANINGFUL.match(w) and w not in _NOT_SUPERLATIVE and w not in mine]
         break
     return found
 

@@ -154,3 +154,18 @@ def test_deletions_that_change_the_meaning():
     assert defects.deleted_meaning("NPR reported that the vaccine is effective.",
                                    ["The vaccine is not effective."], ["NPR"]) == ["not"]
     assert defects.title_defects("A analysis finds deaths hit its point", [], [covid]) == ["meaning deleted"]
+
+
+def test_removable_units_and_two_sentence_claims_are_not_defects():
+    fox = ("The California Secretary of State said on Monday that the threshold of verified signatures reported by "
+           "counties, which was set at 1,495,709, had been met.")
+    assert defects.deleted_meaning("Fox News reported that the California Secretary of State said on Monday that the "
+                                   "threshold of verified signatures reported by counties, had been met.",
+                                   [fox], ["Fox News"]) == []
+    assert defects.deleted_meaning("The committee recommended a pause in the rollout due to blood clots.",
+                                   ["The committee recommended a pause in the rollout last week due to blood "
+                                    "clots."]) == []
+    two = ("CNN reported that the population topped 331 million people. Washington Examiner reported that the "
+           "population was 331.5 million.")
+    assert "double frame" not in kinds(two, ["The population topped 331 million people.",
+                                             "The population was 331.5 million."], ["CNN", "Washington Examiner"])
