@@ -114,9 +114,9 @@ def show(doc_id: str = typer.Argument(..., help="Document id (or a unique prefix
 @user_errors
 def search(text: str = typer.Argument(..., help="What to look for."), k: int = typer.Option(10, "-k"),
            collection: str | None = CollectionOpt, as_json: bool = JsonOpt) -> None:
-    """Print the best-matching sentences with (document, sentence) references and scores."""
+    """Print the best-matching sentences (the same hybrid dense + BM25 retrieval as `ask`) with scores."""
     from rag.errors import CrossreadError
-    from rag.retrieval import search_sentences
+    from rag.retrieval import retrieve
     from rag.store import open_store
 
     if not 1 <= k <= 1000:
@@ -124,7 +124,8 @@ def search(text: str = typer.Argument(..., help="What to look for."), k: int = t
     if not text.strip():
         raise CrossreadError("the search text is empty")
     store = open_store()
-    hits = search_sentences(store, store.collection_name(collection), text, k)
+    # No per-outlet quota: search shows the best sentences wherever they are; the score is the dense cosine.
+    hits = list(retrieve(store, store.collection_name(collection), text, store.settings, k=k, diversity=False))
     if as_json:
         print_json([h.as_json() for h in hits])
         return
