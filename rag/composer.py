@@ -12,13 +12,15 @@ words the named source did not write.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Literal
 
 from rag.alignment import Conflict, FactGroup, OutletSentence
 from rag.framing import emotive_weight, framing_profile, load_terms, unquoted_loaded_terms
-from rag.linguistics import REPORTING_VERBS, Reader, Role, attribute, clean_claim
+from rag.linguistics import REPORTING_VERBS, Reader, Role, attribute, clean_claim, nlp
 from rag.neutral import Verifier, loaded_outside_quotes
 from rag.stories import Story
 from rag.types import Citation, Claim, Section, SectionKind, Verdict, Verification
@@ -58,8 +60,8 @@ def cite(member: OutletSentence) -> Citation:
 def stands_alone(text: str) -> bool:
     """Whether a sentence makes sense outside its article: long enough, not opening on a pronoun."""
     words = text.split()
-    return MIN_WORDS <= len(words) <= MAX_WORDS * 2 and words[0].lower().strip(_QUOTE_MARKS + ",") \
-        not in _DANGLING_OPENERS
+    first = re.sub(r"['’](?:s|re|ll|d|ve)$", "", words[0].lower().strip(_QUOTE_MARKS + ",")) if words else ""
+    return MIN_WORDS <= len(words) <= MAX_WORDS * 2 and first not in _DANGLING_OPENERS
 
 
 class Composer:
@@ -130,43 +132,35 @@ class Composer:
             verification = self.verifier(text, [member.sentence.text], [member.outlet])
         return _claim(text, [member], verification)
 
-    def difference(self, conflict: Conflict) -> Claim | None:
+    def difference(self, conflict: Conflict) -> list[Claim]:
         """Both sides, each attributed and cited; framing contrasts quote each outlet's own words."""
         a, b = conflict.sides
         if self.usable([a, b]) != [a, b]:
-            return None
+            return []
         if conflict.kind == "framing":
-            return self.framing_contrast(a, b)
-        parts, checks = [], []
-        for side in (a, b):
-            doc, reading = self.reader(side.sentence.text)
-            text = attribute(doc, [side.outlet], reading)
-            parts.append(text)
-            checks.append(self.verifier(text, [side.sentence.text], [side.outlet]))
-        return _claim(_pair(parts), [a, b], min(checks, key=lambda v: v.score), _DIFFERENCE_LABELS.get(conflict.kind))
+            contrast = self.framing_contrast(a, b)
+            return [contrast] if contrast else []
+        return self.sides([a, b], _DIFFERENCE_LABELS[conflict.kind])
 
-    def attribution_difference(self, group: FactGroup, members: list[OutletSentence]) -> Claim | None:
+    def sides(self, members: Sequence[OutletSentence], label: str) -> list[Claim]:
+        """Each side of a difference as its own attributed, verified claim; the label opens the first."""
+        return [replace(self.single(m), label=label if i == 0 else None) for i, m in enumerate(members)]
+
+    def attribution_difference(self, group: FactGroup, members: list[OutletSentence]) -> list[Claim]:
         """One outlet names who says it, another states it as fact."""
         said = [(m, self.reader(m.sentence.text)[1].speaker) for m in members]
-        named = [(m, who) for m, who in said if who and who.lower() not in ("he", "she", "they", "it", "we")]
+        named = [(m, who) for m, who in said if who and _names_someone(who)]
         if not named:
-            return None
+            return []
         a, who = named[0]
         head = who.split()[-1].lower()
         # The other side states it in its own voice: no reporting verb at all, and the speaker is not in it.
         bare = [m for m, w in said if w is None and m.outlet != a.outlet and head not in m.sentence.text.lower()
                 and not any(t.lemma_ in REPORTING_VERBS for t in self.reader(m.sentence.text)[0])]
         if not bare:
-            return None
-        b = bare[0]
-        parts, checks = [], []
-        for side in (a, b):
-            doc, reading = self.reader(side.sentence.text)
-            text = attribute(doc, [side.outlet], reading)
-            parts.append(text)
-            checks.append(self.verifier(text, [side.sentence.text], [side.outlet]))
-        label = f"Attribution differs ({a.outlet} attributes it to {who}; {b.outlet} states it as fact)"
-        return _claim(_pair(parts), [a, b], min(checks, key=lambda v: v.score), label)
+            return []
+        label = f"Attribution differs ({a.outlet} attributes it to {who}; {bare[0].outlet} states it as fact)"
+        return self.sides([a, bare[0]], label)
 
     def framing_contrast(self, a: OutletSentence, b: OutletSentence) -> Claim | None:
         """One outlet's loaded words for a point the other states plainly, quoted exactly as it wrote them."""
@@ -220,16 +214,15 @@ class Composer:
             if len(outlets) >= 2:
                 if len(key_claims) < n_key and not any(c.kind != "framing" for c in group.conflicts):
                     key_claims.append(self.key_fact(group, members))
-                attribution = self.attribution_difference(group, members)
-                if attribution is not None:
-                    substantive.append(attribution)
+                substantive.extend(self.attribution_difference(group, members))
             elif len(outlets) == 1:
                 singles.append(members[0])
             for conflict in group.conflicts:
-                if len(substantive) + len(framing) < 3 * n_diff:
-                    claim = self.difference(conflict)
-                    if claim is not None and claim.text not in {c.text for c in substantive + framing}:
-                        (framing if conflict.kind == "framing" else substantive).append(claim)
+                said = {c.text for c in substantive + framing}
+                if len(substantive) + len(framing) < 6 * n_diff:
+                    claims = [c for c in self.difference(conflict) if c.text not in said]
+                    if len(claims) == (1 if conflict.kind == "framing" else 2):
+                        (framing if conflict.kind == "framing" else substantive).extend(claims)
         cited = {c.outlet for claim in key_claims for c in claim.citations}
         singles.sort(key=lambda m: m.outlet in cited)  # an outlet not yet cited speaks first (stable order)
         single_claims = [self.single(m) for m in _round_robin(singles, n_single)]
@@ -237,14 +230,27 @@ class Composer:
             Section(SectionKind.KEY_FACTS, TITLES[SectionKind.KEY_FACTS], tuple(key_claims)),
             Section(SectionKind.SINGLE_SOURCE, TITLES[SectionKind.SINGLE_SOURCE], tuple(single_claims)),
             Section(SectionKind.DIFFERENCES, TITLES[SectionKind.DIFFERENCES],
-                    tuple((substantive + framing)[:n_diff])),
+                    tuple(_whole_differences(substantive + framing, 2 * n_diff))),
             Section(SectionKind.FRAMING, TITLES[SectionKind.FRAMING], tuple(self.framing())),
         ]
 
 
-def _pair(parts: Sequence[str]) -> str:
-    """Two attributed sentences side by side: "A reported that x. B reported that y." """
-    return " ".join(parts)
+def _names_someone(speaker: str) -> bool:
+    """Whether a speaker phrase names a person or body ("the White House", "Col. Lee"), not "data" or "he"."""
+    root = nlp()(speaker)[:].root
+    return root.pos_ == "PROPN" or root.ent_type_ in ("PERSON", "ORG", "GPE", "NORP")
+
+
+def _whole_differences(claims: Sequence[Claim], limit: int) -> tuple[Claim, ...]:
+    """At most `limit` claims, never cutting a difference after its labelled first side."""
+    out: list[Claim] = []
+    for i, claim in enumerate(claims):
+        if claim.label is not None:
+            size = next((j for j in range(i + 1, len(claims)) if claims[j].label is not None), len(claims)) - i
+            if len(out) + size > limit:
+                break
+        out.append(claim)
+    return tuple(out)
 
 
 def _round_robin(members: list[OutletSentence], limit: int) -> list[OutletSentence]:
