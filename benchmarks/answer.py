@@ -284,10 +284,12 @@ def quality_figures(store, doc_event: dict[str, int], inside: list[dict], rest: 
     shown = 0
     for result in [*answers, *(r for _, r in compare_answers)]:
         for cl in result.claims:
-            extra = defects.new_words(cl.text, [c.text for c in cl.citations], [c.outlet for c in cl.citations])
-            if extra and shown < examples:
-                shown += 1
-                print(f"\nclaim with words not in its cited sentences {extra}:\n  {cl.text[:300]}")
+            sources, outlets = [c.text for c in cl.citations], [c.outlet for c in cl.citations]
+            for what, extra in (("words not in its cited sentences", defects.new_words(cl.text, sources, outlets)),
+                                ("meaning deleted", defects.deleted_meaning(cl.text, sources, outlets))):
+                if extra and shown < 2 * examples:
+                    shown += 1
+                    print(f"\nclaim with {what} {extra}:\n  {cl.text[:300]}\n  source: {sources[0][:300]}")
     for q, result in compare_answers[:examples]:
         print(f"\nexample comparison answer ({q['question']}):\n  {result.text[:600]}")
     for q, why, result in details:
