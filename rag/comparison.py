@@ -41,8 +41,10 @@ def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, 
     groups = generator.groups(question, evidence, positions, task="brief")
     rank = {p: relevance(question, evidence[p - 1]) for p in positions}
     outlets = list(dict.fromkeys(evidence[p - 1].outlet for p in sorted(positions, key=lambda p: -rank[p])))
+    used: set[int] = set()
     for outlet in outlets:
         best = max((p for p in positions if evidence[p - 1].outlet == outlet), key=lambda p: rank[p])
+        used.add(best)
         doc, reading = readings[best - 1]
         yield DraftClaim(attribute(doc, outlet_names([evidence[best - 1]]), reading), (best,))  # type: ignore[arg-type]
     if len(outlets) < 2:
@@ -64,7 +66,8 @@ def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, 
                     yield DraftClaim(attribute(doc, outlet_names([evidence[g.lead - 1]]), reading),  # type: ignore[arg-type]
                                      (g.lead,), label="Difference")
                 return
-    alone = next((g for g in groups if len({evidence[p - 1].outlet for p in g.members}) == 1), None)
+    alone = next((g for g in groups if len({evidence[p - 1].outlet for p in g.members}) == 1
+                  and g.lead not in used), None)
     if alone is not None:
         hit = evidence[alone.lead - 1]
         doc, reading = readings[alone.lead - 1]

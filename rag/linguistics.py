@@ -454,8 +454,10 @@ def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None
     if not body.endswith((".", "!", "…", "”", "\"", "’", "'")):
         body += "."
     starts_quote = body[:1] in _QUOTES
-    if name in ("one report", "another report"):
-        return f"According to {name}, {body}"
+    subject = next((c for c in _root(doc).children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    opens_on_clause = first is not None and subject is not None and first < subject.left_edge.i
+    if name in ("one report", "another report") or (opens_on_clause and not reading.tail):
+        return f"According to {name}, {body}"  # "reported that declaring that ..., Biden opened" would not parse
     if reading.speaker and reading.tail or starts_quote or body.lower().startswith("according to"):
         lead = body[:1].upper() + body[1:] if not keeps_capital(doc, first) else body
         if body.lower().startswith("according to") or reading.speaker and reading.tail:

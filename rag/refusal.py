@@ -19,7 +19,7 @@ import numpy as np
 from rag.retrieval import term_weights
 from rag.settings import Settings
 from rag.store import Store
-from rag.terms import QUESTION_WORDS, entities_in, question_terms, stem, term_matches, tokens
+from rag.terms import QUESTION_WORDS, STOPWORDS, entities_in, question_terms, stem, term_matches, tokens
 from rag.types import Evidence
 
 # "What is the X of…", "How many X…", "Which X…": X is what the answer must contain.
@@ -59,14 +59,26 @@ def names_in_question(question: str) -> set[str]:
     return words - {stem(w) for w in QUESTION_WORDS}
 
 
-def _close_words(terms: set[str], vocabulary: set[str], store: Store, cosine: float) -> set[str]:
-    """Terms with a word at or above `cosine` in the vocabulary (by the sentence model)."""
-    if not terms or not vocabulary:
-        return set()
-    asked, vocab = sorted(terms), sorted(vocabulary)
-    vectors = store.embeddings.encode(asked + vocab)
-    best = np.max(vectors[: len(asked)] @ vectors[len(asked):].T, axis=1)
-    return {t for t, b in zip(asked, best, strict=True) if b >= cosine}
+class _CloseWords:
+    """Which question terms have a close word (by the sentence model) among each document's retrieved words;
+    all terms and words are encoded in one batch, once per question."""
+
+    def __init__(self, terms: set[str], words_by_doc: dict[str, set[str]], store: Store, cosine: float):
+        self.terms = sorted(terms)
+        vocab = sorted(set().union(*words_by_doc.values())) if words_by_doc else []
+        self.column = {w: i for i, w in enumerate(vocab)}
+        self.words_by_doc, self.cosine = words_by_doc, cosine
+        self.sims = np.zeros((len(self.terms), len(vocab)), dtype=np.float32)
+        if self.terms and vocab:
+            vectors = store.embeddings.encode(self.terms + vocab)
+            self.sims = vectors[: len(self.terms)] @ vectors[len(self.terms):].T
+
+    def found(self, missing: set[str], doc_id: str) -> set[str]:
+        columns = [self.column[w] for w in self.words_by_doc.get(doc_id, ())]
+        if not columns:
+            return set()
+        best = self.sims[:, columns].max(axis=1)
+        return {t for t, b in zip(self.terms, best, strict=True) if t in missing and b >= self.cosine}
 
 
 def judge(question: str, evidence: Evidence, store: Store, collection: str, settings: Settings, *,
@@ -92,22 +104,28 @@ def judge(question: str, evidence: Evidence, store: Store, collection: str, sett
     hit_words: dict[str, set[str]] = {}
     for h in evidence:
         hit_words.setdefault(h.sentence.doc_id, set()).update(
-            t for t in tokens(h.sentence.text) if not t.isdigit() and len(t) > 2)
-    scored: list[tuple[float, str]] = []
+            t for t in tokens(h.sentence.text) if not t.isdigit() and len(t) > 3 and t not in STOPWORDS)
+    found_by_doc: dict[str, set[str]] = {}
     for doc_id in doc_ids:
         doc = store.docs.get_document(collection, doc_id)
-        if doc is None:
-            continue
-        words = {stem(t) for t in tokens(f"{doc.meta.title or ''} {doc.text}")}
-        found = term_matches(terms, words)
-        missing = terms - found
-        if missing and (missing - names):
-            found |= _close_words(missing - names, hit_words.get(doc_id, set()), store, cfg.term_cosine)
-        if names and len(names & found) / len(names) < cfg.name_coverage:
-            continue
-        if focus and not focus <= found:
-            continue
-        scored.append((sum(weights[t] for t in found) / total, doc_id))
+        if doc is not None:
+            found_by_doc[doc_id] = term_matches(terms, {stem(t) for t in tokens(f"{doc.meta.title or ''} {doc.text}")})
+
+    def score(close: _CloseWords | None) -> list[tuple[float, str]]:
+        out = []
+        for doc_id, found in found_by_doc.items():
+            missing = terms - found
+            if close is not None and missing - names:
+                found = found | close.found(missing - names, doc_id)
+            if names and len(names & found) / len(names) < cfg.name_coverage or focus and not focus <= found:
+                continue
+            out.append((sum(weights[t] for t in found) / total, doc_id))
+        return out
+
+    scored = score(None)
+    if not any(c >= cfg.term_coverage for c, _ in scored):  # only then is it worth asking for close words
+        unmatched = set().union(*(terms - f for f in found_by_doc.values())) - names if found_by_doc else set()
+        scored = score(_CloseWords(unmatched, hit_words, store, cfg.term_cosine)) if unmatched else scored
     scored.sort(reverse=True)
     if not scored or scored[0][0] < cfg.term_coverage:
         return Answerability(False, "no article in the collection covers the question's key terms")

@@ -10,6 +10,7 @@ verifiable against what it cites; the verifier still checks it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,12 @@ from rag.types import DraftClaim, Evidence, SentenceHit
 from rag.verify import is_instruction
 
 UNNAMED = "one report"
+_MARKUP = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?>|\[/?(?:INST|SYS)\]|<\|[a-z_]+\|>")
+
+
+def addressed_to_a_model(text: str) -> bool:
+    """Text that instructs a model or carries markup meant for one: data that states nothing, never used."""
+    return is_instruction(text) or bool(_MARKUP.search(text))
 
 
 @dataclass(frozen=True)
@@ -34,7 +41,8 @@ class FactGroup:
 
 def outlet_names(hits: Sequence[SentenceHit]) -> list[str]:
     """Who to name for each hit, in order: its outlet, or "one report" when the article's outlet is unknown."""
-    return list(dict.fromkeys(h.meta.outlet or UNNAMED for h in hits))
+    return list(dict.fromkeys(h.meta.outlet if h.meta.outlet and not addressed_to_a_model(h.meta.outlet)
+                              else UNNAMED for h in hits))
 
 
 def same_topic(a: SentenceHit, b: SentenceHit, cosine: float, settings: Settings) -> bool:
@@ -76,7 +84,7 @@ class ExtractiveGenerator:
     def usable(self, evidence: Sequence[SentenceHit], readings: Sequence[tuple[object, Reading]]) -> list[int]:
         """Positions (1-based) that can be stated: statements, not questions, asides or injected commands."""
         return [i + 1 for i, (h, (_, r)) in enumerate(zip(evidence, readings, strict=True))
-                if r.usable and not is_instruction(h.sentence.text)]
+                if r.usable and not addressed_to_a_model(h.sentence.text)]
 
     def groups(self, question: str, evidence: Evidence, positions: Sequence[int], task: str) -> list[FactGroup]:
         """Fact groups in answer order: by relevance, with a small bonus for facts several outlets report."""
