@@ -145,7 +145,7 @@ def has_double_frame(text: str, outlets: Sequence[str] = ()) -> bool:
     who = _outlet_pattern(outlets)
     for clause in re.split(r";\s+|(?<=[a-z0-9)”\"]\.)\s+(?=[A-Z])", unquoted(text)):
         clause = clause.strip().rstrip(".") + "."
-        lead = re.match(rf"^(?:According to [^,]+,|(?:{who})\s+(?:{_VERBS})\s+that\b)", clause, re.IGNORECASE)
+        lead = re.match(rf"^(?:According to (?:{who}),|(?:{who})\s+(?:{_VERBS})\s+that\b)", clause, re.IGNORECASE)
         frames = len(re.findall(rf"(?:{who})\s+(?:{_VERBS})\s+that\b|according to (?:{who})\b", clause, re.I))
         tail = re.search(rf",\s+(?:according to (?:{who})|(?:{who})\s+(?:{_VERBS}))\s*[.!]?\s*$", clause, re.I)
         if lead and (_REPORT_TAIL.search(clause) or tail or frames >= 2):
@@ -189,8 +189,9 @@ def deleted_meaning(text: str, sources: Sequence[str], outlets: Sequence[str] = 
     _, content = split_frame(text, outlets)
     mine = [t.lower().replace("’", "'") for t in _TOKEN.findall(content) if t[0].isalnum()]
     found: list[str] = []
-    if re.search(r"\b[Aa] [aeioAEIO][a-z]", unquoted(content)):
-        found.append("a + vowel")
+    joined = " ".join(sources).lower()
+    if any(m.group().lower() not in joined for m in re.finditer(r"\b[Aa] [aeioAEIO][a-z]+", unquoted(content))):
+        found.append("a + vowel")  # only when the cut made it: "a once-in-a-generation" is the source's
     for source in sources:
         tokens = [t.lower().replace("’", "'") for t in _TOKEN.findall(source)]
         positions, j = [], 0

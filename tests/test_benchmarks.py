@@ -169,3 +169,10 @@ def test_removable_units_and_two_sentence_claims_are_not_defects():
            "population was 331.5 million.")
     assert "double frame" not in kinds(two, ["The population topped 331 million people.",
                                              "The population was 331.5 million."], ["CNN", "Washington Examiner"])
+
+
+def test_source_attribution_inside_an_outlet_frame_and_the_sources_own_articles():
+    hill = "According to the secretary’s office, 1,626,042 valid signatures have been collected."
+    assert "double frame" not in kinds(hill.rstrip(".") + ", The Hill reported.", [hill], ["The Hill"])
+    src = "Biden will argue that the package is a once-in-a-generation investment."
+    assert defects.deleted_meaning("Reuters reported that " + src[0].lower() + src[1:], [src], ["Reuters"]) == []
