@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from answer import labelled_pairs, load_events, percentile  # noqa: E402
+from answer import labelled_pairs, percentile  # noqa: E402
+from devdata import load_events  # noqa: E402
 from train_verifier import dev_features, folds, held_out_models, labels, load_dev, predict  # noqa: E402
 
 # Invented relations appended to a true sentence: (kind, text). None of their content words may be in it.
