@@ -93,8 +93,12 @@ def measure_event(event: dict, briefings: list, label: dict | None) -> dict:
                 for kind in defects.sentence_defects(claim.text, sources, outlets, headlines, is_comparison(section)):
                     sentence_defects[kind] += 1
                     examples[kind].append(claim.text)
-    titles = [defects.title_defects(b.title, headlines, [c.text for s in b.sections for cl in s.claims
-                                                         for c in cl.citations]) for b in briefings]
+    # A title may be cut from any article sentence, cited or not.
+    article_sentences = [x for side in devdata.SIDES for p in event["news"][side]["newBody"]
+                         for x in re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])", p.replace("\u00a0", " "))]
+    titles = [defects.title_defects(b.title.replace("\u00a0", " "), headlines,
+                                    [c.text for s in b.sections for cl in s.claims for c in cl.citations]
+                                    + article_sentences) for b in briefings]
     diff_text = " ".join(cl.text for b in briefings for s in b.sections if "differ" in str(s.kind) for cl in s.claims)
     return {
         "id": event["id"], "stories": len(briefings), "whole": len(briefings) == 1,
