@@ -20,7 +20,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag.errors import CrossreadError
-from rag.settings import DEFAULT_EMBEDDING_MODEL, get_settings
+from rag.settings import DEFAULT_EMBEDDING_MODEL
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -85,6 +85,13 @@ class TorchEncoder:
         return np.asarray(vectors, dtype=np.float32)
 
 
+def model_cache_dir() -> Path:
+    """Per-user cache for derived model files (XDG on Linux)."""
+    import os
+
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "crossread"
+
+
 def onnx_dir_for(name: str, data_dir: Path) -> Path:
     """Where the model's ONNX export lives in the data folder."""
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", name.strip("/")).strip("_") or "model"
@@ -107,7 +114,8 @@ def load_encoder(name: str = DEFAULT_EMBEDDING_MODEL, backend: Backend = "auto",
 def build_encoder(name: str = DEFAULT_EMBEDDING_MODEL, backend: Backend = "auto",
                   data_dir: Path | None = None) -> Encoder:
     """The encoder for `name`: ONNX when `backend` allows and it works here, else torch (with the reason
-    logged). A missing export is made in `data_dir` (default: the configured data folder)."""
+    logged). A missing export is made in `data_dir`, by default the user's cache folder (one export per machine
+    and model, shared by every data folder and process; it is derived data, rebuilt if deleted)."""
     from rag import onnx_encoder
 
     if backend == "torch":
@@ -117,7 +125,7 @@ def build_encoder(name: str = DEFAULT_EMBEDDING_MODEL, backend: Backend = "auto"
     if reason is None and not onnx_encoder.supports_onnx(model_dir):
         reason = "its modules are not Transformer + mean Pooling"
     if reason is None:
-        target = onnx_dir_for(name, data_dir or get_settings().data_dir)
+        target = onnx_dir_for(name, data_dir or model_cache_dir())
         try:
             if not onnx_encoder.is_exported(target):
                 lowest = onnx_encoder.export_onnx(model_dir, target, load_model(name))
