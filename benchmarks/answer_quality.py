@@ -148,7 +148,8 @@ def comparisons(asker: Asker, by_id: dict[int, dict], questions: Sequence[dict])
         rows.append(row)
         cited = {c.outlet.lower() for cl in result.claims for c in cl.citations}
         has_all = {o.lower() for o in devdata.outlets(event)} <= cited
-        has_line = defects.has_comparison_line(" ".join(cl.text for cl in result.claims))
+        # A claim's label ("Agreement", "Difference: ...") is shown before it, so it is part of what is read.
+        has_line = defects.has_comparison_line(" ".join(f"{cl.label or ''} {cl.text}" for cl in result.claims))
         every, line, both = every + has_all, line + has_line, both + (has_all and has_line)
     n = max(1, len(questions))
     figures = summarise(rows)

@@ -96,6 +96,10 @@ _EVALUATIVE_ADVERBS = frozenset((
 ))
 _HEDGES = frozenset(("alleged", "allegedly", "reported", "reportedly", "suspected", "possible", "apparent",
                      "apparently", "purported", "purportedly", "so-called", "accused", "likely", "unlikely"))
+_CONSENSUS_SPEAKERS = frozenset((
+    "the sources", "all sources", "all the sources", "both sources", "the reports", "all reports", "the outlets",
+    "all outlets", "all the outlets", "both outlets", "the articles", "all articles", "the media",
+))
 _FIRST_SECOND = frozenset(("i", "we", "you", "me", "us", "my", "our", "your", "let's", "lets"))
 _QUOTES = "“”\"‘’"
 _QUOTE_SPAN = re.compile(r"“[^”]*”|\"[^\"]*\"")
@@ -179,6 +183,8 @@ def read(doc: Doc) -> Reading:
     if not finite or not bare.endswith((".", "!", "…", ":", ";")):
         return Reading(Role.HEADLINE, "no finite verb or no closing full stop: a headline or label")
     speaker, tail = speaker_of(doc)
+    if speaker is not None and speaker.lower().strip() in _CONSENSUS_SPEAKERS:
+        return Reading(Role.ASIDE, "speaks for 'the sources' as a whole: no article can say that of the others")
     if _evaluative(doc, outside, speaker):
         return Reading(Role.OPINION, "evaluates rather than reports", speaker, tail)
     return Reading(Role.FACT, "a declarative statement", speaker, tail)
