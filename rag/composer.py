@@ -93,7 +93,8 @@ class Composer:
         loaded = sum(2.0 if t.intensity >= 2 else 1.0 for t in terms)
         share = self.picks[member.outlet] / (sum(self.picks.values()) or 1)
         calm = EMOTIVE_WEIGHT * emotive_weight(member.sentence.text)
-        return loaded + 1.5 * share + calm, member.sentence.index / self.position[member.sentence.doc_id]
+        place = member.sentence.index / self.position[member.sentence.doc_id]  # leads state the event
+        return loaded + 1.5 * share + calm + place, place
 
     def state(self, member: OutletSentence, outlets: Sequence[str], cited: Sequence[OutletSentence]) -> Claim:
         """A fact several outlets report: stated plainly when it is a fact free of loaded wording once compressed,
