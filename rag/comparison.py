@@ -28,6 +28,16 @@ _COMPARISON = re.compile(
 )
 
 
+MAX_OUTLETS = 4  # outlets given a line of their own when the question names none
+
+
+def _names(question: str, outlet: str) -> bool:
+    """Whether the question names this outlet ("the Washington Times" names "Washington Times (News)")."""
+    core = re.sub(r"\s*\(.*?\)\s*$", "", outlet).strip().lower()
+    core = re.sub(r"^the\s+", "", core)
+    return bool(core) and core in question.lower()
+
+
 def is_comparison(question: str) -> bool:
     """Whether the question asks how outlets compare rather than what happened."""
     return bool(_COMPARISON.search(question))
@@ -41,6 +51,10 @@ def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, 
     groups = generator.groups(question, evidence, positions, task="brief")
     rank = {p: relevance(question, evidence[p - 1]) for p in positions}
     outlets = list(dict.fromkeys(evidence[p - 1].outlet for p in sorted(positions, key=lambda p: -rank[p])))
+    asked = [o for o in outlets if _names(question, o)]
+    outlets = asked if len(asked) >= 2 else outlets[:MAX_OUTLETS]  # the outlets asked about, else the closest
+    positions = [p for p in positions if evidence[p - 1].outlet in outlets]
+    groups = [g for g in groups if all(evidence[p - 1].outlet in outlets for p in g.members)]
     used: set[int] = set()
     for outlet in outlets:
         best = max((p for p in positions if evidence[p - 1].outlet == outlet), key=lambda p: rank[p])
@@ -49,8 +63,8 @@ def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, 
         yield DraftClaim(attribute(doc, outlet_names([evidence[best - 1]]), reading), (best,))  # type: ignore[arg-type]
     if len(outlets) < 2:
         return
-    shared = next((g for g in groups if len({evidence[p - 1].outlet for p in g.members}) > 1 and not g.contested),
-                  None)
+    shared = next((g for g in groups if len({evidence[p - 1].outlet for p in g.members}) > 1 and not g.contested
+                   and not readings[g.lead - 1][1].tail and g.lead not in used), None)
     if shared is not None:
         doc, reading = readings[shared.lead - 1]
         who = outlet_names([evidence[p - 1] for p in shared.members])

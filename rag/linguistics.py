@@ -425,12 +425,9 @@ def keeps_capital(doc: Doc, i: int | None) -> bool:
         return True
     t = doc[i]
     named = t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART")
-    # At a sentence start the tagger calls many capitalised common nouns PROPN ("Schools will ..."): trust
-    # the entity recogniser there.
-    start = t.i == 0 or doc[t.i - 1].is_punct
-    title = t.dep_ == "compound" and t.head.pos_ == "PROPN"  # "President Biden"
-    proper = t.pos_ == "PROPN" and (not start or named or title)
-    return proper or (named and t.pos_ in ("PROPN", "ADJ")) or t.text == "I" or (len(t.text) > 1 and t.text.isupper())
+    # The tagger's PROPN decides ("Pfizer said", "President Biden"); an entity label alone does not, because
+    # at a sentence start it tags capitalised common nouns too ("Schools" as ORG).
+    return t.pos_ == "PROPN" or (named and t.pos_ == "ADJ") or t.text == "I" or (len(t.text) > 1 and t.text.isupper())
 
 
 def frame_verb(role: Role) -> str:
