@@ -376,8 +376,11 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                 break
             if t.dep_ in tier and t.i not in drop and t.head.i not in drop and t.i != root.i \
                     and not (t.dep_ == "prep" and _needed_prep(t)) \
-                    and not (t.dep_ == "conj" and t.pos_ == "PROPN" and t.head.pos_ == "PROPN") \
+                    and not (t.dep_ == "conj" and t.pos_ == "PROPN") \
                     and not (t.dep_ == "npadvmod" and t.ent_type_ not in ("DATE", "TIME")) \
+                    and not (t.dep_ in ("amod", "advmod") and (t.tag_ in ("JJS", "JJR", "RBS", "RBR")
+                                                               or _after_article(doc, t))) \
+                    and not (t.dep_ == "acl" and any(c.dep_ == "nummod" for c in t.head.children)) \
                     and not any(c.dep_ == "neg" for c in t.children) and not _subtree(t) & quoted:
                 removed = _subtree(t)
                 if t.dep_ == "conj":
@@ -402,6 +405,11 @@ def headline(doc: Doc, max_words: int = 14) -> str | None:
     text = render(doc, drop | {t.i for t in doc if t.is_punct and t.i == len(doc) - 1})
     text = text.rstrip(" ,;:—–-")
     return text[:1].upper() + text[1:] if text else None
+
+
+def _after_article(doc: Doc, t: Token) -> bool:
+    """Deleting this modifier would leave "a" before a vowel or "an" before a consonant ("a new analysis")."""
+    return t.left_edge.i > 0 and doc[t.left_edge.i - 1].lower_ in ("a", "an")
 
 
 def _needed_prep(t: Token) -> bool:

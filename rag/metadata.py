@@ -35,7 +35,7 @@ _DATELINE = re.compile(
     r"^[ \t]*(?P<place>[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+)*(?:, [A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)*)?)"
     rf"(?:,? (?P<date>{_MONTH} \d{{1,2}}(?:, \d{{4}})?))?"
     r"(?: \((?P<outlet>[A-Z][\w .&'-]{0,40})\))?"
-    r"[ \t]*[-–—]+[ \t]*(?=\S)"
+    r"(?:[ \t]+-+[ \t]+|[ \t]*[–—]+[ \t]*)(?=\S)"  # a hyphen needs spaces round it: "COVID-19 cases" is no dateline
 )
 # Words that follow a byline's comma without being an outlet ("By Staff, Agencies", "By Jo Lee, Staff Writer").
 _NOT_OUTLET = {

@@ -114,3 +114,10 @@ def test_html_meta_tags_give_outlet_and_date_and_the_url_site_is_the_fallback():
 def test_header_parser_never_raises_and_the_body_is_a_stretch_of_the_text(text):
     body, _ = split_header(text)
     assert body == body.strip() and (not body or body in text)
+
+
+def test_a_hyphenated_opening_word_is_not_a_dateline() -> None:
+    from rag.metadata import split_header
+
+    body, meta = split_header("COVID-19 cases and hospitalizations in the United States are declining.")
+    assert body.startswith("COVID-19 cases") and meta.date is None
