@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
 from conftest import SHARED, make_settings
+
 from rag.answer import answer
 from rag.comparison import is_comparison
 from rag.ingest import ingest
