@@ -74,6 +74,12 @@ class Composer:
         self.reader = reader or Reader()
         self.picks: Counter[str] = Counter()  # representative sentences taken per outlet (balance)
         self.position = {d.doc_id: len(d.sentences) or 1 for d in story.docs}
+        self.names = speaker_names(story)
+
+    def name(self, member: OutletSentence) -> str:
+        """How a frame names the sentence's outlet: its name, or "one report" / "another report" when unknown
+        (never a quoted title: quotation marks are only for words a source wrote)."""
+        return self.names.get(member.sentence.doc_id, member.outlet)
 
     def usable(self, members: Sequence[OutletSentence]) -> list[OutletSentence]:
         """Members that are statements (facts or opinions) and make sense on their own."""
@@ -100,16 +106,17 @@ class Composer:
         """A fact several outlets report: stated plainly when it is a fact free of loaded wording once compressed,
         else attributed to the outlet whose words are used; verified, and left whole if compression fails."""
         doc, reading = self.reader(member.sentence.text)
-        sources, cited_outlets = [m.sentence.text for m in cited], [m.outlet for m in cited]
+        sources = [m.sentence.text for m in cited]
         plain = clean_claim(doc)
         if reading.role == Role.FACT and not loaded_outside_quotes(plain):
             text = plain
         else:
-            who = outlets if reading.role == Role.OPINION else [member.outlet]
+            who = [self.name(m) for m in cited] if reading.role == Role.OPINION else [self.name(member)]
             text = attribute(doc, who, reading)
+        cited_outlets = [self.name(m) for m in cited]
         verification = self.verifier(text, sources, cited_outlets)
         if verification.verdict != Verdict.SUPPORTED:
-            text = attribute(doc, [member.outlet], reading, compressed=False)
+            text = attribute(doc, [self.name(member)], reading, compressed=False)
             verification = self.verifier(text, sources, cited_outlets)
         return _claim(text, cited, verification)
 
@@ -126,11 +133,11 @@ class Composer:
 
     def single(self, member: OutletSentence) -> Claim:
         doc, reading = self.reader(member.sentence.text)
-        text = attribute(doc, [member.outlet], reading)
-        verification = self.verifier(text, [member.sentence.text], [member.outlet])
+        text = attribute(doc, [self.name(member)], reading)
+        verification = self.verifier(text, [member.sentence.text], [self.name(member)])
         if verification.verdict != Verdict.SUPPORTED:
-            text = attribute(doc, [member.outlet], reading, compressed=False)
-            verification = self.verifier(text, [member.sentence.text], [member.outlet])
+            text = attribute(doc, [self.name(member)], reading, compressed=False)
+            verification = self.verifier(text, [member.sentence.text], [self.name(member)])
         return _claim(text, [member], verification)
 
     def difference(self, conflict: Conflict) -> list[Claim]:
@@ -160,7 +167,7 @@ class Composer:
                 and not any(t.lemma_ in REPORTING_VERBS for t in self.reader(m.sentence.text)[0])]
         if not bare:
             return []
-        label = f"Attribution differs ({a.outlet} attributes it to {who}; {bare[0].outlet} states it as fact)"
+        label = f"Attribution differs ({self.name(a)} attributes it to {who}; {self.name(bare[0])} states it as fact)"
         return self.sides([a, bare[0]], label)
 
     def framing_contrast(self, a: OutletSentence, b: OutletSentence) -> Claim | None:
@@ -174,11 +181,11 @@ class Composer:
         if not used:
             return None
         doc, reading = self.reader(plain.sentence.text)
-        plain_text = attribute(doc, [plain.outlet], reading).rstrip(".")
+        plain_text = attribute(doc, [self.name(plain)], reading).rstrip(".")
         quoted = " and ".join(f"“{w}”" for w in used)
-        text = f"{plain_text}; {loaded.outlet}'s account of the same point uses {quoted}."
+        text = f"{plain_text}; {self.name(loaded)}'s account of the same point uses {quoted}."
         ok = all(w in loaded.sentence.text for w in used)
-        check = self.verifier(attribute(doc, [plain.outlet], reading), [plain.sentence.text], [plain.outlet])
+        check = self.verifier(attribute(doc, [self.name(plain)], reading), [plain.sentence.text], [self.name(plain)])
         verification = check if ok else _checked(False, "a quoted word is not in the cited sentence")
         return _claim(text, [plain, loaded], verification, _DIFFERENCE_LABELS["framing"])
 
@@ -194,7 +201,8 @@ class Composer:
             parts = [f"“{u.examples[0].strip(_QUOTE_MARKS)}” ×{u.count} "
                      f"({_CATEGORY_WORDS.get(u.category, u.category.replace('_', ' '))})" for u in shown]
             quoted = sum(u.quoted for u in profile.terms)
-            text = (f"{outlet} used {profile.loaded} loaded terms ({profile.per_100_words:.1f} per 100 "
+            who = self.names.get(docs[0].doc_id, outlet)
+            text = (f"{who} used {profile.loaded} loaded terms ({profile.per_100_words:.1f} per 100 "
                     f"words), {quoted} of them inside quotations: " + ", ".join(parts) + ".")
             by_index = {s.index: s for d in docs for s in d.sentences}
             cited = [OutletSentence(by_index[u.sentence_indices[0]], outlet) for u in shown]
@@ -234,6 +242,21 @@ class Composer:
                     tuple(_whole_differences(substantive + framing, 2 * n_diff))),
             Section(SectionKind.FRAMING, TITLES[SectionKind.FRAMING], tuple(self.framing())),
         ]
+
+
+_ORDINAL_REPORTS = ("one report", "another report", "a third report", "a fourth report")
+
+
+def speaker_names(story: Story) -> dict[str, str]:
+    """doc_id -> how frames name it: the outlet, or an ordinal "report" for articles whose outlet is unknown."""
+    names, unknown = {}, 0
+    for doc in story.docs:
+        if doc.meta.outlet:
+            names[doc.doc_id] = doc.meta.outlet
+        else:
+            names[doc.doc_id] = _ORDINAL_REPORTS[min(unknown, len(_ORDINAL_REPORTS) - 1)]
+            unknown += 1
+    return names
 
 
 def _names_someone(speaker: str) -> bool:

@@ -251,17 +251,18 @@ def _opening_drop(doc: Doc) -> set[int]:
     return drop
 
 
-def _parentheticals(doc: Doc) -> set[int]:
-    """Short bracketed asides: "(CDC)", "(EUA)", "(pictured)"."""
+def _parentheticals(doc: Doc, quoted: set[int]) -> set[int]:
+    """Short bracketed asides outside quotations: "(CDC)", "(EUA)", "[KCNA]" ("[North]" inside a quote stays)."""
     drop: set[int] = set()
     stack: list[int] = []
     for t in doc:
-        if t.text == "(":
+        if t.text in ("(", "["):
             stack.append(t.i)
-        elif t.text == ")" and stack:
+        elif t.text in (")", "]") and stack:
             a = stack.pop()
-            if t.i - a <= 10:
-                drop.update(range(a, t.i + 1))
+            span = set(range(a, t.i + 1))
+            if t.i - a <= 10 and not span & quoted:
+                drop |= span
     return drop
 
 
@@ -346,14 +347,16 @@ def compress(doc: Doc, *, loaded: bool = True, max_words: int = MAX_CLAIM_WORDS)
 
     Returns the text and the index of its first kept token (to decide its casing after a frame)."""
     quoted = _quoted(doc)
-    drop = _opening_drop(doc) | _parentheticals(doc) | _dash_aside(doc)
+    drop = _opening_drop(doc) | _parentheticals(doc, quoted) | _dash_aside(doc)
     drop |= _nonrestrictive(doc, quoted)
     if loaded:
         drop |= _loaded_modifiers(doc, quoted)
     root = _root(doc)
     if root.i in drop or sum(1 for t in doc if t.i not in drop and t.is_alpha) < 4:
         drop = _opening_drop(doc)
-    drop = _shorten(doc, drop, max_words, quoted, tiers=2)
+    shortened = _shorten(doc, drop, max_words, quoted, tiers=2)
+    if _count(doc, shortened) >= min(12, _count(doc, drop)):  # never cut a sentence down to a stub
+        drop = shortened
     first = next((t.i for t in doc if t.i not in drop and not t.is_space), None)
     return render(doc, drop), first
 
@@ -395,7 +398,7 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
 def headline(doc: Doc, max_words: int = 14) -> str | None:
     """A whole clause of at most `max_words` words — who did what — by deleting subtrees; None if impossible."""
     quoted = _quoted(doc)
-    drop = _opening_drop(doc) | _parentheticals(doc) | _dash_aside(doc) | _nonrestrictive(doc, quoted)
+    drop = _opening_drop(doc) | _parentheticals(doc, quoted) | _dash_aside(doc) | _nonrestrictive(doc, quoted)
     drop |= _loaded_modifiers(doc, quoted)
     root = _root(doc)
     drop = _shorten(doc, drop, max_words, quoted)
@@ -416,6 +419,8 @@ def _needed_prep(t: Token) -> bool:
     """A preposition a headline keeps: "of" phrases, part of a name ("Centers for Disease Control"), or the
     only one its verb has when the verb has no object ("called for")."""
     if t.lower_ == "of" or (t.head.pos_ == "PROPN" and any(c.pos_ == "PROPN" for c in t.children)):
+        return True
+    if t.i == t.head.i + 1 and t.head.pos_ == "VERB":  # the verb's own preposition: "called for", "voted on"
         return True
     return t.head.pos_ in ("VERB", "AUX") and sum(1 for c in t.head.children if c.dep_ == "prep") == 1 and not any(
         c.dep_ in ("dobj", "attr", "acomp", "xcomp", "ccomp") for c in t.head.children)
@@ -467,7 +472,10 @@ def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None
     starts_quote = body[:1] in _QUOTES
     subject = next((c for c in _root(doc).children if c.dep_ in ("nsubj", "nsubjpass")), None)
     opens_on_clause = first is not None and subject is not None and first < subject.left_edge.i
-    if name in ("one report", "another report") or (opens_on_clause and not reading.tail):
+    unnamed = name.endswith(" report")  # "one report", "another report": the outlet is not known
+    if unnamed and reading.role == Role.OPINION:
+        return f"{name[:1].upper()}{name[1:]} argued that {body}"
+    if unnamed or (opens_on_clause and not reading.tail):
         return f"According to {name}, {body}"  # "reported that declaring that ..., Biden opened" would not parse
     if reading.speaker and reading.tail or starts_quote or body.lower().startswith("according to"):
         lead = body[:1].upper() + body[1:] if not keeps_capital(doc, first) else body
