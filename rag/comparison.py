@@ -52,7 +52,8 @@ def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, 
     rank = {p: relevance(question, evidence[p - 1]) for p in positions}
     outlets = list(dict.fromkeys(evidence[p - 1].outlet for p in sorted(positions, key=lambda p: -rank[p])))
     asked = [o for o in outlets if _names(question, o)]
-    outlets = asked if len(asked) >= 2 else outlets[:MAX_OUTLETS]  # the outlets asked about, else the closest
+    # The outlets the question names first, then the closest others (a reader also wants who else reported it).
+    outlets = (asked + [o for o in outlets if o not in asked])[:max(MAX_OUTLETS, len(asked))]
     positions = [p for p in positions if evidence[p - 1].outlet in outlets]
     groups = [g for g in groups if all(evidence[p - 1].outlet in outlets for p in g.members)]
     used: set[int] = set()
