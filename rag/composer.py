@@ -235,6 +235,13 @@ class Composer:
         cited = {c.outlet for claim in key_claims for c in claim.citations}
         singles.sort(key=lambda m: m.outlet in cited)  # an outlet not yet cited speaks first (stable order)
         single_claims = [self.single(m) for m in _round_robin(singles, n_single)]
+        heard = cited | {c.outlet for claim in single_claims for c in claim.citations}
+        for doc in self.story.docs:  # every outlet is heard at least once: its earliest statement
+            if doc.label not in heard:
+                first = self.usable([OutletSentence(s, doc.label) for s in doc.sentences[:12]])
+                if first:
+                    single_claims.append(self.single(first[0]))
+                    heard.add(doc.label)
         return [
             Section(SectionKind.KEY_FACTS, TITLES[SectionKind.KEY_FACTS], tuple(key_claims)),
             Section(SectionKind.SINGLE_SOURCE, TITLES[SectionKind.SINGLE_SOURCE], tuple(single_claims)),
