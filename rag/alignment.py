@@ -96,6 +96,16 @@ def role_names(text: str) -> dict[str, set[str]]:
     return {role: words for role, words in out.items() if role not in several}
 
 
+_SCORE = re.compile(r"(?<![\w.$])(\d{1,3})\s*[-–]\s*(\d{1,3})\b(?!\s*(?:%|percent|year|day|month|week))")
+
+
+def _scores(text: str) -> set[str]:
+    """Vote tallies and scores ("94-1", "10-4"), not date or percent ranges ("Aug. 21-31", "50-52%")."""
+    dates = [m.span() for m in _DATE.finditer(text)]
+    return {f"{m.group(1)}-{m.group(2)}" for m in _SCORE.finditer(text)
+            if not any(a <= m.start() < b for a, b in dates) and int(m.group(1)) >= int(m.group(2))}
+
+
 def _units(text: str) -> dict[str, set[float]]:
     """Numbers keyed by the word that follows them ("30 field" → {"field": {30}}), dates excluded."""
     spans = [m.span() for m in _DATE.finditer(text)]
@@ -126,6 +136,9 @@ def find_conflicts(a: OutletSentence, b: OutletSentence) -> list[Conflict]:
         if not na[role] & nb[role]:
             conflicts.append(Conflict("name", f"{role}: {' '.join(sorted(na[role]))} vs "
                                               f"{' '.join(sorted(nb[role]))}", (a, b)))
+    sa, sb = _scores(a.sentence.text), _scores(b.sentence.text)
+    if sa and sb and not sa & sb:
+        conflicts.append(Conflict("number", f"vote {'/'.join(sorted(sa))} vs {'/'.join(sorted(sb))}", (a, b)))
     wa, wb = set(_WEEKDAY.findall(a.sentence.text)), set(_WEEKDAY.findall(b.sentence.text))
     if wa and wb and not wa & wb:
         conflicts.append(Conflict("date", f"{'/'.join(sorted(wa))} vs {'/'.join(sorted(wb))}", (a, b)))

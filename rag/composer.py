@@ -81,9 +81,11 @@ class Composer:
         (never a quoted title: quotation marks are only for words a source wrote)."""
         return self.names.get(member.sentence.doc_id, member.outlet)
 
-    def usable(self, members: Sequence[OutletSentence]) -> list[OutletSentence]:
-        """Members that are statements (facts or opinions) and make sense on their own."""
-        texts = [m.sentence.text for m in members if stands_alone(m.sentence.text)
+    def usable(self, members: Sequence[OutletSentence], alone: bool = True) -> list[OutletSentence]:
+        """Members that are statements (facts or opinions) and (with `alone`) make sense on their own; a side of
+        a difference may open on a pronoun ("it passed 94-1"): the other side says what it is."""
+        texts = [m.sentence.text for m in members if (stands_alone(m.sentence.text) or not alone)
+                 and len(m.sentence.text.split()) >= MIN_WORDS
                  and not m.sentence.text.rstrip(_QUOTE_MARKS + " ").endswith("?")]
         self.reader.prefetch(texts)
         return [m for m in members if m.sentence.text in texts and self.reader(m.sentence.text)[1].usable
@@ -143,7 +145,7 @@ class Composer:
     def difference(self, conflict: Conflict) -> list[Claim]:
         """Both sides, each attributed and cited; framing contrasts quote each outlet's own words."""
         a, b = conflict.sides
-        if self.usable([a, b]) != [a, b]:
+        if self.usable([a, b], alone=False) != [a, b]:
             return []
         if conflict.kind == "framing":
             contrast = self.framing_contrast(a, b)

@@ -69,3 +69,11 @@ def test_names_for_the_same_role_conflict() -> None:
     differ = find_conflicts(_side("Spokesman Lee Sung-jun said the drills were defensive.", "A"),
                             _side("The drills are defensive, said spokesman Kim Min-seok.", "B"))
     assert [c.kind for c in differ] == ["name"] and "lee" in differ[0].detail and "kim" in differ[0].detail
+
+
+def test_vote_tallies_that_differ_are_a_number_conflict() -> None:
+    kinds = [c.kind for c in find_conflicts(_side("It ultimately passed 94-1 with one senator voting no.", "A"),
+                                            _side("The Senate passed the bill 92-6 on Thursday.", "B"))]
+    assert "number" in kinds
+    assert [c.kind for c in find_conflicts(_side("Drills run Aug. 21-31.", "A"),
+                                           _side("Drills run Aug. 21-31 in the south.", "B"))] == []
