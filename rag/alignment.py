@@ -87,7 +87,7 @@ def role_names(text: str) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     several: set[str] = set()  # "former President Obama ... President Biden": two people, nothing to compare
     for m in _ROLE_NAME.finditer(text):
-        words = {w.lower().rstrip(".") for w in m.group(2).split()} - _HONORIFICS
+        words = {re.sub(r"['’]s$", "", w.lower().rstrip(".")) for w in m.group(2).split()} - _HONORIFICS
         role = m.group(1).lower()
         if words:
             if role in out and not out[role] & words:
@@ -139,9 +139,8 @@ def find_conflicts(a: OutletSentence, b: OutletSentence) -> list[Conflict]:
     sa, sb = _scores(a.sentence.text), _scores(b.sentence.text)
     if sa and sb and not sa & sb:
         conflicts.append(Conflict("number", f"vote {'/'.join(sorted(sa))} vs {'/'.join(sorted(sb))}", (a, b)))
-    wa, wb = set(_WEEKDAY.findall(a.sentence.text)), set(_WEEKDAY.findall(b.sentence.text))
-    if wa and wb and not wa & wb:
-        conflicts.append(Conflict("date", f"{'/'.join(sorted(wa))} vs {'/'.join(sorted(wb))}", (a, b)))
+    # Weekdays alone are not compared: aligned sentences about a story's different days ("rallied Sunday",
+    # "won Tuesday") read as a conflict they are not.
     la = {t.lemma for t in unquoted_loaded_terms(a.sentence.text) if t.intensity >= 2}
     lb = {t.lemma for t in unquoted_loaded_terms(b.sentence.text) if t.intensity >= 2}
     if la != lb:
