@@ -8,7 +8,6 @@ re-encodes a stored sentence.
 from __future__ import annotations
 
 import math
-import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,8 +29,6 @@ class _LexicalIndex:
     document_frequency: Counter[str]  # stemmed term -> number of sentences containing it
 
 
-_lexical_cache: dict[tuple[str, str], _LexicalIndex] = {}
-_lexical_lock = threading.Lock()
 
 
 def lexical_tokens(text: str) -> list[str]:
@@ -41,10 +38,10 @@ def lexical_tokens(text: str) -> list[str]:
 
 def lexical_index(store: Store, collection: str) -> _LexicalIndex:
     """The BM25 index over all sentences of complete documents, rebuilt when the collection changes."""
-    key = (str(store.docs.path), collection)
+    key = f"bm25:{collection}"
     version = store.docs.version(collection)
-    with _lexical_lock:
-        cached = _lexical_cache.get(key)
+    with store.derived_lock:
+        cached = store.derived.get(key)
         if cached is not None and cached.version == version:
             return cached
         sentences = store.docs.all_sentences(collection)
@@ -55,7 +52,7 @@ def lexical_index(store: Store, collection: str) -> _LexicalIndex:
             bm25.index(tokenised, show_progress=False)
         df = Counter(t for toks in tokenised for t in set(toks))
         index = _LexicalIndex(version, sentences, bm25, df)
-        _lexical_cache[key] = index
+        store.derived[key] = index
         return index
 
 

@@ -8,9 +8,11 @@ duplicates, no orphan vectors.
 
 from __future__ import annotations
 
+import threading
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from rag.docstore import DocStore
 from rag.embeddings import SentenceEmbeddings
@@ -28,6 +30,10 @@ class Store:
     settings: Settings
     docs: DocStore
     embeddings: SentenceEmbeddings
+    # Derived indexes this store's readers build (the BM25 index per collection, see rag.retrieval), held here
+    # rather than in module state so that two stores in one process never share one.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
+    derived_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @cached_property
     def writer(self) -> WriterLock:
