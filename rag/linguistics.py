@@ -203,7 +203,8 @@ def _evaluative(doc: Doc, outside: Sequence[Token], speaker: str | None) -> bool
             return True
         if t.lower_ in _EVALUATIVE_ADVERBS and t.dep_ == "advmod":
             return True
-        if t.lower_ in ("should", "must", "ought") and t.dep_ == "aux" and t.head.dep_ == "ROOT":
+        # "should"/"ought" prescribe; "must" is as often a rule reported ("must still be approved").
+        if t.lower_ in ("should", "ought") and t.dep_ == "aux" and t.head.dep_ == "ROOT":
             return True
     return False
 
@@ -405,6 +406,12 @@ def headline(doc: Doc, max_words: int = 14) -> str | None:
     if _count(doc, drop) > max_words or not any(c.dep_ in ("nsubj", "nsubjpass") and c.i not in drop
                                                  for c in root.children):
         return None
+    kept = [t for t in doc if t.i not in drop and not t.is_space]
+    commas = [i for i, t in enumerate(kept) if t.text == ","]
+    if commas:  # a dangling ", a move" left when the clause that explained it went
+        tail = kept[commas[-1] + 1:]
+        if sum(t.is_alpha for t in tail) <= 3 and not any(t.pos_ in ("VERB", "AUX") for t in tail):
+            drop = drop | {t.i for t in kept[commas[-1]:]}
     text = render(doc, drop | {t.i for t in doc if t.is_punct and t.i == len(doc) - 1})
     text = text.rstrip(" ,;:—–-")
     return text[:1].upper() + text[1:] if text else None
