@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from rag.linguistics import Reading, Role, attribute, clean_claim, parse, read
 from rag.settings import Settings, get_settings
-from rag.terms import content_terms, has_negation, number_mentions, question_terms, stem, term_matches, tokens
+from rag.terms import content_terms, has_negation, question_terms, stem, term_matches, tokens
 from rag.types import DraftClaim, Evidence, SentenceHit
 from rag.verify import is_instruction
 
@@ -53,10 +53,13 @@ def same_topic(a: SentenceHit, b: SentenceHit, cosine: float, settings: Settings
 
 
 def conflicting(a: SentenceHit, b: SentenceHit) -> bool:
-    """Both give numbers and the numbers differ, or only one is negated."""
-    na = {v for _, v in number_mentions(a.sentence.text)}
-    nb = {v for _, v in number_mentions(b.sentence.text)}
-    return bool(na and nb and not (na & nb)) or has_negation(a.sentence.text) != has_negation(b.sentence.text)
+    """The briefing's rule (rag.alignment.find_conflicts): numbers, dates or names that differ for the same
+    unit or role; or only one of the two is negated."""
+    from rag.alignment import OutletSentence, find_conflicts
+
+    sides = OutletSentence(a.sentence, a.outlet), OutletSentence(b.sentence, b.outlet)
+    differ = any(c.kind != "framing" for c in find_conflicts(*sides))
+    return differ or has_negation(a.sentence.text) != has_negation(b.sentence.text)
 
 
 def relevance(question: str, hit: SentenceHit) -> float:
