@@ -26,8 +26,6 @@ class IngestSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     max_bytes: int = Field(50_000_000, description="Largest file or download accepted, in bytes.")
-    chunk_sentences: int = Field(5, description="Sentences per retrieval chunk (a window of neighbours).")
-    chunk_overlap: int = Field(1, description="Sentences shared by consecutive chunks.")
     near_duplicate_threshold: float = Field(
         0.8, description="Shingle similarity (0-1) at or above which an article is recorded as a near-duplicate."
     )
@@ -158,7 +156,7 @@ class Settings(BaseSettings):
         None, description="Optional folder of research lexicons (e.g. NRC-VAD) loaded for framing analysis."
     )
     ingest: IngestSettings = Field(
-        default_factory=lambda: IngestSettings(), description="Ingest limits and chunking."
+        default_factory=lambda: IngestSettings(), description="Ingest limits."
     )
     retrieval: RetrievalSettings = Field(
         default_factory=lambda: RetrievalSettings(), description="Retrieval and fusion."

@@ -1,6 +1,6 @@
 """Values every part of Crossread passes around: documents, sentences, chunks, citations, claims, answers.
 
-The citation unit is a sentence, addressed by (doc_id, index). A chunk is only a retrieval container.
+The citation unit is a sentence, addressed by (doc_id, index); retrieval returns sentences too.
 Ids derive from content so that re-ingesting the same article is a no-op.
 """
 
@@ -43,23 +43,8 @@ class Sentence:
 
 
 def sentence_id(doc_id: str, index: int) -> str:
-    """The vector-store id of a sentence; also how chunks and citations name it."""
+    """The vector-store id of a sentence."""
     return f"{doc_id}:{index}"
-
-
-def parse_sentence_id(value: str) -> tuple[str, int]:
-    doc_id, _, index = value.rpartition(":")
-    return doc_id, int(index)
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A window of consecutive sentences of one document, used as retrieval context."""
-
-    chunk_id: str
-    doc_id: str
-    sentence_ids: tuple[str, ...]
-    text: str
 
 
 @dataclass(frozen=True)
