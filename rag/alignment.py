@@ -17,7 +17,7 @@ import numpy as np
 
 from rag.framing import unquoted_loaded_terms
 from rag.settings import BriefingSettings
-from rag.terms import content_terms, number_mentions, term_matches
+from rag.terms import STOPWORDS, content_terms, number_mentions, term_matches
 from rag.types import Document, Sentence
 
 _MONTHS = {m: i for i, m in enumerate(
@@ -116,6 +116,10 @@ def _units(text: str) -> dict[str, set[float]]:
             continue
         unit = _UNIT_AFTER.match(text[at + len(raw):])
         key = unit.group().strip().lower() if unit else ""
+        if raw.rstrip().endswith(("%", "percent")):
+            key = "%"
+        elif key in STOPWORDS:  # "6% in March": "in" is no unit, so nothing to compare the number with
+            key = ""
         out.setdefault(key, set()).add(value)
     return out
 
