@@ -79,6 +79,13 @@ class RetrievalSettings(BaseModel):
         0.6, description="Share of a question's key-term weight (rarer terms weigh more) one article must cover."
     )
     name_coverage: float = Field(0.5, description="Share of the names in a question one article must contain.")
+    close_match: float = Field(
+        0.7, description="Dense similarity at or above which a sentence restates the question closely enough that "
+        "relaxed_term_coverage suffices."
+    )
+    relaxed_term_coverage: float = Field(
+        0.4, description="Key-term coverage that suffices when a sentence matches the question at close_match."
+    )
     term_cosine: float = Field(0.6, description="A question word counts as covered by a word at or above this cosine.")
 
 
