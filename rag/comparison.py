@@ -46,9 +46,10 @@ def is_comparison(question: str) -> bool:
 def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, Reading]],
             positions: Sequence[int], generator: ExtractiveGenerator) -> Iterator[DraftClaim]:
     """Each outlet's account, then where they agree and where they differ."""
-    from rag.providers.extractive import conflicting, outlet_names, relevance, same_topic
+    from rag.providers.extractive import article_names, conflicting, outlet_names, relevance, same_topic
 
     groups = generator.groups(question, evidence, positions, task="brief")
+    names = article_names(evidence)
     rank = {p: relevance(question, evidence[p - 1]) for p in positions}
     outlets = list(dict.fromkeys(evidence[p - 1].outlet for p in sorted(positions, key=lambda p: -rank[p])))
     asked = [o for o in outlets if _names(question, o)]
@@ -61,14 +62,14 @@ def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, 
         best = max((p for p in positions if evidence[p - 1].outlet == outlet), key=lambda p: rank[p])
         used.add(best)
         doc, reading = readings[best - 1]
-        yield DraftClaim(attribute(doc, outlet_names([evidence[best - 1]]), reading), (best,))  # type: ignore[arg-type]
+        yield DraftClaim(attribute(doc, outlet_names([evidence[best - 1]], names), reading), (best,))  # type: ignore[arg-type]
     if len(outlets) < 2:
         return
     shared = next((g for g in groups if len({evidence[p - 1].outlet for p in g.members}) > 1 and not g.contested
                    and not readings[g.lead - 1][1].tail and g.lead not in used), None)
     if shared is not None:
         doc, reading = readings[shared.lead - 1]
-        who = outlet_names([evidence[p - 1] for p in shared.members])
+        who = outlet_names([evidence[p - 1] for p in shared.members], names)
         yield DraftClaim(attribute(doc, who, reading), shared.members, label="Agreement")  # type: ignore[arg-type]
     cos = evidence.cosines()
     for i, a in enumerate(groups):
@@ -78,7 +79,7 @@ def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, 
                     ha, hb, float(cos[a.lead - 1, b.lead - 1]), generator.settings):
                 for g in (a, b):
                     doc, reading = readings[g.lead - 1]
-                    yield DraftClaim(attribute(doc, outlet_names([evidence[g.lead - 1]]), reading),  # type: ignore[arg-type]
+                    yield DraftClaim(attribute(doc, outlet_names([evidence[g.lead - 1]], names), reading),  # type: ignore[arg-type]
                                      (g.lead,), label="Difference")
                 return
     alone = next((g for g in groups if len({evidence[p - 1].outlet for p in g.members}) == 1
@@ -87,6 +88,6 @@ def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, 
         hit = evidence[alone.lead - 1]
         doc, reading = readings[alone.lead - 1]
         others = [o for o in outlets if o != hit.outlet]
-        label = f"Difference: only {outlet_names([hit])[0]} reports this" + (
+        label = f"Difference: only {outlet_names([hit], names)[0]} reports this" + (
             f" among the sentences found from {', '.join(others)}" if others else "")
-        yield DraftClaim(attribute(doc, outlet_names([hit]), reading), (alone.lead,), label=label)  # type: ignore[arg-type]
+        yield DraftClaim(attribute(doc, outlet_names([hit], names), reading), (alone.lead,), label=label)  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ from typing import Literal
 
 from rag.alignment import Conflict, FactGroup, OutletSentence
 from rag.framing import emotive_weight, framing_profile, load_terms, unquoted_loaded_terms
-from rag.linguistics import REPORTING_VERBS, Reader, Role, attribute, clean_claim, nlp
+from rag.linguistics import REPORTING_VERBS, Reader, Role, attribute, clean_claim, frame_names, nlp
 from rag.neutral import Verifier, loaded_outside_quotes
 from rag.stories import Story
 from rag.types import Citation, Claim, Section, SectionKind, Verdict, Verification
@@ -163,10 +163,14 @@ class Composer:
         if not named:
             return []
         a, who = named[0]
+        if a.sentence.text.lstrip()[:1] in _QUOTE_MARKS:  # a quotation beside a paraphrase is no disagreement
+            return []
         head = who.split()[-1].lower()
         # The other side states it in its own voice: no reporting verb at all, and the speaker is not in it.
         bare = [m for m, w in said if w is None and m.outlet != a.outlet and head not in m.sentence.text.lower()
-                and not any(t.lemma_ in REPORTING_VERBS for t in self.reader(m.sentence.text)[0])]
+                and self.reader(m.sentence.text)[1].role == Role.FACT
+                and not any(t.lemma_ in REPORTING_VERBS | {"underscore", "highlight"}
+                            for t in self.reader(m.sentence.text)[0])]
         if not bare:
             return []
         label = f"Attribution differs ({self.name(a)} attributes it to {who}; {self.name(bare[0])} states it as fact)"
@@ -253,19 +257,9 @@ class Composer:
         ]
 
 
-_ORDINAL_REPORTS = ("one report", "another report", "a third report", "a fourth report")
-
-
 def speaker_names(story: Story) -> dict[str, str]:
-    """doc_id -> how frames name it: the outlet, or an ordinal "report" for articles whose outlet is unknown."""
-    names, unknown = {}, 0
-    for doc in story.docs:
-        if doc.meta.outlet:
-            names[doc.doc_id] = doc.meta.outlet
-        else:
-            names[doc.doc_id] = _ORDINAL_REPORTS[min(unknown, len(_ORDINAL_REPORTS) - 1)]
-            unknown += 1
-    return names
+    """doc_id -> how frames name it (rag.linguistics.frame_names)."""
+    return frame_names((d.doc_id, d.meta.outlet) for d in story.docs)
 
 
 def _names_someone(speaker: str) -> bool:

@@ -450,6 +450,25 @@ def keeps_capital(doc: Doc, i: int | None) -> bool:
     return t.pos_ == "PROPN" or (named and t.pos_ == "ADJ") or t.text == "I" or (len(t.text) > 1 and t.text.isupper())
 
 
+ORDINAL_REPORTS = ("one report", "another report", "a third report", "a fourth report")
+
+
+def frame_names(articles: Iterable[tuple[str, str | None]]) -> dict[str, str]:
+    """(doc_id, outlet or None) in reading order -> how frames name each article: its outlet, or "one report",
+    "another report", … for articles whose outlet is unknown (never a quoted title)."""
+    names: dict[str, str] = {}
+    unknown = 0
+    for doc_id, outlet in articles:
+        if doc_id in names:
+            continue
+        if outlet:
+            names[doc_id] = outlet
+        else:
+            names[doc_id] = ORDINAL_REPORTS[min(unknown, len(ORDINAL_REPORTS) - 1)]
+            unknown += 1
+    return names
+
+
 def frame_verb(role: Role) -> str:
     """How an outlet's sentence is introduced: facts are reported, evaluations argued."""
     return "argued" if role == Role.OPINION else "reported"

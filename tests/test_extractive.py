@@ -140,3 +140,17 @@ def test_answers_use_no_loaded_term_in_their_own_voice(corpus_store, question):
             assert any(c.outlet in claim.text for c in claim.citations) or "one report" in claim.text, claim.text
         assert claim.text.count("“") <= sum(c.text.count("“") for c in claim.citations)
         assert claim.verdict == Verdict.SUPPORTED
+
+
+def test_articles_with_unknown_outlets_are_told_apart(corpus_store: Store):
+    from rag.answer import answer
+
+    result = answer("What did Kim Jong Un call for?", store=corpus_store)
+    by_doc = {}
+    for claim in result.claims:
+        for name in ("another report", "one report"):
+            if claim.text.lower().startswith((f"according to {name}", name)):
+                by_doc.setdefault({c.doc_id for c in claim.citations}.pop(), set()).add(name)
+                break
+    assert all(len(names) == 1 for names in by_doc.values())  # one name per article
+    assert len({n for names in by_doc.values() for n in names}) == len(by_doc)  # different articles, different names

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from rag.linguistics import Reading, Role, attribute, clean_claim, parse, read
+from rag.linguistics import Reading, Role, attribute, clean_claim, frame_names, parse, read
 from rag.settings import Settings, get_settings
 from rag.terms import content_terms, has_negation, question_terms, stem, term_matches, tokens
 from rag.types import DraftClaim, Evidence, SentenceHit
@@ -39,10 +39,17 @@ class FactGroup:
     contested: bool = False
 
 
-def outlet_names(hits: Sequence[SentenceHit]) -> list[str]:
-    """Who to name for each hit, in order: its outlet, or "one report" when the article's outlet is unknown."""
-    return list(dict.fromkeys(h.meta.outlet if h.meta.outlet and not addressed_to_a_model(h.meta.outlet)
-                              else UNNAMED for h in hits))
+def article_names(evidence: Sequence[SentenceHit]) -> dict[str, str]:
+    """doc_id -> how frames name each article of the evidence (an outlet that reads as a command to a model
+    counts as unknown)."""
+    return frame_names((h.sentence.doc_id, h.meta.outlet if h.meta.outlet and not addressed_to_a_model(h.meta.outlet)
+                        else None) for h in evidence)
+
+
+def outlet_names(hits: Sequence[SentenceHit], names: dict[str, str] | None = None) -> list[str]:
+    """Who to name for each hit, in order: its outlet, or "one report" / "another report" when unknown."""
+    names = names or article_names(hits)
+    return list(dict.fromkeys(names.get(h.sentence.doc_id, UNNAMED) for h in hits))
 
 
 def same_topic(a: SentenceHit, b: SentenceHit, cosine: float, settings: Settings) -> bool:
@@ -132,7 +139,7 @@ class ExtractiveGenerator:
         if several and not group.contested and reading.role == Role.FACT:
             text = clean_claim(doc)  # type: ignore[arg-type]
         else:
-            text = attribute(doc, outlet_names(members), reading)  # type: ignore[arg-type]
+            text = attribute(doc, outlet_names(members, article_names(evidence)), reading)  # type: ignore[arg-type]
         return DraftClaim(text=text, markers=group.members)
 
     def generate(self, task: str, question: str, evidence: Sequence[SentenceHit]) -> Iterator[DraftClaim]:
