@@ -1,4 +1,5 @@
-"""Chat conversations kept in SQLite next to the data folder, so the app shows them again after a restart.
+"""Chat conversations kept in SQLite next to the data folder (or in the shared PostgreSQL database when
+`database_url` is set), so the app shows them again after a restart.
 
 Each assistant turn stores the whole `Answer` as JSON (claims, citations with offsets, verdicts, closest
 sentences), so citations re-render and re-open exactly as they did when the answer was given.
@@ -7,13 +8,13 @@ sentences), so citations re-render and re-open exactly as they did when the answ
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rag.docstore import Connection
 from rag.settings import Settings, get_settings
 from rag.sqlite import PerThreadConnection
 from rag.types import Answer, Citation, Claim, DocumentMeta, Sentence, SentenceHit, Verdict
@@ -34,6 +35,25 @@ CREATE TABLE IF NOT EXISTS messages (
     answer TEXT,
     collection TEXT,
     created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id, id);
+"""
+POSTGRES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id text PRIMARY KEY,
+    title text NOT NULL,
+    collection text NOT NULL,
+    created_at double precision NOT NULL,
+    updated_at double precision NOT NULL
+);
+CREATE TABLE IF NOT EXISTS messages (
+    id bigserial PRIMARY KEY,
+    conversation_id text NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    role text NOT NULL CHECK (role IN ('user', 'assistant')),
+    content text NOT NULL,
+    answer text,
+    collection text,
+    created_at double precision NOT NULL
 );
 CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id, id);
 """
@@ -101,17 +121,26 @@ def answer_from_json(text: str) -> Answer:
 
 
 class ChatHistory:
-    """Conversations and their messages in one SQLite file."""
+    """Conversations and their messages in one SQLite file, or in PostgreSQL when `database_url` is given."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path | None = None, database_url: str = ""):
+        self._connection: Any
+        if database_url:
+            from rag.docstore_postgres import PerThreadPostgres
+
+            self._connection = PerThreadPostgres(database_url)
+            self._connection.create_schema(POSTGRES_SCHEMA)
+            return
+        if path is None:
+            raise ValueError("ChatHistory needs a SQLite path or a database_url")
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._connection = PerThreadConnection(path, "foreign_keys=ON")
-        self.db.executescript(SCHEMA)
+        self.db.executescript(SCHEMA)  # type: ignore[attr-defined]
 
     @property
-    def db(self) -> sqlite3.Connection:
-        return self._connection.get()
+    def db(self) -> Connection:
+        return self._connection.get()  # type: ignore[no-any-return]
 
     def new_conversation(self, collection: str, title: str = "New conversation") -> str:
         conversation_id = uuid.uuid4().hex[:12]
@@ -126,7 +155,7 @@ class ChatHistory:
         rows = self.db.execute(
             "SELECT c.id, c.title, c.collection, c.updated_at, "
             "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS n "
-            "FROM conversations c ORDER BY c.updated_at DESC, c.rowid DESC"
+            "FROM conversations c ORDER BY c.updated_at DESC, c.created_at DESC, c.id"
         )
         return [Conversation(r["id"], r["title"], r["collection"], r["updated_at"], r["n"]) for r in rows]
 
@@ -175,6 +204,26 @@ class ChatHistory:
         self.db.execute("DELETE FROM messages WHERE conversation_id = ?", (conversation_id,))
         self.db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
 
+    def copy_to(self, other: ChatHistory) -> int:
+        """Copy conversations `other` lacks (by id), with their messages; the number copied."""
+        copied = 0
+        rows = self.db.execute("SELECT id, title, collection, created_at, updated_at FROM conversations").fetchall()
+        for row in rows:
+            if other.db.execute("SELECT 1 FROM conversations WHERE id = ?", (row[0],)).fetchone():
+                continue
+            messages = self.db.execute(
+                "SELECT role, content, answer, collection, created_at FROM messages WHERE conversation_id = ? "
+                "ORDER BY id", (row[0],),
+            ).fetchall()
+            other.db.execute("INSERT INTO conversations VALUES (?, ?, ?, ?, ?)", tuple(row))
+            other.db.executemany(
+                "INSERT INTO messages (conversation_id, role, content, answer, collection, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(row[0], *m) for m in messages],
+            )
+            copied += 1
+        return copied
+
     def clear(self) -> None:
         """Delete every conversation and message."""
         self.db.execute("DELETE FROM messages")
@@ -182,5 +231,8 @@ class ChatHistory:
 
 
 def open_chat_history(settings: Settings | dict | None = None) -> ChatHistory:
-    """The chat history of the configured data folder."""
-    return ChatHistory(get_settings(settings).data_dir / "chat.sqlite")
+    """The chat history of the configured data folder, or of the shared database."""
+    s = get_settings(settings)
+    if s.database_url:
+        return ChatHistory(database_url=s.database_url)
+    return ChatHistory(s.data_dir / "chat.sqlite")

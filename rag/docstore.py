@@ -1,104 +1,99 @@
-"""SQLite store of full article text, metadata and the sentence table.
+"""The document store: full article text, metadata, the sentence table and its lexical index.
 
 It is the source of truth: any citation (doc_id, sentence index) resolves here without the vector
 store. A document is written as `pending`, its vectors are added, then it is marked `complete` in one
 transaction; readers only ever see complete documents, and pending ones are rolled back by the next writer
-(`Store.repair`, under the writer lock). Retrieval windows are built from the sentence table when needed,
-so no chunk table is kept (the one that used to be written was never read).
+(`Store.repair`, under the writer lock). Retrieval windows are built from the sentence table when needed.
+
+Two backends share the SQL below: SQLite in the data folder (`rag.docstore_sqlite`, the default) and
+PostgreSQL for several machines (`rag.docstore_postgres`). Each keeps a lexical index of the sentences, written
+in the same transaction as the sentence rows, and searches only sentences of complete documents.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import time
+import uuid
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from rag.sqlite import PerThreadConnection
-from rag.sqlite import transaction as write_transaction
+from rag.terms import STOPWORDS, stem, tokens
 from rag.types import Document, DocumentMeta, Sentence
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    collection TEXT NOT NULL,
-    doc_id TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('pending', 'complete')),
-    outlet TEXT, title TEXT, byline TEXT, date TEXT, url TEXT, path TEXT,
-    text TEXT NOT NULL,
-    signature BLOB,
-    added_at REAL NOT NULL,
-    PRIMARY KEY (collection, doc_id)
-);
-CREATE TABLE IF NOT EXISTS sentences (
-    collection TEXT NOT NULL,
-    doc_id TEXT NOT NULL,
-    idx INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    end INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    PRIMARY KEY (collection, doc_id, idx)
-);
-DROP TABLE IF EXISTS chunks;
-CREATE TABLE IF NOT EXISTS duplicates (
-    collection TEXT NOT NULL,
-    source TEXT NOT NULL,
-    doc_id TEXT NOT NULL,
-    duplicate_of TEXT NOT NULL,
-    similarity REAL NOT NULL,
-    seen_at REAL NOT NULL,
-    PRIMARY KEY (collection, doc_id)
-);
-CREATE TABLE IF NOT EXISTS collections (
-    name TEXT PRIMARY KEY,
-    created_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS store_info (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-"""
+if TYPE_CHECKING:
+    from rag.settings import Settings
 
-_META_COLUMNS = ("outlet", "title", "byline", "date", "url", "path")
+META_COLUMNS = ("outlet", "title", "byline", "date", "url", "path")
+SENTENCE_COLUMNS = 's.doc_id, s.idx, s.text, s.start, s."end"'
+
+
+def lexical_tokens(text: str) -> list[str]:
+    """Lexical-index terms: stemmed words without stopwords (apostrophes dropped, so every term is [a-z0-9]+)."""
+    return [stem(t).replace("'", "") for t in tokens(text) if t not in STOPWORDS]
+
+
+class Connection(Protocol):
+    """What both backends' connections offer: sqlite3's execute/executemany with `?` placeholders."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
+    def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> Any: ...
 
 
 class DocStore:
-    """Documents and sentences of every collection in one SQLite file."""
+    """Documents and sentences of every collection; subclasses supply the connection and the dialect."""
 
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._connection = PerThreadConnection(path, "synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+    # Dialect: statements that differ between SQLite and PostgreSQL.
+    insert_collection_sql = ""
+    upsert_document_sql = ""
+    upsert_duplicate_sql = ""
+    insert_store_id_sql = ""
 
     @property
-    def db(self) -> sqlite3.Connection:
-        return self._connection.get()
+    def db(self) -> Connection:
+        raise NotImplementedError
 
-    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        return write_transaction(self.db)
+    def transaction(self) -> AbstractContextManager[Connection]:
+        raise NotImplementedError
+
+    def insert_sentences(self, db: Connection, collection: str, sentences: Sequence[Sentence]) -> None:
+        """Write sentence rows and their lexical-index entries (inside the caller's transaction)."""
+        raise NotImplementedError
+
+    def delete_sentences(self, db: Connection, collection: str, doc_id: str | None) -> None:
+        """Remove a document's (all of the collection's when None) sentence rows and index entries."""
+        raise NotImplementedError
+
+    def lexical_search(self, collection: str, query: str, k: int) -> list[tuple[str, int, float]]:
+        """(doc_id, index, score) of the k best lexical matches among sentences of complete documents."""
+        raise NotImplementedError
+
+    def term_frequencies(self, collection: str, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """(number of indexed sentences, {term: sentences containing it}) for lexical-index terms."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their threads end)."""
 
     # --- collections -------------------------------------------------------------------------
     def ensure_collection(self, name: str) -> None:
-        self.db.execute("INSERT OR IGNORE INTO collections VALUES (?, ?)", (name, time.time()))
+        self.db.execute(self.insert_collection_sql, (name, time.time()))
 
     def collections(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT name FROM collections ORDER BY name")]
 
     def drop_collection(self, name: str) -> None:
         with self.transaction() as db:
-            for table in ("documents", "sentences", "duplicates"):
+            self.delete_sentences(db, name, None)
+            for table in ("documents", "duplicates"):
                 db.execute(f"DELETE FROM {table} WHERE collection = ?", (name,))
             db.execute("DELETE FROM collections WHERE name = ?", (name,))
 
     # --- writing -----------------------------------------------------------------------------
     def store_id(self) -> str:
         """A random id made when this store was created: its namespace on a shared Chroma server."""
-        import uuid
-
         with self.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO store_info VALUES ('store_id', ?)", (uuid.uuid4().hex[:12],))
+            db.execute(self.insert_store_id_sql, (uuid.uuid4().hex[:12],))
             row = db.execute("SELECT value FROM store_info WHERE key = 'store_id'").fetchone()
         return str(row[0])
 
@@ -106,17 +101,14 @@ class DocStore:
         """Write a document and its sentences, marked pending until its vectors are stored."""
         m = doc.meta
         with self.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO collections VALUES (?, ?)", (collection, time.time()))
+            db.execute(self.insert_collection_sql, (collection, time.time()))
             db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                self.upsert_document_sql,
                 (collection, doc.doc_id, m.outlet, m.title, m.byline, m.date, m.url, m.path, doc.text,
                  signature, time.time()),
             )
-            db.execute("DELETE FROM sentences WHERE collection = ? AND doc_id = ?", (collection, doc.doc_id))
-            db.executemany(
-                "INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?)",
-                [(collection, s.doc_id, s.index, s.start, s.end, s.text) for s in doc.sentences],
-            )
+            self.delete_sentences(db, collection, doc.doc_id)
+            self.insert_sentences(db, collection, doc.sentences)
 
     def mark_complete(self, collection: str, doc_ids: Iterable[str]) -> None:
         with self.transaction() as db:
@@ -138,13 +130,14 @@ class DocStore:
 
     def pending(self, collection: str) -> list[str]:
         rows = self.db.execute(
-            "SELECT doc_id FROM documents WHERE collection = ? AND state = 'pending'", (collection,)
+            "SELECT doc_id FROM documents WHERE collection = ? AND state = 'pending' ORDER BY doc_id", (collection,)
         )
         return [r[0] for r in rows]
 
     def delete_document(self, collection: str, doc_id: str) -> None:
         with self.transaction() as db:
-            for table in ("documents", "sentences", "duplicates"):
+            self.delete_sentences(db, collection, doc_id)
+            for table in ("documents", "duplicates"):
                 db.execute(f"DELETE FROM {table} WHERE collection = ? AND doc_id = ?", (collection, doc_id))
             db.execute(
                 "DELETE FROM duplicates WHERE collection = ? AND duplicate_of = ?", (collection, doc_id)
@@ -154,8 +147,7 @@ class DocStore:
         self, collection: str, source: str, doc_id: str, duplicate_of: str, similarity: float
     ) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO duplicates VALUES (?, ?, ?, ?, ?, ?)",
-            (collection, source, doc_id, duplicate_of, similarity, time.time()),
+            self.upsert_duplicate_sql, (collection, source, doc_id, duplicate_of, similarity, time.time())
         )
 
     # --- reading -----------------------------------------------------------------------------
@@ -173,7 +165,8 @@ class DocStore:
 
     def duplicates(self, collection: str) -> list[dict[str, Any]]:
         rows = self.db.execute(
-            "SELECT source, doc_id, duplicate_of, similarity FROM duplicates WHERE collection = ?",
+            "SELECT source, doc_id, duplicate_of, similarity FROM duplicates WHERE collection = ? "
+            "ORDER BY seen_at, doc_id",
             (collection,),
         )
         return [dict(r) for r in rows]
@@ -181,10 +174,10 @@ class DocStore:
     def signatures(self, collection: str) -> list[tuple[str, bytes]]:
         rows = self.db.execute(
             "SELECT doc_id, signature FROM documents WHERE collection = ? AND state = 'complete' "
-            "AND signature IS NOT NULL",
+            "AND signature IS NOT NULL ORDER BY added_at, doc_id",
             (collection,),
         )
-        return [(r[0], r[1]) for r in rows]
+        return [(r[0], bytes(r[1])) for r in rows]
 
     def list_documents(self, collection: str) -> list[dict[str, Any]]:
         """Complete documents with metadata and sentence counts, oldest first."""
@@ -199,12 +192,13 @@ class DocStore:
 
     def get_document(self, collection: str, doc_id: str) -> Document | None:
         row = self.db.execute(
-            "SELECT * FROM documents WHERE collection = ? AND doc_id = ? AND state = 'complete'",
+            f"SELECT text, {', '.join(META_COLUMNS)} FROM documents "
+            "WHERE collection = ? AND doc_id = ? AND state = 'complete'",
             (collection, doc_id),
         ).fetchone()
         if row is None:
             return None
-        meta = DocumentMeta(**{k: row[k] for k in _META_COLUMNS})
+        meta = DocumentMeta(**{k: row[k] for k in META_COLUMNS})
         sentences = tuple(self.sentences_of(collection, doc_id))
         return Document(doc_id=doc_id, text=row["text"], meta=meta, sentences=sentences)
 
@@ -214,17 +208,16 @@ class DocStore:
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
             rows = self.db.execute(
-                f"SELECT doc_id, {', '.join(_META_COLUMNS)} FROM documents WHERE collection = ? "
+                f"SELECT doc_id, {', '.join(META_COLUMNS)} FROM documents WHERE collection = ? "
                 f"AND state = 'complete' AND doc_id IN ({','.join('?' * len(part))})",
                 (collection, *part),
             )
-            out.update({r["doc_id"]: DocumentMeta(**{k: r[k] for k in _META_COLUMNS}) for r in rows})
+            out.update({r["doc_id"]: DocumentMeta(**{k: r[k] for k in META_COLUMNS}) for r in rows})
         return out
 
     def sentences_of(self, collection: str, doc_id: str) -> list[Sentence]:
         rows = self.db.execute(
-            "SELECT doc_id, idx, text, start, end FROM sentences WHERE collection = ? AND doc_id = ? "
-            "ORDER BY idx",
+            f"SELECT {SENTENCE_COLUMNS} FROM sentences s WHERE s.collection = ? AND s.doc_id = ? ORDER BY s.idx",
             (collection, doc_id),
         )
         return [Sentence(r[0], r[1], r[2], r[3], r[4]) for r in rows]
@@ -236,7 +229,7 @@ class DocStore:
         out: dict[tuple[str, int], Sentence] = {}
         for doc_id, index in refs:
             row = self.db.execute(
-                "SELECT s.doc_id, s.idx, s.text, s.start, s.end FROM sentences s JOIN documents d "
+                f"SELECT {SENTENCE_COLUMNS} FROM sentences s JOIN documents d "
                 "ON d.collection = s.collection AND d.doc_id = s.doc_id "
                 "WHERE s.collection = ? AND s.doc_id = ? AND s.idx = ? AND d.state = 'complete'",
                 (collection, doc_id, index),
@@ -248,16 +241,16 @@ class DocStore:
     def neighbours(self, collection: str, doc_id: str, index: int, window: int = 1) -> list[Sentence]:
         """The sentence and up to `window` sentences either side of it, in order."""
         rows = self.db.execute(
-            "SELECT doc_id, idx, text, start, end FROM sentences WHERE collection = ? AND doc_id = ? "
-            "AND idx BETWEEN ? AND ? ORDER BY idx",
+            f"SELECT {SENTENCE_COLUMNS} FROM sentences s WHERE s.collection = ? AND s.doc_id = ? "
+            "AND s.idx BETWEEN ? AND ? ORDER BY s.idx",
             (collection, doc_id, index - window, index + window),
         )
         return [Sentence(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
     def all_sentences(self, collection: str) -> list[Sentence]:
-        """Every sentence of every complete document, for lexical indexing."""
+        """Every sentence of every complete document, oldest document first."""
         rows = self.db.execute(
-            "SELECT s.doc_id, s.idx, s.text, s.start, s.end FROM sentences s JOIN documents d "
+            f"SELECT {SENTENCE_COLUMNS} FROM sentences s JOIN documents d "
             "ON d.collection = s.collection AND d.doc_id = s.doc_id "
             "WHERE s.collection = ? AND d.state = 'complete' ORDER BY d.added_at, s.doc_id, s.idx",
             (collection,),
@@ -272,3 +265,14 @@ class DocStore:
             (collection,),
         ).fetchone()
         return int(row[0]), float(row[1])
+
+
+def open_docstore(settings: Settings) -> DocStore:
+    """PostgreSQL when `database_url` is set, else SQLite in the data folder."""
+    if settings.database_url:
+        from rag.docstore_postgres import PostgresDocStore
+
+        return PostgresDocStore(settings.database_url)
+    from rag.docstore_sqlite import SQLiteDocStore
+
+    return SQLiteDocStore(settings.data_dir / "crossread.sqlite")

@@ -1,4 +1,4 @@
-"""Sentence retrieval: BM25 + dense (Chroma) fused by reciprocal rank, with a per-outlet quota.
+"""Sentence retrieval: BM25 (the store's index) + dense (Chroma) fused by reciprocal rank, with a per-outlet quota.
 
 `retrieve` returns an `Evidence` value: the hits in fused order, each with its dense cosine to the question
 (also for sentences only BM25 found), and the vectors the store holds for them, so nothing downstream
@@ -8,73 +8,30 @@ re-encodes a stored sentence.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-import bm25s
 import numpy as np
 
+from rag.docstore import lexical_tokens  # noqa: F401  (re-exported: the index's terms)
 from rag.settings import RetrievalSettings, Settings, get_settings
 from rag.store import Store
-from rag.terms import STOPWORDS, stem, tokens
 from rag.types import Document, Evidence, Sentence, SentenceHit, display_label
-
-
-@dataclass
-class _LexicalIndex:
-    version: tuple[int, float]
-    sentences: list[Sentence]
-    bm25: bm25s.BM25 | None
-    document_frequency: Counter[str]  # stemmed term -> number of sentences containing it
-
-
-
-
-def lexical_tokens(text: str) -> list[str]:
-    """BM25 tokens: stemmed words without stopwords."""
-    return [stem(t) for t in tokens(text) if t not in STOPWORDS]
-
-
-def lexical_index(store: Store, collection: str) -> _LexicalIndex:
-    """The BM25 index over all sentences of complete documents, rebuilt when the collection changes."""
-    key = f"bm25:{collection}"
-    version = store.docs.version(collection)
-    with store.derived_lock:
-        cached = store.derived.get(key)
-        if cached is not None and cached.version == version:
-            return cached
-        sentences = store.docs.all_sentences(collection)
-        bm25 = None
-        tokenised = [lexical_tokens(s.text) or ["_"] for s in sentences]
-        if sentences:
-            bm25 = bm25s.BM25()
-            bm25.index(tokenised, show_progress=False)
-        df = Counter(t for toks in tokenised for t in set(toks))
-        index = _LexicalIndex(version, sentences, bm25, df)
-        store.derived[key] = index
-        return index
 
 
 def term_weights(store: Store, collection: str, terms: Sequence[str]) -> dict[str, float]:
     """Inverse sentence frequency of stemmed terms in the collection: rare words say what a question is about."""
-    index = lexical_index(store, collection)
-    n = len(index.sentences) or 1
-    return {t: math.log((n + 1) / (index.document_frequency.get(t, 0) + 0.5)) for t in terms}
+    index_terms = {t: t.replace("'", "") for t in terms}  # the lexical index drops apostrophes
+    n, frequency = store.docs.term_frequencies(collection, list(index_terms.values()))
+    n = n or 1
+    return {t: math.log((n + 1) / (frequency.get(term, 0) + 0.5)) for t, term in index_terms.items()}
 
 
 def lexical_search(store: Store, collection: str, query: str, k: int) -> list[tuple[str, int, float]]:
-    """(doc_id, index, BM25 score) of the k best lexical matches with a positive score."""
-    index = lexical_index(store, collection)
-    query_tokens = lexical_tokens(query)
-    if index.bm25 is None or not query_tokens:
-        return []
-    k = min(k, len(index.sentences))
-    ids, scores = index.bm25.retrieve([query_tokens], k=k, show_progress=False, n_threads=0)
-    return [
-        (index.sentences[i].doc_id, index.sentences[i].index, float(s))
-        for i, s in zip(ids[0], scores[0], strict=True) if s > 0
-    ]
+    """(doc_id, index, BM25 score) of the k best lexical matches with a positive score.
+
+    The store keeps the index up to date as it writes (see `rag.docstore`), so no query pays a rebuild.
+    """
+    return store.docs.lexical_search(collection, query, k)
 
 
 Ref = tuple[str, int]

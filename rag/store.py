@@ -1,4 +1,7 @@
-"""The Crossread store: SQLite (text, metadata, sentences) + Chroma (sentence vectors) + the embedder.
+"""The Crossread store: a document store (text, metadata, sentences, lexical index) + Chroma (vectors) + the embedder.
+
+Embedded (the default): SQLite and a persistent Chroma in the data folder. On servers: PostgreSQL
+(`database_url`) and a Chroma server (`chroma_url`), shared by every machine that points at them.
 
 Every write that can be interrupted goes through the data folder's writer lock (`rag.writelock`) and the
 order pending → vectors → complete (ingest) or pending → vectors gone → rows gone (delete, drop), so a
@@ -8,19 +11,17 @@ duplicates, no orphan vectors.
 
 from __future__ import annotations
 
-import threading
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
-from rag.docstore import DocStore
+from rag.docstore import DocStore, open_docstore
 from rag.embeddings import SentenceEmbeddings
 from rag.errors import DocumentNotFound
 from rag.settings import Settings, get_settings
 from rag.types import Document, DocumentMeta, display_label
 from rag.vectorstore import VectorIndex, check_collection_name, make_client
-from rag.writelock import Waiting, WriterLock
+from rag.writelock import AdvisoryWriterLock, Waiting, WriterLock
 
 
 @dataclass
@@ -30,19 +31,18 @@ class Store:
     settings: Settings
     docs: DocStore
     embeddings: SentenceEmbeddings
-    # Derived indexes this store's readers build (the BM25 index per collection, see rag.retrieval), held here
-    # rather than in module state so that two stores in one process never share one.
-    derived: dict[str, Any] = field(default_factory=dict, repr=False)
-    derived_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @cached_property
-    def writer(self) -> WriterLock:
+    def writer(self) -> WriterLock | AdvisoryWriterLock:
+        """The data folder's file lock, or on PostgreSQL a lock every machine sharing the database sees."""
+        if self.settings.database_url:
+            return AdvisoryWriterLock(self.settings.database_url)
         return WriterLock(self.settings.data_dir / "writer.lock")
 
     @cached_property
     def namespace(self) -> str:
         """Prefix of this store's Chroma collections: the data folder already separates embedded stores;
-        on a shared server each store (data folder) gets its own id so two deployments never mix."""
+        on a shared server each store (data folder or database) gets its own id so two deployments never mix."""
         return f"crossread-{self.docs.store_id()}-" if self.settings.chroma_url else "crossread-"
 
     @cached_property
@@ -106,6 +106,6 @@ def open_store(settings: Settings | dict | None = None) -> Store:
     s.data_dir.mkdir(parents=True, exist_ok=True)
     return Store(
         settings=s,
-        docs=DocStore(s.data_dir / "crossread.sqlite"),
+        docs=open_docstore(s),
         embeddings=SentenceEmbeddings(s.embedding_model, s.ingest.embed_batch_size),
     )

@@ -1,4 +1,5 @@
-"""One writer per data folder at a time: an exclusive `flock` on `<data_dir>/writer.lock`.
+"""One writer per data folder at a time: an exclusive `flock` on `<data_dir>/writer.lock` (on PostgreSQL, an
+advisory lock in the shared database: `AdvisoryWriterLock`).
 
 Why a lock and not per-run leases of pending rows: every write that can leave partial state (an ingest run,
 a delete, a dropped collection) goes pending → vectors → complete/gone, and the repair at the start of a
@@ -20,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 Waiting = Callable[[str], None]
 
@@ -67,3 +69,55 @@ def _holder(fd: int) -> str:
         return os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown process"
     except OSError:
         return "unknown process"
+
+
+# pg_advisory_lock key of the one writer lock of a Crossread database (any fixed 64-bit number; "crossrd").
+_ADVISORY_KEY = 0x63726F7373726400
+
+
+class AdvisoryWriterLock:
+    """The same one-writer rule on PostgreSQL, across machines: a session advisory lock, held on its own
+    connection for the body. The server drops it when the holder's connection ends, so a writer that dies
+    (even by SIGKILL, or with its machine) never leaves a stale lock. Re-entrant within a thread."""
+
+    def __init__(self, database_url: str):
+        self.database_url = database_url
+        self._local = threading.local()
+
+    @contextmanager
+    def hold(self, what: str = "ingest", waiting: Waiting | None = None) -> Iterator[None]:
+        """Hold the lock for the body; if another writer has it, call `waiting` once, then block until free."""
+        depth = getattr(self._local, "depth", 0)
+        if depth:
+            self._local.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._local.depth -= 1
+            return
+        from rag.docstore_postgres import connect
+
+        conn = connect(self.database_url, application_name=f"crossread {what} pid {os.getpid()}")
+        try:
+            if not conn.execute("SELECT pg_try_advisory_lock(?)", (_ADVISORY_KEY,)).fetchone()[0]:
+                if waiting is not None:
+                    waiting(f"another writer is busy with this database ({_advisory_holder(conn)}); waiting for it")
+                conn.execute("SELECT pg_advisory_lock(?)", (_ADVISORY_KEY,))
+            self._local.depth = 1
+            try:
+                yield
+            finally:
+                self._local.depth = 0
+        finally:
+            conn.close()  # ending the session releases the lock
+
+
+def _advisory_holder(conn: Any) -> str:
+    row = conn.execute(
+        "SELECT a.application_name, a.client_addr FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.granted AND l.objid = ? LIMIT 1",
+        (_ADVISORY_KEY & 0xFFFFFFFF,),
+    ).fetchone()
+    if row is None:
+        return "unknown process"
+    return f"{row[0] or 'unknown process'} at {row[1] or 'local socket'}"

@@ -79,7 +79,7 @@ def _register() -> None:
     # Imported for their side effect of adding commands to `app`.
     import importlib
 
-    for module in ("rag.cli.corpus", "rag.cli.answers", "rag.cli.briefs", "rag.cli.serve"):
+    for module in ("rag.cli.corpus", "rag.cli.answers", "rag.cli.briefs", "rag.cli.serve", "rag.cli.migrate"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:
