@@ -32,8 +32,8 @@ def dev_features(rows: list[dict], cache: Path | None = None) -> np.ndarray:
     """One feature row per dev pair (cached in `cache` when given: computing them takes minutes)."""
     from rag.embeddings import SentenceEmbeddings
     from rag.settings import Settings
-    from rag.support_features import FEATURES, clean_claim, measure
-    from rag.verify import strip_attribution
+    from rag.support_features import FEATURES, TextCache, measure
+    from rag.verify import asserted
 
     if cache and cache.exists():
         data = np.load(cache)
@@ -44,8 +44,8 @@ def dev_features(rows: list[dict], cache: Path | None = None) -> np.ndarray:
     X = np.zeros((len(rows), len(FEATURES)))
     start = time.perf_counter()
     for i, row in enumerate(rows):
-        claim = strip_attribution(clean_claim(row["claim"])) or row["claim"]
-        measured = measure(claim, row["references"], embeddings, near=cfg.near_sentences,
+        claim = asserted(row["claim"]) or row["claim"]
+        measured = measure(claim, row["references"], TextCache(embeddings), near=cfg.near_sentences,
                            limit=cfg.max_passage_sentences)
         X[i] = [measured.features[name] for name in FEATURES]
         if i % 200 == 199:

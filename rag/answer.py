@@ -18,7 +18,7 @@ from rag.retrieval import retrieve
 from rag.settings import Settings, get_settings
 from rag.store import Store, open_store
 from rag.types import Answer, Claim, DraftClaim, SentenceHit, Verdict
-from rag.verify import verify_claim
+from rag.verify import Verifier
 
 MAX_QUESTION_CHARS = 2_000
 CLOSEST_SHOWN = 3
@@ -48,12 +48,13 @@ def is_refusal(text: str) -> bool:
 
 
 def check_claim(draft: DraftClaim, evidence: Sequence[SentenceHit], numbering: MarkerNumbering,
-                store: Store, settings: Settings) -> Claim:
-    """Resolve a draft's markers against the evidence and verify it against the sentences it cites."""
+                store: Store, settings: Settings, verifier: Verifier | None = None) -> Claim:
+    """Resolve a draft's markers against the evidence and verify it against the sentences it cites (with the
+    request's `verifier`, which holds the evidence's stored vectors and the parses made so far)."""
     resolution = resolve_claim(draft, evidence)
     citations = numbering.apply(resolution.citations)
-    verification = verify_claim(draft.text, [c.text for c in citations], embeddings=store.embeddings,
-                                settings=settings, outlets=[c.outlet for c in citations])
+    verify = verifier or Verifier(store.embeddings, settings)
+    verification = verify(draft.text, [c.text for c in citations], outlets=[c.outlet for c in citations])
     # Without citations the resolution problems say why; the verifier's "cites no source" would repeat it.
     reasons = resolution.problems if not citations and resolution.problems else (
         verification.reasons + resolution.problems)
@@ -85,13 +86,14 @@ def stream_answer(
         return
     hits = found.only(gate.doc_ids)  # only articles on the question may be cited
     numbering = MarkerNumbering()
+    verifier = Verifier(store.embeddings, s, evidence=hits)
     claims: list[Claim] = []
     refused = False
     for draft in chosen.generate("answer", question, hits):
         if is_refusal(draft.text):
             refused = not claims
             break
-        claim = check_claim(draft, hits, numbering, store, s)
+        claim = check_claim(draft, hits, numbering, store, s, verifier)
         if claim.verdict == Verdict.UNSUPPORTED and s.verify.unsupported_policy == "remove":
             continue
         claims.append(claim)

@@ -28,7 +28,7 @@ from rag.settings import Settings
 from rag.store import Store, open_store
 from rag.stories import Story, group_stories
 from rag.types import Briefing, Document, Section, SectionKind, Verdict, Verification
-from rag.verify import verify_claim
+from rag.verify import Verifier
 
 log = logging.getLogger(__name__)
 
@@ -109,17 +109,20 @@ def brief_story(
     """The briefing of one story."""
     name = store.collection_name(collection)
     sentences = [s for d in story.docs for s in d.sentences]
-    groups = align_facts(story.docs, sentence_vectors(store, name, sentences), store.settings.briefing)
+    vectors = sentence_vectors(store, name, sentences)
+    groups = align_facts(story.docs, vectors, store.settings.briefing)
     if topic:
         groups = topic_filter(groups, topic, store, name)
         if not groups:
             return Briefing(topic, "extractive", (), {}, notice=REFUSAL)
+    reader = Reader()
+    # The verifier reads the stored vectors and the composer's parses instead of computing them again.
+    stored = {s.text: v for s, v in zip(sentences, vectors, strict=True)}
+    verify = Verifier(store.embeddings, store.settings, vectors=stored, reader=reader)
 
     def verifier(text: str, sources: Sequence[str], outlets: Sequence[str]) -> Verification:
-        return verify_claim(text, sources, embeddings=store.embeddings, settings=store.settings,
-                            outlets=list(dict.fromkeys(outlets)))
+        return verify(text, sources, outlets=list(dict.fromkeys(outlets)))
 
-    reader = Reader()
     sections = Composer(story, groups, verifier, length, reader).sections()
     generator_name, notice = "extractive", None
     if generator is None or isinstance(generator, str):

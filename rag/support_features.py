@@ -10,7 +10,7 @@ sentences and only the ones closest to the claim are parsed, so the cost stays b
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
     from rag.embeddings import SentenceEmbeddings
+    from rag.linguistics import Reader
 
 # Features in the order the shipped weights expect them.
 FEATURES = (
@@ -49,6 +50,48 @@ class Evidence:
     origin: list[int]  # which cited passage (0-based) each sentence comes from
     similarities: np.ndarray
     near: list[int] = field(default_factory=list)
+
+
+class TextCache:
+    """Vectors and parses of the texts one request verifies, each computed once.
+
+    `vectors`: what the store already holds (sentence text → unit vector), so cited sentences are not encoded
+    again; `reader`: the request's parser, so sentences the composer or generator parsed are not parsed again.
+    Claims are encoded together when `vectors_of` gets several at once. One instance per request.
+    """
+
+    def __init__(self, embeddings: SentenceEmbeddings, vectors: Mapping[str, np.ndarray] | None = None,
+                 reader: Reader | None = None) -> None:
+        from rag.linguistics import Reader
+
+        self.embeddings = embeddings
+        self._vectors: dict[str, np.ndarray] = dict(vectors or {})
+        self.reader = reader or Reader()
+        self._words: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+    def add_vectors(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        self._vectors.update(zip(texts, np.asarray(vectors, dtype=np.float32), strict=True))
+
+    def vectors_of(self, texts: Sequence[str]) -> np.ndarray:
+        """One unit vector per text; only texts not seen before are encoded, in one batch."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            self.add_vectors(missing, self.embeddings.encode(missing))
+        return np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 0), dtype=np.float32)
+
+    def docs_of(self, texts: Sequence[str]) -> list[Doc]:
+        """The spaCy parse of each text (parsed at most once per request, several in one batch)."""
+        self.reader.prefetch(texts)
+        return [self.reader(t)[0] for t in texts]
+
+    def words_of(self, text: str) -> tuple[frozenset[str], frozenset[str]]:
+        """(stems of the words and lemmas, stems of the verb, noun and adjective lemmas) of a cited sentence."""
+        if text not in self._words:
+            doc = self.docs_of([text])[0]
+            lemmas = {stem(t.lemma_.lower()) for t in doc} | {stem(t.lower_) for t in doc}
+            predicates = {stem(t.lemma_.lower()) for t in doc if t.pos_ in {"VERB", "NOUN", "ADJ"}}
+            self._words[text] = (frozenset(lemmas), frozenset(predicates))
+        return self._words[text]
 
 
 @dataclass
@@ -92,27 +135,25 @@ def passage_sentences(sources: Sequence[str], limit: int) -> tuple[list[str], li
     return sentences[:limit], origin[:limit]
 
 
-def gather_evidence(claim: str, sources: Sequence[str], embeddings: SentenceEmbeddings, *, near: int,
-                    limit: int, source_vectors: np.ndarray | None = None
-                    ) -> tuple[Evidence, np.ndarray, np.ndarray]:
+def gather_evidence(claim: str, sources: Sequence[str], texts: TextCache, *, near: int, limit: int,
+                    source_vectors: np.ndarray | None = None) -> tuple[Evidence, np.ndarray, np.ndarray]:
     """Sentences of the passages, the claim's similarity to each, and (claim vector, sentence vectors)."""
     if source_vectors is not None and len(source_vectors) == len(sources):
         sentences, origin = [s.strip() for s in sources], list(range(len(sources)))
-        claim_vector = embeddings.encode([claim])[0]
-        vectors = np.asarray(source_vectors, dtype=np.float32)
+        texts.add_vectors(sentences, source_vectors)
     else:
         sentences, origin = passage_sentences(sources, limit)
         if not sentences:
             sentences, origin = [s.strip() for s in sources], list(range(len(sources)))
-        encoded = embeddings.encode([claim, *sentences])
-        claim_vector, vectors = encoded[0], encoded[1:]
+    encoded = texts.vectors_of([claim, *sentences])
+    claim_vector, vectors = encoded[0], encoded[1:]
     similarities = vectors @ claim_vector
     closest = [int(i) for i in np.argsort(-similarities)[:near]]
     return Evidence(sentences, origin, similarities, closest), claim_vector, vectors
 
 
-def measure(claim: str, sources: Sequence[str], embeddings: SentenceEmbeddings, *, near: int = 3,
-            limit: int = 400, source_vectors: np.ndarray | None = None) -> Measured:
+def measure(claim: str, sources: Sequence[str], texts: TextCache, *, near: int = 3, limit: int = 400,
+            source_vectors: np.ndarray | None = None) -> Measured:
     """All features of (claim, cited passages), with the parts of the claim the passages lack.
 
     Args:
@@ -120,9 +161,7 @@ def measure(claim: str, sources: Sequence[str], embeddings: SentenceEmbeddings, 
         limit: how many sentences of long passages are read.
         source_vectors: the sources' embeddings when the caller has them (one per source, same order).
     """
-    from rag.linguistics import parse
-
-    evidence, claim_vector, vectors = gather_evidence(claim, sources, embeddings, near=near, limit=limit,
+    evidence, claim_vector, vectors = gather_evidence(claim, sources, texts, near=near, limit=limit,
                                                       source_vectors=source_vectors)
     sims = evidence.similarities
     order = np.argsort(-sims)
@@ -139,9 +178,12 @@ def measure(claim: str, sources: Sequence[str], embeddings: SentenceEmbeddings, 
     pool = content_terms(joined)
     covered = term_matches(terms, pool)
     near_covered = term_matches(terms, content_terms(near_text))
-    claim_doc, *near_docs = parse([claim, *(evidence.sentences[i] for i in evidence.near)])
-    source_lemmas = _lemmas(near_docs) | {stem(t) for t in tokens(joined)}
-    units, aligned, predicates, predicates_found = _unit_alignment(claim_doc, near_docs, source_lemmas)
+    near_texts = [evidence.sentences[i] for i in evidence.near]
+    claim_doc = texts.docs_of([claim, *near_texts])[0]
+    near_words = [texts.words_of(t) for t in near_texts]
+    source_lemmas = set().union(*(w[0] for w in near_words)) | {stem(t) for t in tokens(joined)}
+    source_verbs = set().union(*(w[1] for w in near_words))
+    units, aligned, predicates, predicates_found = _unit_alignment(claim_doc, source_verbs, source_lemmas)
     added = added_relations(claim_doc, source_lemmas, pool)
 
     source_numbers = [value for _, value in number_mentions(joined)]
@@ -209,10 +251,6 @@ def _is_content(token: Token) -> bool:
     return token.pos_ in {"NOUN", "PROPN", "VERB", "ADJ", "ADV", "NUM"} and not token.is_stop and token.is_alpha
 
 
-def _lemmas(docs: Sequence[Doc]) -> set[str]:
-    return {stem(t.lemma_.lower()) for doc in docs for t in doc} | {stem(t.lower_) for doc in docs for t in doc}
-
-
 def _lemma_found(token: Token, lemmas: set[str]) -> bool:
     key = stem(token.lemma_.lower())
     if key in lemmas or stem(token.lower_) in lemmas:
@@ -231,10 +269,9 @@ def _arguments(verb: Token) -> list[Token]:
     return [a for a in args if _is_content(a)]
 
 
-def _unit_alignment(claim_doc: Doc, near_docs: Sequence[Doc], lemmas: set[str]) -> tuple[int, int, int, int]:
+def _unit_alignment(claim_doc: Doc, source_verbs: set[str], lemmas: set[str]) -> tuple[int, int, int, int]:
     """(units, units aligned, predicates, predicates found): a unit is a content verb with its arguments; it is
     aligned when one cited sentence has the verb (or the same stem) and the sources have every argument."""
-    source_verbs = {stem(t.lemma_.lower()) for doc in near_docs for t in doc if t.pos_ in {"VERB", "NOUN", "ADJ"}}
     units = aligned = predicates = found = 0
     for token in claim_doc:
         if token.pos_ != "VERB" or token.lemma_.lower() in _LIGHT_VERBS:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,12 +23,13 @@ import numpy as np
 
 from rag.errors import CrossreadError
 from rag.settings import Settings, VerifySettings, get_settings
-from rag.support_features import FEATURES, Measured, clean_claim, measure
+from rag.support_features import FEATURES, Measured, TextCache, clean_claim, measure
 from rag.terms import fold
-from rag.types import Verdict, Verification
+from rag.types import Evidence, Verdict, Verification
 
 if TYPE_CHECKING:
     from rag.embeddings import SentenceEmbeddings
+    from rag.linguistics import Reader
 
 # Wrappers a composer puts around a source's content; they attribute, they do not assert. `(?P<who>…)` is
 # checked against the cited outlets when they are known, so "according to the Constitution" in place of
@@ -153,6 +154,70 @@ def _where(count: int) -> str:
     return "[1]" if count == 1 else "[" + "], [".join(str(i + 1) for i in range(count)) + "]"
 
 
+class Verifier:
+    """Verifies the claims of one request (an answer, a briefing) against the sentences they cite.
+
+    Every text is encoded and parsed at most once per request: the store's vectors of the cited sentences are
+    reused (`evidence`, `vectors`), claims given to `verify_all` are encoded in one batch, and parses are shared
+    with the request's `reader` (the composer's or the generator's). One instance per request.
+    """
+
+    def __init__(self, embeddings: SentenceEmbeddings | None = None, settings: Settings | None = None, *,
+                 evidence: Evidence | None = None, vectors: Mapping[str, np.ndarray] | None = None,
+                 reader: Reader | None = None) -> None:
+        self.settings = get_settings(settings)
+        if embeddings is None:
+            from rag.embeddings import SentenceEmbeddings
+
+            embeddings = SentenceEmbeddings(self.settings.embedding_model)
+        known = dict(vectors or {})
+        if evidence is not None:
+            known.update((hit.sentence.text, v) for hit, v in zip(evidence.hits, evidence.vectors, strict=True))
+        self.texts = TextCache(embeddings, known, reader)
+
+    def __call__(self, claim_text: str, sources: Sequence[str], *, outlets: Sequence[str] | None = None,
+                 source_vectors: np.ndarray | None = None) -> Verification:
+        """Verdict, score (0–1) and human-readable reasons for `claim_text` against the sentences it cites.
+
+        `outlets`: the outlets of the cited sentences, when known; attribution to anyone else is then checked as
+        content (a swapped source is caught), not removed as a wrapper. `source_vectors`: the sources'
+        embeddings when the caller has them (one row per source, same order), so they are not encoded again.
+        """
+        thresholds = self.settings.verify
+        keep = [i for i, s in enumerate(sources) if s and s.strip()]
+        if source_vectors is not None:
+            source_vectors = np.asarray(source_vectors)[keep] if len(source_vectors) == len(sources) else None
+        sources = [sources[i] for i in keep]
+        if not sources:
+            return Verification(Verdict.UNSUPPORTED, 0.0, ("cites no source sentence",))
+        if all(is_instruction(s) for s in sources) and not is_instruction(claim_text):
+            return Verification(Verdict.UNSUPPORTED, 0.0, ("the cited text is an instruction, not a statement",))
+        claim = asserted(claim_text, outlets)
+        if not re.search(r"\w", claim):
+            return Verification(Verdict.UNSUPPORTED, 0.0, ("claim is empty",))
+        measured = measure(claim, sources, self.texts, near=thresholds.near_sentences,
+                           limit=thresholds.max_passage_sentences, source_vectors=source_vectors)
+        verdict, score = judge(support_probability(measured.features), measured.features, thresholds)
+        return Verification(verdict, round(score, 4), reasons(measured, len(sources)))
+
+    def prepare(self, claims: Sequence[tuple[str, Sequence[str] | None]]) -> None:
+        """Encode and parse the asserted part of each (claim, cited outlets or None) in one batch each, before
+        verifying them."""
+        texts = [c for c in (asserted(text, outlets) for text, outlets in claims) if c]
+        self.texts.vectors_of(texts)
+        self.texts.docs_of(texts)
+
+    def verify_all(self, claims: Sequence[tuple[str, Sequence[str], Sequence[str] | None]]) -> list[Verification]:
+        """Each (claim, cited sentences, their outlets or None) verified; the claims are encoded in one batch."""
+        self.prepare([(text, outlets) for text, _, outlets in claims])
+        return [self(text, sources, outlets=outlets) for text, sources, outlets in claims]
+
+
+def asserted(claim_text: str, outlets: Sequence[str] | None = None) -> str:
+    """What the claim asserts: citation markers and the attribution wrapper removed."""
+    return strip_attribution(clean_claim(claim_text), outlets)
+
+
 def verify_claim(
     claim_text: str,
     sources: Sequence[str],
@@ -162,33 +227,8 @@ def verify_claim(
     outlets: Sequence[str] | None = None,
     source_vectors: np.ndarray | None = None,
 ) -> Verification:
-    """Verdict, score (0–1) and human-readable reasons for `claim_text` against the sentences it cites.
-
-    `outlets`: the outlets of the cited sentences, when known; attribution to anyone else is then checked as
-    content (a swapped source is caught), not removed as a wrapper. `source_vectors`: the sources' embeddings
-    when the caller has them (one row per source, same order), so they are not encoded again.
-    """
-    settings = get_settings(settings)
-    thresholds = settings.verify
-    keep = [i for i, s in enumerate(sources) if s and s.strip()]
-    if source_vectors is not None:
-        source_vectors = np.asarray(source_vectors)[keep] if len(source_vectors) == len(sources) else None
-    sources = [sources[i] for i in keep]
-    if not sources:
-        return Verification(Verdict.UNSUPPORTED, 0.0, ("cites no source sentence",))
-    if all(is_instruction(s) for s in sources) and not is_instruction(claim_text):
-        return Verification(Verdict.UNSUPPORTED, 0.0, ("the cited text is an instruction, not a statement",))
-    claim = strip_attribution(clean_claim(claim_text), outlets)
-    if not re.search(r"\w", claim):
-        return Verification(Verdict.UNSUPPORTED, 0.0, ("claim is empty",))
-    if embeddings is None:
-        from rag.embeddings import SentenceEmbeddings
-
-        embeddings = SentenceEmbeddings(settings.embedding_model)
-    measured = measure(claim, sources, embeddings, near=thresholds.near_sentences,
-                       limit=thresholds.max_passage_sentences, source_vectors=source_vectors)
-    verdict, score = judge(support_probability(measured.features), measured.features, thresholds)
-    return Verification(verdict, round(score, 4), reasons(measured, len(sources)))
+    """One claim verified on its own (see `Verifier`; a request with several claims should share one)."""
+    return Verifier(embeddings, settings)(claim_text, sources, outlets=outlets, source_vectors=source_vectors)
 
 
 def reasons(measured: Measured, n_sources: int) -> tuple[str, ...]:

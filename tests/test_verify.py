@@ -11,7 +11,7 @@ import pytest
 from rag.embeddings import SentenceEmbeddings
 from rag.settings import Settings
 from rag.types import Verdict
-from rag.verify import MODEL_FILE, is_instruction, strip_attribution, support_model, verify_claim
+from rag.verify import MODEL_FILE, Verifier, is_instruction, strip_attribution, support_model, verify_claim
 
 pytestmark = pytest.mark.slow  # every test here loads the sentence model and the spaCy pipeline
 
@@ -194,3 +194,33 @@ def test_real_claims_adding_a_cause_or_effect_are_not_supported(embeddings, pair
     result = verify_claim(row["claim"], row["references"], embeddings=embeddings)
     assert result.verdict != Verdict.SUPPORTED, result.reasons
     assert any(named in r and "is not in" in r for r in result.reasons), result.reasons
+
+
+class CountingEmbeddings:
+    """The real encoder, recording which texts it was asked to encode."""
+
+    def __init__(self, inner: SentenceEmbeddings) -> None:
+        self.inner, self.encoded = inner, []
+
+    def encode(self, texts):
+        self.encoded.extend(texts)
+        return self.inner.encode(texts)
+
+
+def test_a_request_verifier_reuses_stored_vectors_and_batches_claims(embeddings):
+    counting = CountingEmbeddings(embeddings)
+    stored = dict(zip([KIM, DRILLS], embeddings.encode([KIM, DRILLS]), strict=True))
+    verifier = Verifier(counting, vectors=stored)  # type: ignore[arg-type]
+    claims = [("Kim Jong Un called for more missile production.", [KIM], ["KCNA"]),
+              (KIM.replace("has called", "has not called"), [KIM], ["KCNA"]),
+              (f"According to KCNA, {KIM[0].lower()}{KIM[1:]}", [KIM], ["KCNA"]),
+              ("Seoul and Washington will stage the Ulchi Freedom Guardian war games on Aug. 21-31.", [DRILLS],
+               None)]
+    results = verifier.verify_all(claims)
+    assert [r.verdict for r in results] == [Verdict.SUPPORTED, Verdict.UNSUPPORTED, Verdict.SUPPORTED,
+                                            Verdict.SUPPORTED]
+    assert KIM not in counting.encoded and DRILLS not in counting.encoded  # the store's vectors were used
+    assert len(counting.encoded) == 3  # three new claims, one batch; the attributed one is the stored sentence
+    for (claim, sources, outlets), result in zip(claims, results, strict=True):
+        alone = verify_claim(claim, sources, embeddings=embeddings, outlets=outlets)
+        assert alone.verdict == result.verdict and abs(alone.score - result.score) < 0.02
