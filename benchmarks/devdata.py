@@ -52,7 +52,10 @@ def events_by_id(path: Path = DEV) -> dict[int, dict]:
 
 
 def outlets(event: dict) -> set[str]:
-    return {event["news"][s]["newsSource"].strip() for s in SIDES}
+    """The event's outlets as Crossread names them (the ingest's rule: "Fox News (Online News)" is Fox News)."""
+    from rag.metadata import outlet_name
+
+    return {outlet_name(event["news"][s]["newsSource"]) for s in SIDES}
 
 
 def body(item: dict) -> str:

@@ -26,7 +26,8 @@ from pathlib import Path
 
 import devdata
 
-SYSTEMS = ("crossread briefing", "crossread key facts only", "first sentence of each outlet",
+SYSTEMS = ("crossread briefing", "crossread briefing, outlet names unscored", "crossread key facts only",
+           "first sentence of each outlet",
            "centre outlet's lead alone", "all three leads")
 FACT_KINDS = ("key_facts", "single_source")
 
@@ -54,7 +55,14 @@ def event_scores(event: dict, briefing, store, collection: str, vad: dict) -> di
     """Every system's figures on one event, Crossread's from `briefing`."""
     ref = devdata.reference(event)
     claims = fact_claims(briefing)
+    # NRC-VAD scores the words of outlet names ("New", "Fox", "Guardian", "Associated"), which attribution must
+    # write; the second row shows the same text with the event's outlet names left out of the score.
+    names = sorted({c.outlet for claim in claims for c in claim.citations if c.outlet}, key=len, reverse=True)
+    plain = " ".join(c.text for c in claims)
+    for name in names:
+        plain = plain.replace(name, " ")
     texts = {"crossread briefing": " ".join(c.text for c in claims),
+             "crossread briefing, outlet names unscored": plain,
              "crossread key facts only": " ".join(c.text for c in fact_claims(briefing, ("key_facts",))),
              **devdata.baselines(event)}
     cited = resolved_share(store, collection, claims)

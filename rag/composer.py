@@ -4,7 +4,7 @@ Only statements enter (rag.linguistics: no questions, headlines, asides, boilerp
 group that two or more outlets state, the member with the fewest loaded terms, the calmest wording and from the
 outlet used least so far is compressed by deletion and stated plainly, citing each outlet's closest sentence;
 an opinion, or a wording whose loaded terms cannot be deleted, is attributed instead. Single-source facts are
-attributed by name ("Fox Business reported that ...", "National Review argued that ..."), outlets in turn.
+attributed by name ("Fox Business reported that ...", "National Review wrote that ..."), outlets in turn.
 Differences: conflicting numbers, dates, names and attributions first, then framing contrasts quoting each
 outlet's own words. No word inside a cited sentence is ever replaced, and no quotation mark is added around
 words the named source did not write.
@@ -20,7 +20,16 @@ from typing import Literal
 
 from rag.alignment import Conflict, FactGroup, OutletSentence
 from rag.framing import emotive_weight, framing_profile, load_terms, unquoted_loaded_terms
-from rag.linguistics import REPORTING_VERBS, Reader, Role, attribute, clean_claim, frame_names, nlp
+from rag.linguistics import (
+    REPORTING_VERBS,
+    Reader,
+    Role,
+    attribute,
+    clean_claim,
+    frame_names,
+    needs_context,
+    nlp,
+)
 from rag.neutral import Verifier, loaded_outside_quotes
 from rag.stories import Story
 from rag.types import Citation, Claim, Section, SectionKind, Verdict, Verification
@@ -89,6 +98,7 @@ class Composer:
                  and not m.sentence.text.rstrip(_QUOTE_MARKS + " ").endswith("?")]
         self.reader.prefetch(texts)
         return [m for m in members if m.sentence.text in texts and self.reader(m.sentence.text)[1].usable
+                and not (alone and needs_context(self.reader(m.sentence.text)[0]))
                 and not is_instruction(m.sentence.text)]
 
     def order(self, group: FactGroup) -> float:

@@ -164,6 +164,8 @@ def read(doc: Doc) -> Reading:
     bare = text.rstrip(_QUOTES + " ")
     if len(words) < 4 or bare.endswith(("...", "…")):
         return Reading(Role.FRAGMENT, "too short or clipped to stand alone")
+    if not _balanced(text):
+        return Reading(Role.FRAGMENT, "part of a quotation split across sentences")
     if _BOILERPLATE.search(text) or DATELINE.fullmatch(text + " "):
         return Reading(Role.BOILERPLATE, "site boilerplate, byline or credit")
     caps = [t for t in words if len(t) > 1 and t.text.isupper()]
@@ -234,7 +236,8 @@ def _opening_drop(doc: Doc) -> set[int]:
             start = span.end
     i = start
     colon = next((t.i for t in doc[start: start + 6] if t.text == ":"), None)
-    if colon is not None and len(doc) - colon > 6 and not any(t.like_num for t in doc[start:colon]):
+    if colon is not None and len(doc) - colon > 6 and not any(t.like_num or t.text in _QUOTES
+                                                              for t in doc[start:colon]):
         drop.update(range(start, colon + 1))  # a lead-in label: "Why it matters:", "What to watch:"
         i = colon + 1
     while i < len(doc) and doc[i].lower_ in _LEADING_CCONJ and doc[i].dep_ in ("cc", "advmod", "dep", "ROOT") \
@@ -358,8 +361,37 @@ def compress(doc: Doc, *, loaded: bool = True, max_words: int = MAX_CLAIM_WORDS)
     shortened = _shorten(doc, drop, max_words, quoted, tiers=2)
     if _count(doc, shortened) >= min(12, _count(doc, drop)):  # never cut a sentence down to a stub
         drop = shortened
+    if not _balanced(render(doc, drop)) and _balanced(doc.text):  # a deletion cut into a quotation: undo all
+        drop = set()
     first = next((t.i for t in doc if t.i not in drop and not t.is_space), None)
     return render(doc, drop), first
+
+
+_NEEDS_ANTECEDENT = frozenset(
+    ("he", "she", "it", "they", "them", "this", "these", "that", "those", "his", "her", "their", "its", "such"))
+
+
+def needs_context(doc: Doc) -> bool:
+    """Whether the sentence, once its opening connective is gone, starts on a word pointing back to an earlier
+    sentence ("But it's not tough because ...", "This call for ..."): alone, a reader cannot tell what it means."""
+    drop = _opening_drop(doc)
+    first = next((t for t in doc if t.i not in drop and not t.is_punct and not t.is_space), None)
+    if first is None:
+        return True
+    return first.lower_ in _NEEDS_ANTECEDENT and first.pos_ in ("PRON", "DET")
+
+
+def _balanced(text: str) -> bool:
+    """Whether every opening quotation mark has its closing one (straight quotes in pairs)."""
+    depth = 0
+    for ch in text:
+        if ch == "“":
+            depth += 1
+        elif ch == "”":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0 and text.count('"') % 2 == 0
 
 
 # Least essential first: asides, then adverbial clauses, then prepositional phrases, then modifiers.
@@ -445,9 +477,20 @@ def keeps_capital(doc: Doc, i: int | None) -> bool:
         return True
     t = doc[i]
     named = t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART")
+    if len(t.text) > 1 and t.text.isupper() or t.text == "I":
+        return True
     # The tagger's PROPN decides ("Pfizer said", "President Biden"); an entity label alone does not, because
-    # at a sentence start it tags capitalised common nouns too ("Schools" as ORG).
-    return t.pos_ == "PROPN" or (named and t.pos_ == "ADJ") or t.text == "I" or (len(t.text) > 1 and t.text.isupper())
+    # at a sentence start it tags capitalised common nouns too ("Schools" as ORG). At the sentence start the
+    # capital itself misleads the tagger ("Vaccinated Americans can now ..."): there a PROPN outside any entity
+    # that modifies a common noun or a nationality is a common word ("census data"); titles stay ("President").
+    if t.pos_ == "PROPN" and i == _first_word(doc) and not named and t.dep_ in ("compound", "amod") \
+            and t.head.i > t.i and (t.head.pos_ == "NOUN" or t.head.ent_type_ == "NORP"):
+        return False
+    return t.pos_ == "PROPN" or (named and t.pos_ == "ADJ")
+
+
+def _first_word(doc: Doc) -> int | None:
+    return next((t.i for t in doc if t.is_alpha), None)
 
 
 ORDINAL_REPORTS = ("one report", "another report", "a third report", "a fourth report")
@@ -470,8 +513,9 @@ def frame_names(articles: Iterable[tuple[str, str | None]]) -> dict[str, str]:
 
 
 def frame_verb(role: Role) -> str:
-    """How an outlet's sentence is introduced: facts are reported, evaluations argued."""
-    return "argued" if role == Role.OPINION else "reported"
+    """How an outlet's sentence is introduced: facts are "reported", evaluations "wrote" — a neutral verb of
+    saying (news style avoids "argued", "claimed" as attribution verbs: they judge the speaker)."""
+    return "wrote" if role == Role.OPINION else "reported"
 
 
 def join_names(names: Sequence[str]) -> str:
@@ -484,7 +528,7 @@ def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None
     """The sentence framed as `who`'s ("Fox Business reported that the GAO ..."), compressed by deletion.
 
     A sentence that names its own speaker at the end (", the report added.") is reframed, never double-framed:
-    "According to Yonhap, Kim also called for ..., the report added." Opinions are "argued", not "reported".
+    "According to Yonhap, Kim also called for ..., the report added." Opinions are "wrote", not "reported".
     """
     names = [who] if isinstance(who, str) else list(who)
     name = join_names(names)
@@ -500,14 +544,14 @@ def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None
     opens_on_clause = first is not None and subject is not None and first < subject.left_edge.i
     unnamed = name.endswith(" report")  # "one report", "another report": the outlet is not known
     if unnamed and reading.role == Role.OPINION:
-        return f"{name[:1].upper()}{name[1:]} argued that {body}"
+        return f"{name[:1].upper()}{name[1:]} {frame_verb(reading.role)} that {body}"
     if unnamed or (opens_on_clause and not reading.tail):
         return f"According to {name}, {body}"  # "reported that declaring that ..., Biden opened" would not parse
     if reading.speaker and reading.tail or starts_quote or body.lower().startswith("according to"):
         lead = body[:1].upper() + body[1:] if not keeps_capital(doc, first) else body
         if body.lower().startswith("according to") or reading.speaker and reading.tail:
             # "According to the ministry, ..., Reuters reported." — one frame, the source's own kept inside
-            verb = "wrote" if reading.role == Role.OPINION else "reported"
+            verb = frame_verb(reading.role)
             lead = body[:1].upper() + body[1:]
             return f"{lead[:-1] if lead.endswith('.') else lead}, {name} {verb}."
         return f"According to {name}, {body}"

@@ -45,6 +45,16 @@ _NOT_OUTLET = {
 }
 
 
+# A section or medium an outlet label names after its name, as aggregators write it ("Fox News (Online News)",
+# "New York Times (News)"): not part of the outlet's name, so frames say "Fox News reported".
+_SECTION_SUFFIX = re.compile(r"\s*\((?:online news|online|news|print|digital|web|wire)\)\s*$", re.IGNORECASE)
+
+
+def outlet_name(label: str) -> str:
+    """The outlet's name from a Source/Outlet line: trimmed, without a trailing medium such as "(Online News)"."""
+    return _SECTION_SUFFIX.sub("", label).strip() or label.strip()
+
+
 def normalise_date(value: str) -> str | None:
     """ISO date (YYYY-MM-DD) for a date written in any common form; None when it is not a date."""
     match = _ISO_DATE.search(value)
@@ -97,6 +107,8 @@ def split_header(text: str) -> tuple[str, DocumentMeta]:
     if "outlet" in found and found["outlet"].lower().startswith(("http://", "https://")):
         found.setdefault("url", found["outlet"])
         found["outlet"] = site_name(found["outlet"]) or found["outlet"]
+    if "outlet" in found:
+        found["outlet"] = outlet_name(found["outlet"])
     date = normalise_date(found["date"]) if "date" in found else None
     meta = DocumentMeta(
         outlet=found.get("outlet"), title=found.get("title"), byline=found.get("byline"),

@@ -26,7 +26,7 @@ def loaded_outside_quotes(text: str) -> list[LoadedTerm]:
 def is_attributed(text: str) -> bool:
     """Whether a sentence names who says what it says ("X reported that", ", according to X", "Y said")."""
     doc = parse([text])[0]
-    return read(doc).speaker is not None or " reported that " in text or " argued that " in text
+    return read(doc).speaker is not None or any(f" {verb} that " in text for verb in ("reported", "wrote", "argued"))
 
 
 def attribute_text(text: str, outlet: str) -> str:

@@ -21,3 +21,4 @@ def test_round_robin_takes_outlets_in_turn() -> None:
     members = [_group("A", 0), _group("A", 1), _group("A", 2), _group("B", 0)]
     picked = _round_robin([g.members[0] for g in members], 3)
     assert [(m.outlet, m.sentence.index) for m in picked] == [("A", 0), ("B", 0), ("A", 1)]
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.linguistics import Role, attribute, clean_claim, compress, headline, parse, read
+from rag.linguistics import Role, attribute, clean_claim, compress, headline, needs_context, parse, read
 
 pytestmark = pytest.mark.slow  # loads the spaCy pipeline (about 2 s, once per session)
 
@@ -51,10 +51,35 @@ def test_report_tail_is_reframed_not_double_framed() -> None:
     assert text == "Kim also called for an expansion of production lines, the report added, Yonhap reported."
 
 
-def test_opinion_is_argued_not_reported() -> None:
+def test_opinion_is_written_not_reported() -> None:
     doc = _one("The GOP should stop pretending the deficit matters.")
-    assert attribute(doc, "National Review") == "National Review argued that the GOP should stop pretending the " \
+    assert attribute(doc, "National Review") == "National Review wrote that the GOP should stop pretending the " \
         "deficit matters."
+
+
+def test_a_lead_in_label_inside_a_quotation_stays_with_its_quotation_marks() -> None:
+    doc = _one("“An announcement: Today I handed in my resignation to my editors at the New York Post,” "
+               "Italiano tweeted on Tuesday.")
+    assert compress(doc)[0].startswith("“An announcement: Today I handed in")
+
+
+def test_a_sentence_split_inside_a_quotation_is_a_fragment() -> None:
+    assert read(_one("Today I handed in my resignation to my editors,” Italiano tweeted.")).role == Role.FRAGMENT
+
+
+def test_a_capital_the_sentence_start_gave_a_common_word_goes_after_a_frame() -> None:
+    assert attribute(_one("Vaccinated Americans can now breathe a big, deep sigh of relief."), "New York Post") \
+        == "New York Post reported that vaccinated Americans can now breathe a big, deep sigh of relief."
+    assert attribute(_one("Pfizer said its vaccine works well in teenagers."), "CNN") \
+        .startswith("CNN reported that Pfizer")
+    assert attribute(_one("Senate Majority Leader Chuck Schumer said the vote would come soon."), "CNN") \
+        .startswith("CNN reported that Senate Majority Leader")
+
+
+def test_a_sentence_opening_on_a_word_that_points_back_needs_context() -> None:
+    assert needs_context(_one("But it’s not tough because it presents the kind of questions justices avoid."))
+    assert needs_context(_one("This call for unity came after the vote."))
+    assert not needs_context(_one("The Senate passed the bill 94-1 on Thursday."))
 
 
 def test_deletion_keeps_every_remaining_word_in_source_order() -> None:

@@ -121,3 +121,10 @@ def test_a_hyphenated_opening_word_is_not_a_dateline() -> None:
 
     body, meta = split_header("COVID-19 cases and hospitalizations in the United States are declining.")
     assert body.startswith("COVID-19 cases") and meta.date is None
+
+
+def test_an_aggregators_medium_suffix_is_not_part_of_the_outlet_name() -> None:
+    body, meta = split_header("Title: Census count\nSource: Fox News (Online News)\n\nThe count rose.")
+    assert meta.outlet == "Fox News" and body == "The count rose."
+    assert split_header("Source: New York Times (News)\n\nX.")[1].outlet == "New York Times"
+    assert split_header("Source: One America News Network (OAN)\n\nX.")[1].outlet == "One America News Network (OAN)"
