@@ -10,7 +10,8 @@ import streamlit as st
 
 from rag.errors import CrossreadError
 from rag.rendering import STYLESHEET, escape_markdown
-from ui.resources import COLLECTION, base_settings, current_settings, get_store
+from rag.user_settings import load_llm_choices
+from ui.resources import COLLECTION, GENERATOR_NAMES, base_settings, current_settings, get_store
 
 st.set_page_config(page_title="Crossread", page_icon="📰", layout="wide")
 st.html(STYLESHEET)
@@ -35,6 +36,10 @@ with st.sidebar:
     if st.session_state.get(COLLECTION) not in choices:
         st.session_state[COLLECTION] = default
     st.selectbox("Collection", choices, key=COLLECTION, help="Create collections on the Sources page.")
-    st.caption(f"Generator: {current_settings().llm.provider} (change it on the Settings page)")
+    try:
+        load_llm_choices(base_settings())
+    except CrossreadError as exc:  # a damaged settings file: say so; the defaults apply meanwhile
+        st.error(escape_markdown(str(exc)))
+    st.caption(f"Generator: {GENERATOR_NAMES[current_settings().llm.provider]} (change it on the Settings page)")
 
 navigation.run()

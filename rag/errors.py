@@ -28,3 +28,7 @@ class ProviderUnavailable(CrossreadError):
 
 class InvalidQuestion(CrossreadError):
     """The question is empty or too long."""
+
+
+class SettingsError(CrossreadError):
+    """Saved settings could not be read or written; the message names the file."""

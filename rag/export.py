@@ -43,7 +43,17 @@ class Footnote:
     @property
     def text(self) -> str:
         c = self.citation
-        return f"{self.source}: “{c.text}” (document {c.doc_id}, sentence {c.sentence_index + 1})"
+        return f"{self.source}: {quoted(c.text)} (sentence {c.sentence_index + 1})"
+
+
+_INNER_DOUBLE = re.compile(r'(?P<open>(?:^|(?<=[\s(\[{—–-]))["“])|(?P<close>["”])')
+
+
+def quoted(text: str) -> str:
+    """A sentence in curly double quotes, its own double quotes turned into single ones, so a quotation that
+    opens the sentence reads “‘Our army is ready,’ he said.” rather than “"Our army is ready," he said.”."""
+    inner = _INNER_DOUBLE.sub(lambda m: "‘" if m.group("open") else "’", text.strip())
+    return f"“{inner}”"
 
 
 def footnotes(briefing: Briefing, metas: Mapping[str, DocumentMeta] | None = None) -> list[Footnote]:

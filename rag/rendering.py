@@ -9,17 +9,28 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from rag.prompts import REFUSAL
-from rag.types import Answer, Claim, Document, SentenceHit, Verdict
+from rag.types import Answer, Claim, Document, SentenceHit, Verdict, shorten
+
+if TYPE_CHECKING:
+    from rag.chat_history import Conversation
 
 _VERDICT_STYLE = {
     Verdict.SUPPORTED: ("cr-ok", "✓ supported"),
     Verdict.PARTIAL: ("cr-partial", "◐ partially supported"),
     Verdict.UNSUPPORTED: ("cr-bad", "✗ unsupported"),
 }
+
+# Loaded-term categories (rag.framing) as a chart legend names them.
+CATEGORY_WORDS = {"charged_adjective": "charged adjectives", "charged_verb": "charged verbs",
+                  "intensifier": "intensifiers", "label": "labels", "report_verb": "loaded reporting verbs",
+                  "scare_quote": "scare quotes"}
 
 # Characters that carry meaning in Markdown; escaped when untrusted text must go through st.markdown.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
@@ -43,6 +54,12 @@ STYLESHEET = """<style>
 .cr-term { border-bottom: 2px solid #d9480f; background: rgba(217, 72, 15, .08); }
 .cr-meta { color: #666; font-size: .85em; }
 .cr-quote { margin: .4rem 0; padding: .3rem .8rem; border-left: 4px solid #ffe066; background: #fffbea; }
+.cr-verify { display: inline; }
+.cr-verify > summary { display: inline; cursor: pointer; list-style: none; margin-left: .35em; }
+.cr-verify > summary::-webkit-details-marker { display: none; }
+.cr-verify > summary.cr-quiet { color: #2b8a4b; font-size: .8em; }
+.cr-verify[open] > ol { display: block; font-size: .85em; color: #444; margin: .3rem 0 .6rem 0; }
+.cr-dialog-title { margin: 0; font-size: 1.15rem; line-height: 1.35; }
 </style>"""
 
 
@@ -157,12 +174,47 @@ def answer_html(answer: Answer, collection: str) -> str:
 
 
 def claims_html(claims: Sequence[Claim], collection: str, *, bullets: bool = False) -> str:
-    """A briefing section's claims as paragraphs or a bulleted list."""
+    """A briefing section's claims as a bulleted list (a badge per claim) or as prose: one paragraph whose
+    verification is a single mark at its end, opening to each sentence's verdict."""
     if bullets:
         items = "".join(f"<li>{claim_html(c, collection)}</li>" for c in claims)
         return f'<ul class="cr-section">{items}</ul>'
-    body = " ".join(claim_html(c, collection) for c in claims)
-    return f'<p class="cr-section">{body}</p>'
+    body = " ".join(claim_html(c, collection, badge=False) for c in claims)
+    return f'<div class="cr-section">{body}{verification_html(claims)}</div>'
+
+
+def verification_summary(claims: Sequence[Claim]) -> str:
+    """In words: "all 4 sentences supported", or how many fall short ("1 of 4 sentences partially supported")."""
+    partial = sum(1 for c in claims if c.verdict == Verdict.PARTIAL)
+    unsupported = sum(1 for c in claims if c.verdict not in (Verdict.SUPPORTED, Verdict.PARTIAL))
+    total = len(claims)
+    noun = "sentence" if total == 1 else "sentences"
+    if not partial and not unsupported:
+        return f"all {total} {noun} supported" if total > 1 else "the sentence is supported"
+    parts = [f"{n} partially supported" for n in (partial,) if n] + [f"{n} unsupported" for n in (unsupported,) if n]
+    return f"{' and '.join(parts)} of {total} {noun}"
+
+
+def verification_html(claims: Sequence[Claim]) -> str:
+    """A quiet ✓ when every claim is supported, a visible flag otherwise; a click lists each claim's verdict,
+    score and the verifier's reasons."""
+    if not claims:
+        return ""
+    summary = verification_summary(claims)
+    if all(c.verdict == Verdict.SUPPORTED for c in claims):
+        head = f'<summary class="cr-quiet" title="Verified: {escape(summary)}. Click for details.">✓</summary>'
+    else:
+        worst = Verdict.UNSUPPORTED if any(c.verdict == Verdict.UNSUPPORTED for c in claims) else Verdict.PARTIAL
+        css, mark = _VERDICT_STYLE[worst]
+        head = (f'<summary class="cr-badge {css}" title="Click for each sentence\'s verdict">'
+                f"{escape(mark.split()[0])} {escape(summary)}</summary>")
+    items = "".join(
+        f"<li>{escape(shorten(c.text, 90))} {verdict_badge(c.verdict, c.score, c.reasons)}"
+        + (f' <span class="cr-meta">{escape("; ".join(c.reasons))}</span>' if c.reasons else "")
+        + "</li>"
+        for c in claims
+    )
+    return f'<details class="cr-verify">{head}<ol>{items}</ol></details>'
 
 
 def target_id(doc_id: str, sentence_index: int) -> str:
@@ -182,9 +234,65 @@ def article_html(doc: Document, sentence_index: int | None = None, terms: Sequen
 
 
 def meta_line(doc: Document, sentence_index: int | None = None) -> str:
-    """Outlet · title · date (· sentence n of m), escaped."""
+    """What is known beside the title shown above it: outlet (or the site), byline, date, then
+    "sentence n of m"; unknown parts are left out rather than named."""
     m = doc.meta
-    parts = [m.outlet or "outlet unknown", m.title or "(untitled)", m.date or "no date"]
+    site = urlsplit(m.url).hostname if m.url else None
+    parts = [m.outlet or site or "", m.byline or "", m.date or ""]
     if sentence_index is not None:
         parts.append(f"sentence {sentence_index + 1} of {len(doc.sentences)}")
-    return '<div class="cr-meta">' + " · ".join(escape(p) for p in parts) + "</div>"
+    return '<div class="cr-meta">' + " · ".join(escape(p) for p in parts if p) + "</div>"
+
+
+def conversation_titles(conversations: Sequence[Conversation], now: float) -> dict[str, str]:
+    """id → a readable, distinct sidebar label: the first question, when it was last used ("today 14:05",
+    "20 Nov 09:12"), the collection when there are several, and a number when two labels would still match."""
+    several = len({c.collection for c in conversations}) > 1
+    labels: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for c in conversations:
+        label = f"{shorten(c.title, 48)} · {when(c.updated_at, now)}"
+        if several:
+            label += f" · {c.collection}"
+        seen[label] = seen.get(label, 0) + 1
+        labels[c.id] = label if seen[label] == 1 else f"{label} ({seen[label]})"
+    return labels
+
+
+def when(timestamp: float, now: float) -> str:
+    """A time as a reader says it: "today 14:05", "yesterday 09:12", "20 Nov 09:12", "20 Nov 2024"."""
+    day = time.localtime(timestamp)
+    today = time.localtime(now)
+    days_ago = (time.mktime(today[:3] + (0, 0, 0, 0, 0, -1)) - time.mktime(day[:3] + (0, 0, 0, 0, 0, -1)))
+    days_ago = round(days_ago / 86400)
+    clock = time.strftime("%H:%M", day)
+    if days_ago == 0:
+        return f"today {clock}"
+    if days_ago == 1:
+        return f"yesterday {clock}"
+    if day.tm_year == today.tm_year:
+        return f"{day.tm_mday} {time.strftime('%b', day)} {clock}"
+    return f"{day.tm_mday} {time.strftime('%b %Y', day)}"
+
+
+def category_words(category: str) -> str:
+    """A loaded-term category in plain words ("charged_adjective" → "charged adjectives")."""
+    return CATEGORY_WORDS.get(category, category.replace("_", " "))
+
+
+def wrap_label(text: str, width: int = 28) -> str:
+    """A chart label broken into lines of at most `width` characters (at spaces), joined by newlines."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
+def document_choice_label(row: Mapping[str, object]) -> str:
+    """How a picker names a stored document (a row of list_documents): title · outlet · date, known parts only."""
+    parts = [str(row.get(k) or "") for k in ("title", "outlet", "date")]
+    label = " · ".join(p for p in parts if p) or f"untitled document ({row.get('sentence_count', 0)} sentences)"
+    return shorten(label, 120)

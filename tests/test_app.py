@@ -15,6 +15,7 @@ from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
+from rag.chat_history import open_chat_history
 from rag.ingest import ingest
 from rag.settings import get_settings
 from rag.store import Store, open_store
@@ -112,8 +113,15 @@ def test_ask_streams_cited_verified_claims_and_keeps_them(seeded: Store) -> None
     for ref in refs:
         collection, doc_id, index = ref.split("/")
         assert seeded.document(collection, doc_id).sentences[int(index)]
-    # A new session (as after a restart) shows the same answer from the SQLite history.
+    # A new browser session (or a restart) starts clean; the conversation waits in the sidebar, dated, and
+    # opens with the same answer from the history.
     again = start()
+    assert not again.chat_message and not _CITE.findall(html_of(again))
+    picker = again.sidebar.radio[0]
+    assert picker.value is None and len(picker.options) == 1
+    assert re.fullmatch(re.escape(QUESTION) + r" · today \d\d:\d\d", picker.options[0])
+    [conversation] = open_chat_history(get_settings()).conversations()
+    picker.set_value(conversation.id).run()
     assert _CITE.findall(html_of(again)) == refs
     assert [m.name for m in again.chat_message] == ["user", "assistant"]
 
@@ -140,12 +148,14 @@ def test_refusal_is_shown_with_closest_sentences(seeded: Store) -> None:
 def test_conversations_new_and_clear(seeded: Store) -> None:
     at = start()
     at.chat_input[0].set_value(QUESTION).run()
-    at.sidebar.button[0].click().run()  # New conversation
-    assert len(at.sidebar.radio[0].options) == 2
+    at.sidebar.button[0].click().run()  # New conversation: stored only once it has a question
+    assert len(at.sidebar.radio[0].options) == 1 and at.sidebar.radio[0].value is None
     assert not at.chat_message
+    at.chat_input[0].set_value(QUESTION).run()
+    titles = at.sidebar.radio[0].options
+    assert len(titles) == 2 and len(set(titles)) == 2  # the same question twice: still two distinct titles
     next(b for b in at.sidebar.button if b.label == "Clear all").click().run()
-    assert len(at.sidebar.radio[0].options) == 1
-    assert not at.chat_message
+    assert not at.sidebar.radio and not at.chat_message
 
 
 def test_provider_down_falls_back_to_extractive_with_a_message(
@@ -177,10 +187,13 @@ def test_settings_page_never_echoes_the_key(seeded: Store, monkeypatch: pytest.M
     next(t for t in at.text_input if t.label == "Server URL").set_value("http://127.0.0.1:9/v1")
     next(b for b in at.button if b.label == "Save").click().run()
     assert not at.exception, at.exception
-    assert at.session_state["llm_overrides"]["provider"] == "openai"
+    # The choice is saved in the data folder; the key (not allowed to be saved) stays in this session.
+    saved = (get_settings().data_dir / "app_settings.json").read_text()
+    assert '"provider": "openai"' in saved and "sk-new-secret" not in saved
     overrides = at.session_state["llm_overrides"]
     assert overrides["api_key"].get_secret_value() == "sk-new-secret"
     assert "sk-new-secret" not in str(overrides)
+    assert "Generator: OpenAI-compatible" in " ".join(c.value for c in at.sidebar.caption)
     # What the server sends to the browser: no element, and no field default, carries either key.
     sent = [str(t.proto.default) for t in at.text_input] + [str(e.value) for e in (*at.success, *at.markdown)]
     assert not [s for s in sent if "sk-new-secret" in s or "sk-test-secret-value" in s]
@@ -205,9 +218,9 @@ def test_sources_page_ingests_an_upload_with_progress_and_status(seeded: Store) 
     article = b"Title: Talks resume\nSource: Wire\n\nDiplomats met in Geneva on Monday. They will meet again."
     upload.set_value([("talks.txt", article, "text/plain"), ("empty.txt", b"   ", "text/plain")])
     at.run()
-    next(b for b in at.button if b.label == "Add files").click().run()
+    next(b for b in at.button if b.label == "Add to the collection").click().run()
     assert not at.exception, at.exception
-    assert at.get("progress")
+    assert not at.file_uploader[0].value  # the picker is emptied for the next files
     outcome = at.dataframe[0].value
     assert set(outcome["input"]) == {"talks.txt", "empty.txt"}
     assert dict(zip(outcome["input"], outcome["outcome"], strict=True)) == {

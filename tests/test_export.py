@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from rag.export import export_briefing, footnotes, read_docx_footnotes, to_html, to_markdown
+from rag.export import export_briefing, footnotes, quoted, read_docx_footnotes, to_html, to_markdown
 from rag.types import Briefing, Citation, Claim, DocumentMeta, Section, SectionKind, Verdict
 
 EVIL = '<script>document.title="PWNED"</script><img src=x onerror="document.title=\'PWNED\'">'
@@ -37,7 +37,8 @@ def test_footnotes_name_outlet_title_date_and_quote_the_sentence() -> None:
     notes = footnotes(_briefing(), METAS)
     assert [n.number for n in notes] == [1, 2]
     assert notes[0].text.startswith("Outlet A, “Allies plan drills”, 2023-08-14: “Seoul and Washington")
-    assert "(document doc-a, sentence 4)" in notes[0].text
+    assert notes[0].text.endswith("(sentence 4)")  # 1-based, as the app says "sentence 4 of n"
+    assert "doc-a" not in notes[0].text  # no internal ids in what a reader gets
 
 
 def test_markdown_has_footnotes_and_escapes_markup(tmp_path: Path) -> None:
@@ -86,4 +87,18 @@ def test_docx_opens_with_real_footnotes(tmp_path: Path) -> None:
     notes = read_docx_footnotes(path)
     assert len(notes) == 3
     assert notes[0].startswith("Outlet A, “Allies plan drills”, 2023-08-14: “Seoul and Washington")
-    assert EVIL in notes[1]
+    assert quoted(f"The allies will hold joint drills {EVIL}.") in notes[1]  # kept as text, quotes nested
+
+
+def test_a_quotation_inside_the_quoted_sentence_uses_single_marks() -> None:
+    assert quoted('"Our army is ready," Kim said.') == "“‘Our army is ready,’ Kim said.”"
+    assert quoted("“Our army…” said Kim.") == "“‘Our army…’ said Kim.”"
+    assert quoted('He called it "a threat" (again).') == "“He called it ‘a threat’ (again).”"
+    assert quoted("It's calm.") == "“It's calm.”"
+    cite = Citation(1, "doc-q", 0, 0, 30, '"Our army must secure power," Kim said.', "Outlet Q")
+    briefing = Briefing(title="Q", generator="extractive", sections=(
+        Section(SectionKind.KEY_FACTS, "Key facts", (Claim("Kim spoke.", (cite,), Verdict.SUPPORTED, 0.9),)),),
+        coverage={})
+    markdown = to_markdown(briefing)
+    assert "“‘Our army must secure power,’ Kim said.” (sentence 1)" in markdown
+    assert '“"' not in markdown and "“\\\"" not in markdown

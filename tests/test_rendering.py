@@ -11,13 +11,21 @@ from rag.rendering import (
     Span,
     answer_html,
     article_html,
+    category_words,
     citation_ref,
     claim_html,
+    claims_html,
+    conversation_titles,
+    document_choice_label,
     escape_markdown,
     highlight,
+    meta_line,
     parse_citation_ref,
     target_id,
     verdict_badge,
+    verification_summary,
+    when,
+    wrap_label,
 )
 from rag.sentences import split_sentences
 from rag.types import (
@@ -150,3 +158,78 @@ def test_badge_shows_reasons_on_hover_escaped() -> None:
     assert tags.tags == ["span"]
     assert set(tags.attrs) == {"class", "title"}
     assert 'title="number 480 not in source&quot;&gt;&lt;script&gt;x()&lt;/script&gt;; negation"' in out
+
+
+def _claims(*verdicts: Verdict) -> list[Claim]:
+    cite = Citation(1, "d1", 0, 0, 10, "Talks resumed.", "Wire")
+    return [Claim(f"Claim {i} <b>x</b>.", (cite,), v, 0.9 if v == Verdict.SUPPORTED else 0.6, ("why <i>",))
+            for i, v in enumerate(verdicts)]
+
+
+def test_a_paragraph_all_supported_gets_one_quiet_mark_opening_to_each_verdict() -> None:
+    markup = claims_html(_claims(Verdict.SUPPORTED, Verdict.SUPPORTED), "default")
+    assert markup.count("<summary") == 1 and 'class="cr-quiet"' in markup
+    assert "all 2 sentences supported" in markup
+    # The detail, one click away: each sentence's badge with its reasons, escaped.
+    assert markup.count("cr-badge cr-ok") == 2 and "why &lt;i&gt;" in markup
+    tags = parse(markup)
+    assert set(tags.tags) <= {"div", "a", "details", "summary", "ol", "li", "span"}
+    assert markup.index("</a>") < markup.index("<details")  # text and markers first, the mark last
+
+
+def test_a_paragraph_with_a_weak_sentence_shows_a_visible_flag() -> None:
+    claims = _claims(Verdict.SUPPORTED, Verdict.PARTIAL, Verdict.UNSUPPORTED)
+    markup = claims_html(claims, "default")
+    assert "cr-quiet" not in markup and '<summary class="cr-badge cr-bad"' in markup
+    assert verification_summary(claims) == "1 partially supported and 1 unsupported of 3 sentences"
+    assert verification_summary(claims[1:2]) == "1 partially supported of 1 sentence"
+
+
+def test_bullets_keep_a_badge_per_claim() -> None:
+    markup = claims_html(_claims(Verdict.SUPPORTED, Verdict.PARTIAL), "default", bullets=True)
+    assert markup.count("cr-badge") == 2 and "<details" not in markup
+
+
+def test_meta_line_names_what_is_known_and_never_repeats_the_title() -> None:
+    doc = Document("d", "Text.", DocumentMeta(outlet="Wire", title="Talks resume", byline="Ann Lee",
+                                              date="2023-08-14"), ())
+    assert meta_line(doc) == '<div class="cr-meta">Wire · Ann Lee · 2023-08-14</div>'
+    bare = Document("d", "One. Two.", DocumentMeta(title="Talks", url="https://news.example.org/a"),
+                    (Sentence("d", 0, "One.", 0, 4), Sentence("d", 1, "Two.", 5, 9)))
+    line = meta_line(bare, 1)
+    assert line == '<div class="cr-meta">news.example.org · sentence 2 of 2</div>'
+    assert "unknown" not in line and "no date" not in line and "Talks" not in line
+
+
+class _Conv:
+    def __init__(self, cid: str, title: str, collection: str, updated_at: float) -> None:
+        self.id, self.title, self.collection, self.updated_at = cid, title, collection, updated_at
+
+
+def test_conversation_titles_are_readable_dated_and_distinct() -> None:
+    import time
+
+    now = time.mktime((2026, 11, 22, 15, 0, 0, 0, 0, -1))
+    same = "What did Kim Jong Un call for?"
+    conversations = [_Conv("a", same, "default", now - 60), _Conv("b", same, "default", now - 60),
+                     _Conv("c", same, "default", now - 86400), _Conv("d", "x" * 80, "default", now - 40 * 86400)]
+    titles = conversation_titles(conversations, now)
+    assert len(set(titles.values())) == 4
+    assert titles["a"] == f"{same} · today 14:59"
+    assert titles["b"] == f"{same} · today 14:59 (2)"
+    assert titles["c"] == f"{same} · yesterday 15:00"
+    assert titles["d"].startswith("x" * 10) and "…" in titles["d"] and "13 Oct" in titles["d"]
+    assert "default" not in "".join(titles.values())  # one collection: not worth naming
+    two = conversation_titles([_Conv("a", same, "default", now), _Conv("b", same, "korea", now)], now)
+    assert two["b"].endswith("· korea")
+    assert when(time.mktime((2024, 3, 5, 9, 0, 0, 0, 0, -1)), now) == "5 Mar 2024"
+
+
+def test_chart_and_picker_labels_are_plain_words() -> None:
+    assert category_words("charged_adjective") == "charged adjectives"
+    assert category_words("scare_quote") == "scare quotes"
+    assert category_words("new_kind") == "new kind"
+    assert wrap_label("“N Korean Leader Calls for Boost in Missile…”", 20).split("\n") == [
+        "“N Korean Leader", "Calls for Boost in", "Missile…”"]
+    assert document_choice_label({"title": "Talks", "outlet": None, "date": "2023-08-14"}) == "Talks · 2023-08-14"
+    assert "—" not in document_choice_label({"title": None, "outlet": None, "date": None, "sentence_count": 3})

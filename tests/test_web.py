@@ -177,7 +177,7 @@ def test_unreachable_port_is_reported(web_settings):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     [loaded] = list(load_url_or_feed(f"http://127.0.0.1:{port}/x", web_settings))
-    assert loaded.error is not None and "could not fetch" in loaded.error
+    assert loaded.error is not None and "could not reach the site (connection refused)" in loaded.error
 
 
 def test_rss_entries_use_linked_page_else_entry_content(server, web_settings):
@@ -236,3 +236,15 @@ def test_urls_only_rejects_local_paths_unread(tmp_path, web_settings):
     inputs = [str(secret), "file:///etc/passwd", "/etc/hostname", "ftp://example.com/x", "http://"]
     results = list(iter_articles(inputs, web_settings, urls_only=True))
     assert all(r.article is None and r.error and "only http(s) URLs" in r.error for r in results)
+
+
+def test_fetch_failures_read_as_plain_words():
+    import httpx
+
+    from rag.loaders.web import fetch_failure
+
+    unknown = httpx.ConnectError("[Errno -2] Name or service not known")
+    assert fetch_failure(unknown) == "could not reach the site (name not found)"
+    assert fetch_failure(httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] bad")) == (
+        "could not reach the site (secure connection failed)")
+    assert "Errno" not in fetch_failure(unknown) and "ConnectError" not in fetch_failure(unknown)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from rag.errors import CrossreadError
-from rag.rendering import answer_html, claim_html, escape_markdown
+from rag.rendering import answer_html, claim_html, conversation_titles, escape_markdown
 from rag.types import Answer, Claim
 from ui.citations import open_clicked_citation
 from ui.resources import current_collection, current_settings, get_chat_history, get_store
@@ -14,44 +16,45 @@ CONVERSATION = "conversation"
 EXAMPLE = "What did Kim Jong Un call for?"
 
 
-def current_conversation() -> str:
-    """The conversation shown: the one picked, else the most recent, else a new one."""
-    history = get_chat_history()
-    conversations = history.conversations()
+def current_conversation() -> str | None:
+    """The conversation shown: the one picked in this browser session, or None for a new one (created on its
+    first question, so a new session starts clean and leaves no empty conversations behind)."""
     current = st.session_state.get(CONVERSATION)
-    if current not in {c.id for c in conversations}:
-        current = conversations[0].id if conversations else history.new_conversation(current_collection())
-        st.session_state[CONVERSATION] = current
-    return str(current)
+    if current is not None and get_chat_history().conversation(current) is None:
+        st.session_state[CONVERSATION] = current = None  # deleted elsewhere
+    return current
 
 
-def conversation_sidebar(current: str) -> None:
+def conversation_sidebar(current: str | None) -> None:
     """Sidebar: choose, start, delete or clear conversations (drawn last so titles include this turn)."""
     history = get_chat_history()
     conversations = history.conversations()
     with st.sidebar:
         st.markdown("**Conversations**")
-        if st.button("New conversation", icon=":material/add:", width="stretch"):
-            st.session_state[CONVERSATION] = history.new_conversation(current_collection())
+        if st.button("New conversation", icon=":material/add:", width="stretch", disabled=current is None):
+            st.session_state[CONVERSATION] = None
             st.rerun()
-        titles = {c.id: f"{c.title} · {c.collection}" for c in conversations}
+        if not conversations:
+            st.caption("None yet: your questions are kept here.")
+            return
+        titles = conversation_titles(conversations, time.time())
         chosen = st.radio(
-            "Conversations", list(titles), index=list(titles).index(current),
-            format_func=lambda cid: titles[cid], label_visibility="collapsed",
+            "Conversations", list(titles), index=list(titles).index(current) if current in titles else None,
+            format_func=titles.__getitem__, label_visibility="collapsed",
         )
-        if chosen != current:
+        if chosen != current and chosen is not None:
             st.session_state[CONVERSATION] = chosen
             st.rerun()
         left, right = st.columns(2)
         if left.button("Delete", icon=":material/delete:", help="Delete this conversation",
-                       width="stretch"):
-            history.delete_conversation(current)
-            st.session_state.pop(CONVERSATION, None)
+                       width="stretch", disabled=current is None):
+            history.delete_conversation(str(current))
+            st.session_state[CONVERSATION] = None
             st.rerun()
         if right.button("Clear all", icon=":material/delete_sweep:", help="Delete every conversation",
                         width="stretch"):
             history.clear()
-            st.session_state.pop(CONVERSATION, None)
+            st.session_state[CONVERSATION] = None
             st.rerun()
 
 
@@ -96,7 +99,7 @@ def main() -> None:
     collection = current_collection()
     conversation = current_conversation()
     history = get_chat_history()
-    messages = history.messages(conversation)
+    messages = history.messages(conversation) if conversation else []
     documents = get_store().docs.version(collection)[0]
     question = st.chat_input("Ask a question about the articles")
     if not messages and not question:
@@ -116,6 +119,8 @@ def main() -> None:
             st.warning(f"The collection “{escape_markdown(collection)}” has no articles yet; add some on the "
                        "Sources page.")
         else:
+            if conversation is None:
+                conversation = st.session_state[CONVERSATION] = history.new_conversation(collection)
             history.add_question(conversation, question)
             with st.chat_message("user"):
                 st.text(question)

@@ -8,14 +8,14 @@ import streamlit as st
 
 from rag.briefing import Length, Style
 from rag.errors import CrossreadError
-from rag.rendering import claims_html, escape, escape_markdown
+from rag.rendering import claims_html, document_choice_label, escape, escape_markdown
 from rag.types import Briefing, SectionKind
 from ui.citations import open_clicked_citation
 from ui.resources import current_collection, current_settings, get_store
 
 BRIEFING = "briefing"
 SCOPES = ("Whole collection", "One story", "Chosen documents")
-SHARE_COLUMN = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
+SHARE_COLUMN = st.column_config.ProgressColumn(format="%d%%", min_value=0, max_value=100)  # whole percent
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -25,8 +25,7 @@ def document_choices(collection: str) -> dict[str, str]:
 
 
 def document_labels(rows: list[dict[str, Any]]) -> dict[str, str]:
-    return {r["doc_id"]: " · ".join(str(r[k] or "—") for k in ("outlet", "title", "date"))[:120]
-            for r in rows}
+    return {r["doc_id"]: document_choice_label(r) for r in rows}
 
 
 def story_choices(collection: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -86,13 +85,16 @@ def show_briefing(briefing: Briefing, collection: str, style: str) -> None:
         if not section.claims:
             continue
         st.markdown(f"#### {escape_markdown(section.title)}")
-        bullets = style == "bullets" or section.kind == SectionKind.FRAMING
+        # Labelled items (differences) and per-outlet framing read as a list even in prose mode.
+        bullets = (style == "bullets" or section.kind == SectionKind.FRAMING
+                   or any(c.label for c in section.claims))
         st.html(claims_html(section.claims, collection, bullets=bullets))
     if briefing.coverage:
         st.markdown("#### Coverage")
         st.caption("Share of cited sentences per outlet.")
         st.dataframe(
-            [{"outlet": outlet, "share of citations": share} for outlet, share in briefing.coverage.items()],
+            [{"outlet": outlet, "share of citations": round(share * 100)}
+             for outlet, share in briefing.coverage.items()],
             column_config={"share of citations": SHARE_COLUMN},
             hide_index=True, width="stretch",
         )

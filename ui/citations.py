@@ -53,9 +53,25 @@ export default function(component) {
     }
     return null;
   };
+  // Scroll only the article's own scroll box: scrollIntoView would also scroll the dialog, and on a phone
+  // push its title and close button off the screen.
+  const scroller = (el) => {
+    for (let node = el.parentElement; node; node = node.parentElement) {
+      const style = getComputedStyle(node);
+      if (/(auto|scroll)/.test(style.overflowY) && node.scrollHeight > node.clientHeight) return node;
+    }
+    return null;
+  };
   const go = () => {
     const el = find(document);
-    if (el) { el.scrollIntoView({ block: 'center', behavior: 'instant' }); return; }
+    if (el) {
+      const box = scroller(el);
+      if (box) {
+        const offset = el.getBoundingClientRect().top - box.getBoundingClientRect().top;
+        box.scrollTop += offset - box.clientHeight / 2 + el.getBoundingClientRect().height / 2;
+      }
+      return;
+    }
     if (tries++ < 60) setTimeout(go, 50);
   };
   go();
@@ -93,7 +109,7 @@ def show_citation(ref: str) -> None:
     if not 0 <= index < len(doc.sentences):
         st.error(f"The article has no sentence {index + 1}; it may have been re-ingested.")
         return
-    st.html(f"<h3 style='margin:0'>{escape(doc.meta.title or doc.label)}</h3>{meta_line(doc, index)}")
+    st.html(f'<h3 class="cr-dialog-title">{escape(doc.meta.title or doc.label)}</h3>{meta_line(doc, index)}')
     st.html(f'<blockquote class="cr-quote">{escape(doc.sentences[index].text)}</blockquote>')
     with st.container(height=420 if len(doc.text) > 1500 else "content", border=True):
         st.html(article_html(doc, index))

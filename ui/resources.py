@@ -11,12 +11,17 @@ from typing import Any
 import streamlit as st
 
 from rag.chat_history import ChatHistory, open_chat_history
+from rag.errors import SettingsError
 from rag.settings import Settings, get_settings
 from rag.store import Store, open_store
+from rag.user_settings import with_saved_choices
+
+GENERATOR_NAMES = {"extractive": "Extractive", "llamacpp": "Local GGUF (llama.cpp)",
+                   "openai": "OpenAI-compatible", "ollama": "Ollama"}
 
 # Session-state keys shared by the pages.
 COLLECTION = "collection"
-LLM_OVERRIDES = "llm_overrides"
+LLM_OVERRIDES = "llm_overrides"  # generator fields held by this session only (an unsaved key)
 
 
 @st.cache_resource(show_spinner="Loading the embedding model (first start only)…")
@@ -37,12 +42,17 @@ def base_settings() -> Settings:
 
 
 def current_settings() -> Settings:
-    """Environment settings with this session's generator choices (Settings page) applied."""
+    """Environment settings, then the generator choice saved on the Settings page (data folder), then what
+    this session alone holds (a key the user chose not to save)."""
     base = base_settings()
+    try:
+        saved = with_saved_choices(base)
+    except SettingsError:  # the sidebar names the damaged file; meanwhile the defaults apply
+        saved = base
     overrides: dict[str, Any] = st.session_state.get(LLM_OVERRIDES) or {}
     if not overrides:
-        return base
-    return base.model_copy(update={"llm": base.llm.model_copy(update=overrides)})
+        return saved
+    return saved.model_copy(update={"llm": saved.llm.model_copy(update=overrides)})
 
 
 def get_store() -> Store:

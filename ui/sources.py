@@ -5,15 +5,26 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
 from rag.errors import CrossreadError
-from rag.rendering import Span, article_html, escape, escape_markdown, meta_line
+from rag.rendering import (
+    Span,
+    article_html,
+    category_words,
+    document_choice_label,
+    escape,
+    escape_markdown,
+    meta_line,
+    wrap_label,
+)
 from rag.types import Document, IngestResult, IngestStatus
 from ui.resources import COLLECTION, base_settings, current_collection, get_store
 
 LAST_INGEST = "last_ingest"
+UPLOAD_ROUND = "upload_round"
 COLLECTION_ERROR = "collection_error"
 UPLOAD_TYPES = ["txt", "md", "markdown", "html", "htm", "pdf"]
 STATUS_WORDS = {
@@ -81,19 +92,22 @@ def run_ingest(
         return
     bar.progress(1.0, text=f"Done: {len(results)} processed")
     st.session_state.pop("stories", None)
-    st.session_state[LAST_INGEST] = [
+    st.session_state[LAST_INGEST] = (collection, [
         {"input": labels.get(r.input, r.input), "outcome": STATUS_WORDS[r.status], "details": r.reason or ""}
         for r in results
-    ]
+    ])
 
 
 def add_panel(collection: str) -> None:
     uploads, links = st.tabs(["Upload files", "URLs and feeds"])
     with uploads:
+        # A new key after each add empties the picker (Streamlit has no other way to clear it).
+        picker = f"uploads-{st.session_state.get(UPLOAD_ROUND, 0)}"
         files = st.file_uploader("Articles (text, Markdown, HTML or PDF)", type=UPLOAD_TYPES,
-                                 accept_multiple_files=True)
+                                 accept_multiple_files=True, key=picker,
+                                 max_upload_size=max(1, base_settings().ingest.max_bytes // 1_000_000))
         outlet = st.text_input("Outlet for these files (optional)", key="upload-outlet")
-        if st.button("Add files", type="primary", disabled=not files, icon=":material/upload:"):
+        if st.button("Add to the collection", type="primary", disabled=not files, icon=":material/upload:"):
             folder = base_settings().data_dir / "uploads" / uuid.uuid4().hex[:8]
             folder.mkdir(parents=True, exist_ok=True)
             labels: dict[str, str] = {}
@@ -102,6 +116,8 @@ def add_panel(collection: str) -> None:
                 path.write_bytes(upload.getvalue())
                 labels[str(path)] = upload.name
             run_ingest(list(labels), labels, collection, outlet)
+            st.session_state[UPLOAD_ROUND] = st.session_state.get(UPLOAD_ROUND, 0) + 1
+            st.rerun()
     with links:
         text = st.text_area("One URL or RSS/Atom feed per line", placeholder="https://example.com/article")
         outlet = st.text_input("Outlet for these links (optional)", key="link-outlet")
@@ -109,8 +125,10 @@ def add_panel(collection: str) -> None:
         if st.button("Fetch and add", type="primary", disabled=not urls, icon=":material/link:"):
             # Only http(s) URLs: a path typed here would make the server read its own files.
             run_ingest(urls, {}, collection, outlet, urls_only=True)
-    if st.session_state.get(LAST_INGEST):
-        st.dataframe(st.session_state[LAST_INGEST], hide_index=True, width="stretch")
+    last = st.session_state.get(LAST_INGEST)
+    if last and last[0] == collection:  # another collection's outcome would mislead
+        st.dataframe(last[1], hide_index=True, width="stretch",
+                     column_config={"details": st.column_config.TextColumn(width="large")})
 
 
 def loaded_term_spans(doc: Document) -> list[Span]:
@@ -119,7 +137,7 @@ def loaded_term_spans(doc: Document) -> list[Span]:
 
     return [
         Span(s.start + t.start, s.start + t.end, "cr-term",
-             f"{t.category}: {t.lemma}" + (" (quoted)" if t.quoted else ""))
+             f"{category_words(t.category)}: {t.lemma}" + (" (quoted)" if t.quoted else ""))
         for s in doc.sentences
         for t in detect_loaded_terms(s.text)
     ]
@@ -127,8 +145,7 @@ def loaded_term_spans(doc: Document) -> list[Span]:
 
 def document_panel(collection: str, rows: list[dict]) -> None:
     """One document: metadata, text with loaded terms marked, its terms, and delete."""
-    labels = {r["doc_id"]: " · ".join(str(r[k] or "—") for k in ("outlet", "title", "date"))[:120]
-              for r in rows}
+    labels = {r["doc_id"]: document_choice_label(r) for r in rows}
     doc_id = st.selectbox("View a document", list(labels), format_func=lambda d: labels[d])
     if doc_id is None:
         return
@@ -159,16 +176,32 @@ def framing_summary(collection: str, rows: list[dict]) -> None:
         doc = store.document(collection, r["doc_id"])
         by_outlet[doc.label].append(doc)
     profiles = [framing_profile(docs) for docs in by_outlet.values()]
-    chart = {p.outlet: p.by_category for p in profiles}
-    categories = sorted({c for p in profiles for c in p.by_category})
-    st.bar_chart({c: {o: chart[o].get(c, 0) for o in chart} for c in categories}, horizontal=True,
-                 height=80 + 40 * len(profiles), x_label="loaded terms", stack=True)
+    chart, height = framing_chart(profiles)
+    st.altair_chart(chart, width="stretch", height=height)
     st.dataframe(
         [{"outlet": p.outlet, "loaded terms": p.loaded, "per 100 words": round(p.per_100_words, 2),
           "outside quotes": p.unquoted, "most used": ", ".join(f"{t.lemma} ×{t.count}" for t in p.terms[:5])}
          for p in profiles],
         hide_index=True, width="stretch",
     )
+
+
+def framing_chart(profiles: list) -> tuple[Any, int]:
+    """Loaded terms per outlet, stacked by category in plain words; outlet names wrap instead of being cut.
+    Returns the chart and its height in pixels."""
+    import altair as alt
+
+    rows = [{"outlet": wrap_label(p.outlet), "kind": category_words(c), "terms": n}
+            for p in profiles for c, n in sorted(p.by_category.items())]
+    lines = max((r["outlet"].count("\n") + 1 for r in rows), default=1)
+    band = 18 * lines + 14
+    chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+        y=alt.Y("outlet:N", title=None, axis=alt.Axis(labelExpr="split(datum.label, '\\n')", labelLimit=0)),
+        x=alt.X("terms:Q", title="loaded terms"),
+        color=alt.Color("kind:N", title=None, legend=alt.Legend(orient="bottom", columns=2)),
+        tooltip=["kind:N", "terms:Q"],
+    ).properties(height=alt.Step(band))
+    return chart, band * len(profiles) + 110
 
 
 def main() -> None:
@@ -183,8 +216,8 @@ def main() -> None:
         st.info("No articles yet: upload files or add URLs above.")
         return
     st.dataframe(
-        [{"outlet": r["outlet"] or "—", "title": r["title"] or "—", "date": r["date"] or "—",
-          "sentences": r["sentence_count"], "id": r["doc_id"]} for r in rows],
+        [{"outlet": r["outlet"] or "—", "title": r["title"] or "—", "byline": r.get("byline") or "—",
+          "date": r["date"] or "—", "sentences": r["sentence_count"]} for r in rows],
         hide_index=True, width="stretch",
     )
     st.subheader("How each outlet frames it")

@@ -77,11 +77,29 @@ def fetch(url: str, settings: Settings, client: httpx.Client | None = None) -> F
     except httpx.InvalidURL as exc:
         raise IngestError(url, f"invalid URL ({exc})") from exc
     except httpx.HTTPError as exc:
-        detail = str(exc)[:120] or "connection failed"
-        raise IngestError(url, f"could not fetch ({type(exc).__name__}: {detail})") from exc
+        raise IngestError(url, fetch_failure(exc)) from exc
     finally:
         if own:
             client.close()
+
+
+_FAILURE_WORDS = (  # (text in the low-level error, what it means to a reader)
+    (("name or service not known", "nodename nor servname", "name resolution", "no address associated"),
+     "name not found"),
+    (("connection refused",), "connection refused"),
+    (("certificate", "ssl", "tls"), "secure connection failed"),
+    (("network is unreachable", "no route to host"), "network unreachable"),
+    (("connection reset", "server disconnected", "remoteprotocolerror"), "the server closed the connection"),
+)
+
+
+def fetch_failure(exc: httpx.HTTPError) -> str:
+    """A failed fetch in plain words: "could not reach the site (name not found)"."""
+    raw = f"{type(exc).__name__} {exc}".lower()
+    why = next((words for needles, words in _FAILURE_WORDS if any(n in raw for n in needles)), None)
+    if why is None:
+        why = str(exc).strip().splitlines()[0][:80] if str(exc).strip() else "connection failed"
+    return f"could not reach the site ({why})"
 
 
 def load_url_or_feed(url: str, settings: Settings) -> Iterator[LoadedInput]:
