@@ -317,3 +317,81 @@ def test_sources_page_fetches_urls_and_reports_failures_in_words(seeded: Store) 
     assert rows[f"{site}/missing.html"][0] == "could not be added"
     assert "404" in rows[f"{site}/missing.html"][1]
     assert "Talks resume in Geneva" in {d["title"] for d in seeded.docs.list_documents("default")}
+
+
+def save_unreachable(provider: str, *, fallback: bool) -> None:
+    """A saved choice of a generator at a port nothing listens on, as the Settings page would write it."""
+    from rag.user_settings import save_llm_choices
+
+    url = "http://127.0.0.1:9/v1" if provider == "openai" else "http://127.0.0.1:9"
+    save_llm_choices(get_settings(), {"provider": provider, "model": "llama3.2", "base_url": url, "timeout": 5.0,
+                                      "fallback_to_extractive": fallback}, remember_key=False)
+
+
+def test_settings_radio_hints_until_saved_and_the_choice_outlives_the_session(seeded: Store) -> None:
+    at = start("ui/settings.py")
+    next(r for r in at.radio if r.label == "Generator").set_value("ollama").run()
+    assert "Not saved yet" in " ".join(i.value for i in at.info)
+    assert "Generator: Extractive" in " ".join(c.value for c in at.sidebar.caption)
+    next(t for t in at.text_input if t.label == "Model").set_value("llama3.2")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception, at.exception
+    assert not [i for i in at.info if "Not saved yet" in i.value]
+    assert "Generator: Ollama" in " ".join(c.value for c in at.sidebar.caption)  # at once, same run
+    assert next(t for t in at.text_input if t.label == "Model").value == "llama3.2"  # not blanked
+    again = start()  # another browser session, or a restart
+    assert "Generator: Ollama" in " ".join(c.value for c in again.sidebar.caption)
+
+
+def test_a_failed_generator_test_is_red_with_a_reason_and_what_to_check(seeded: Store) -> None:
+    save_unreachable("ollama", fallback=True)
+    at = start("ui/settings.py")
+    next(b for b in at.button if b.label == "Test the generator").click().run()
+    assert not at.exception, at.exception
+    assert not at.success
+    [error] = at.error
+    first, hint = error.value.replace("\\", "").split("  \n")  # as read: Markdown escapes removed
+    assert first == "Test failed: Ollama could not be reached at http://127.0.0.1:9 (connection refused)"
+    assert "Check that Ollama is running" in hint
+
+
+def test_fallback_off_makes_an_unreachable_generator_an_error_not_an_answer(seeded: Store) -> None:
+    save_unreachable("openai", fallback=False)
+    at = start()
+    at.chat_input[0].set_value(QUESTION).run()
+    assert not at.exception, at.exception
+    assert at.error and not _CITE.findall(html_of(at))
+    message = at.error[0].value
+    assert "CROSSREAD_" not in message and "Traceback" not in message and "\n" not in message
+    save_unreachable("openai", fallback=True)
+    at.chat_input[0].set_value(QUESTION).run()
+    notice = " ".join(w.value for w in at.warning)
+    assert "answered with the extractive generator" in notice and _CITE.findall(html_of(at))
+    assert "CROSSREAD_" not in notice and "((" not in notice and "[" not in notice
+
+
+def test_brief_paragraphs_carry_one_verification_mark_and_whole_percent_coverage(seeded: Store) -> None:
+    at = start("ui/brief.py")
+    next(b for b in at.button if b.label == "Write the briefing").click().run()
+    sections = [h.value for h in at.html if 'class="cr-section"' in h.value]
+    prose = [s for s in sections if s.startswith("<div")]
+    assert prose and all(s.count("<details") == 1 for s in prose)
+    assert all("cr-badge" not in s.split("<details")[0] for s in prose)  # no badge inside the sentences
+    coverage = next(d.value for d in at.dataframe if "share of citations" in d.value.columns)
+    assert all(float(v).is_integer() for v in coverage["share of citations"])
+    assert abs(coverage["share of citations"].sum() - 100) <= len(coverage)
+
+
+def test_sources_tables_show_bylines_not_ids_and_outcomes_stay_with_their_collection(seeded: Store) -> None:
+    at = start("ui/sources.py")
+    at.file_uploader[0].set_value([("talks.txt", b"Title: Talks\nBy Ann Lee\n\nDiplomats met on Monday.",
+                                    "text/plain")])
+    at.run()
+    next(b for b in at.button if b.label == "Add to the collection").click().run()
+    outcome, documents = at.dataframe[0].value, at.dataframe[1].value
+    assert list(outcome["outcome"]) == ["added"]
+    assert "id" not in documents.columns and "byline" in documents.columns
+    assert "Ann Lee" in set(documents["byline"])
+    next(t for t in at.text_input if t.label == "New collection name").set_value("other").run()
+    next(b for b in at.button if b.label == "Create collection").click().run()
+    assert not at.dataframe  # neither the other collection's outcome nor its documents
