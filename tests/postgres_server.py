@@ -15,10 +15,13 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from conftest import free_port, stop_process, wait_for_http
+
+from rag.settings import Settings
 
 
 def server_binaries() -> Path | None:
@@ -37,18 +40,21 @@ def _run_as(user: str | None, *args: str) -> None:
         raise RuntimeError(f"{' '.join(args[:2])} failed: {done.stderr.strip()[-2000:]}")
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """postgresql://crossread@127.0.0.1:<port> of a running server (no database part)."""
+class PostgresUnavailable(Exception):
+    """Why no PostgreSQL server can be started here."""
+
+
+@contextmanager
+def running_postgres() -> Iterator[str]:
+    """postgresql://crossread@127.0.0.1:<port> of a server running for the body (no database part)."""
     bin_dir = server_binaries()
     if bin_dir is None:
-        pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql)")
-    pytest.importorskip("psycopg", reason="psycopg not installed (pip install 'crossread[postgres]')")
+        raise PostgresUnavailable("PostgreSQL server binaries not found (apt-get install postgresql)")
     user = None
     if os.geteuid() == 0:
         user = next((u for u in ("postgres", "nobody") if _user_exists(u)), None)
         if user is None:
-            pytest.skip("running as root and no unprivileged user to run PostgreSQL as")
+            raise PostgresUnavailable("running as root and no unprivileged user to run PostgreSQL as")
     root = Path(tempfile.mkdtemp(prefix="crossread-pg-"))
     if user:
         record = pwd.getpwnam(user)
@@ -66,6 +72,17 @@ def postgres_server() -> Iterator[str]:
             subprocess.run(_as_user(user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"),
                            capture_output=True, timeout=60)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A server for the whole session; tests are skipped, with the reason, where none can be started."""
+    pytest.importorskip("psycopg", reason="psycopg not installed (pip install 'crossread[postgres]')")
+    try:
+        with running_postgres() as url:
+            yield url
+    except PostgresUnavailable as exc:
+        pytest.skip(str(exc))
 
 
 def _user_exists(name: str) -> bool:
@@ -92,15 +109,16 @@ def postgres_url(postgres_server: str) -> str:
     return new_database(postgres_server)
 
 
-@pytest.fixture
-def chroma_server_url(tmp_path: Path) -> Iterator[str]:
-    """A `chroma run` server on 127.0.0.1 with its data in the test's folder."""
+@contextmanager
+def running_chroma(folder: Path) -> Iterator[str]:
+    """http://127.0.0.1:<port> of a `chroma run` server keeping its data in `folder`, running for the body."""
     chroma = Path(sys.executable).with_name("chroma")
     port = free_port()
-    log = tmp_path / "chroma.log"
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / "chroma.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [str(chroma), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)],
+            [str(chroma), "run", "--path", str(folder / "data"), "--host", "127.0.0.1", "--port", str(port)],
             stdout=out, stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
@@ -109,3 +127,26 @@ def chroma_server_url(tmp_path: Path) -> Iterator[str]:
         yield url
     finally:
         stop_process(server)
+
+
+@pytest.fixture
+def chroma_server_url(tmp_path: Path) -> Iterator[str]:
+    with running_chroma(tmp_path / "chroma-server") as url:
+        yield url
+
+
+@pytest.fixture
+def server_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings of an empty store on the servers: a fresh database and a Chroma server.
+
+    Modules using it import `postgres_server` and `chroma_server_url` too (pytest finds fixtures by name there).
+    """
+    database = new_database(request.getfixturevalue("postgres_server"))
+    return Settings(data_dir=tmp_path / "data", database_url=database,
+                    chroma_url=request.getfixturevalue("chroma_server_url"))
+
+
+def server_env(settings: Settings) -> dict[str, str]:
+    """The environment of a `crossread` process using `settings`' store."""
+    return {**os.environ, "CROSSREAD_DATA_DIR": str(settings.data_dir),
+            "CROSSREAD_DATABASE_URL": settings.database_url, "CROSSREAD_CHROMA_URL": settings.chroma_url}

@@ -1,11 +1,13 @@
-"""Writers on one data folder: a run waits for a live writer and never rolls back its work (issue 12, failure 1)."""
+"""Writers on one store: a run waits for a live writer and never rolls back its work (issue 12, failure 1).
+
+Each test runs on the embedded store and, marked slow, on PostgreSQL + a Chroma server (issue 15), where the
+writers share an advisory lock in the database instead of the data folder's file lock.
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import random
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -15,23 +17,26 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPUS
+from postgres_server import chroma_server_url, postgres_server, server_env, server_settings  # noqa: F401
 
 from rag.ingest import ingest
+from rag.settings import Settings
 from rag.store import open_store
 
 CROSSREAD = Path(sys.executable).with_name("crossread")
 
 # A live writer in another process: holds the data folder, leaves a document pending until told to finish.
 _LIVE_WRITER = textwrap.dedent("""
-    import sys, time
+    import json, sys, time
     from pathlib import Path
     import numpy as np
     from rag.sentences import split_sentences
     from rag.store import open_store
     from rag.types import Document, DocumentMeta, content_id
 
-    data_dir, ready, go = map(Path, sys.argv[1:4])
-    store = open_store({"data_dir": data_dir})
+    settings = json.loads(sys.argv[1])
+    ready, go = map(Path, sys.argv[2:4])
+    store = open_store(settings)
     text = "The live writer's article is still being written. Its vectors come last."
     doc_id = content_id(text)
     doc = Document(doc_id, text, DocumentMeta(outlet="Live"), tuple(split_sentences(doc_id, text)))
@@ -48,9 +53,25 @@ _LIVE_WRITER = textwrap.dedent("""
 """)
 
 
+BACKENDS = ["embedded", pytest.param("servers", marks=pytest.mark.slow)]
+
+
+@pytest.fixture(params=BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """An empty store: embedded, or PostgreSQL + a Chroma server."""
+    if request.param == "embedded":
+        return Settings(data_dir=tmp_path / "store")
+    return request.getfixturevalue("server_settings")  # type: ignore[no-any-return]
+
+
+def _as_json(settings: Settings) -> str:
+    return json.dumps({"data_dir": str(settings.data_dir), "database_url": settings.database_url,
+                       "chroma_url": settings.chroma_url})
+
+
 def test_a_second_writer_waits_and_leaves_the_live_writers_pending_document_alone(settings, tmp_path):
     ready, go = tmp_path / "ready", tmp_path / "go"
-    live = subprocess.Popen([sys.executable, "-c", _LIVE_WRITER, str(settings.data_dir), str(ready), str(go)])
+    live = subprocess.Popen([sys.executable, "-c", _LIVE_WRITER, _as_json(settings), str(ready), str(go)])
     try:
         deadline = time.monotonic() + 120
         while not ready.exists():
@@ -81,7 +102,7 @@ def test_a_second_writer_waits_and_leaves_the_live_writers_pending_document_alon
 
 def test_a_crashed_writers_lock_is_released_and_its_pending_work_repaired(settings, tmp_path):
     ready, go = tmp_path / "ready", tmp_path / "go"
-    live = subprocess.Popen([sys.executable, "-c", _LIVE_WRITER, str(settings.data_dir), str(ready), str(go)])
+    live = subprocess.Popen([sys.executable, "-c", _LIVE_WRITER, _as_json(settings), str(ready), str(go)])
     deadline = time.monotonic() + 120
     while not ready.exists():
         assert live.poll() is None and time.monotonic() < deadline, "live writer did not start"
@@ -105,15 +126,14 @@ def write_articles(folder: Path, names: range, seed: int = 11) -> None:
 
 
 @pytest.mark.slow
-def test_staggered_cli_writers_lose_nothing_double_nothing_orphan_nothing(tmp_path):
-    """Three `crossread ingest` runs on one data folder, started 0, 1 and 2 s apart, sharing articles."""
+def test_staggered_cli_writers_lose_nothing_double_nothing_orphan_nothing(settings, tmp_path):
+    """Three `crossread ingest` runs on one store, started 0, 1 and 2 s apart, sharing articles."""
     sets = [range(0, 40), range(30, 70), range(60, 100)]
     folders = []
     for i, names in enumerate(sets):
         folders.append(tmp_path / f"in{i}")
         write_articles(folders[-1], names)
-    data_dir = tmp_path / "data"
-    env = {**os.environ, "CROSSREAD_DATA_DIR": str(data_dir)}
+    env = server_env(settings)
     procs = []
     for folder in folders:
         procs.append(subprocess.Popen([str(CROSSREAD), "ingest", str(folder), "--json"], env=env,
@@ -124,8 +144,7 @@ def test_staggered_cli_writers_lose_nothing_double_nothing_orphan_nothing(tmp_pa
         assert p.returncode == 0, err
     added = sum(r["status"] == "added" for out, _ in outputs for r in json.loads(out))
     assert added == 100  # each article added by exactly one run; the others saw it unchanged
-    with sqlite3.connect(data_dir / "crossread.sqlite") as db:
-        states = dict(db.execute("SELECT state, COUNT(*) FROM documents GROUP BY state").fetchall())
+    store = open_store(settings)
+    states = dict(store.docs.db.execute("SELECT state, COUNT(*) FROM documents GROUP BY state").fetchall())
     assert states == {"complete": 100}
-    store = open_store({"data_dir": data_dir})
     assert store.vectors.ids("default") == {s.sentence_id for s in store.docs.all_sentences("default")}
