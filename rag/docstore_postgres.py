@@ -3,12 +3,14 @@
 The SQL is `rag.docstore`'s, run through a thin connection that takes sqlite3's `?` placeholders and returns
 rows readable by position and by name. The lexical index is a `tsvector` column of the sentence table built
 from the same `lexical_tokens` as on SQLite (the 'simple' configuration, so no second stemmer runs), with a GIN
-index, written in the same statement as the sentence row, and ranked by `ts_rank_cd` (cover density,
-normalised by length).
+index, written in the same transaction as the sentence row together with per-collection term statistics
+(`lexical_terms`), from which lexical search ranks by BM25 as FTS5 does. (`ts_rank_cd` was measured first: it
+has no IDF, and found one or two fewer leads in 120 on the dev set; see the README's deployment section.)
 """
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -40,6 +42,12 @@ CREATE TABLE IF NOT EXISTS sentences (
     PRIMARY KEY (collection, doc_id, idx)
 );
 CREATE INDEX IF NOT EXISTS sentences_terms ON sentences USING gin (terms);
+CREATE TABLE IF NOT EXISTS lexical_terms (
+    collection text NOT NULL,
+    term text NOT NULL,
+    sentences bigint NOT NULL,
+    PRIMARY KEY (collection, term)
+);
 CREATE TABLE IF NOT EXISTS duplicates (
     collection text NOT NULL,
     source text NOT NULL,
@@ -58,6 +66,10 @@ CREATE TABLE IF NOT EXISTS store_info (
     value text NOT NULL
 );
 """
+# Rows of `lexical_terms` that hold a collection's sentence and token counts (no lexical term has a space).
+_SENTENCES, _TOKENS = " sentences", " tokens"
+# Rows a lexical search scores at most before it drops its commonest terms from the match (not the score).
+_CANDIDATES = 20_000
 # Held while creating tables, so two processes opening a new database at once do not race on its catalog.
 _SCHEMA_LOCK = 0x63726F7373736300
 
@@ -195,35 +207,73 @@ class PostgresDocStore(DocStore):
             [(collection, s.doc_id, s.index, s.start, s.end, s.text, " ".join(lexical_tokens(s.text)))
              for s in sentences],
         )
+        for doc_id in dict.fromkeys(s.doc_id for s in sentences):
+            self._count_terms(db, collection, doc_id, +1)
 
     def delete_sentences(self, db: Any, collection: str, doc_id: str | None) -> None:
         if doc_id is None:
+            db.execute("DELETE FROM lexical_terms WHERE collection = ?", (collection,))
             db.execute("DELETE FROM sentences WHERE collection = ?", (collection,))
         else:
+            self._count_terms(db, collection, doc_id, -1)
             db.execute("DELETE FROM sentences WHERE collection = ? AND doc_id = ?", (collection, doc_id))
 
+    def _count_terms(self, db: Any, collection: str, doc_id: str, sign: int) -> None:
+        """Add (sign +1) or remove (-1) a document's sentences in the per-collection term statistics."""
+        db.execute(
+            "INSERT INTO lexical_terms SELECT ?, term, ? * n FROM ("
+            "SELECT u.lexeme AS term, COUNT(*) AS n FROM sentences s, unnest(s.terms) u "
+            "WHERE s.collection = ? AND s.doc_id = ? GROUP BY u.lexeme "
+            f"UNION ALL SELECT '{_SENTENCES}', COUNT(*) FROM sentences WHERE collection = ? AND doc_id = ? "
+            f"UNION ALL SELECT '{_TOKENS}', COALESCE(SUM(array_length(u.positions, 1)), 0) "
+            "FROM sentences s, unnest(s.terms) u WHERE s.collection = ? AND s.doc_id = ?) counted "
+            "ON CONFLICT (collection, term) DO UPDATE SET sentences = lexical_terms.sentences + EXCLUDED.sentences",
+            (collection, sign, collection, doc_id, collection, doc_id, collection, doc_id),
+        )
+
+    def _statistics(self, collection: str, terms: Sequence[str]) -> tuple[int, int, dict[str, int]]:
+        """(sentences, tokens, {term: sentences containing it}) of the collection, from `lexical_terms`."""
+        rows = self.db.execute(
+            "SELECT term, sentences FROM lexical_terms WHERE collection = ? AND term = ANY(?)",
+            (collection, [*terms, _SENTENCES, _TOKENS]),
+        )
+        found = {r[0]: int(r[1]) for r in rows}
+        return found.pop(_SENTENCES, 0), found.pop(_TOKENS, 0), found
+
     def lexical_search(self, collection: str, query: str, k: int) -> list[tuple[str, int, float]]:
+        """BM25 as FTS5 computes it (k1 1.2, b 0.75, its IDF), from the term statistics and each row's tsvector.
+
+        Candidates are the rows matching any query term; when the terms together match more than
+        `_CANDIDATES` rows, the commonest (lowest-IDF) terms still score but no longer bring in candidates.
+        """
         terms = list(dict.fromkeys(lexical_tokens(query)))
         if not terms or k <= 0:
             return []
+        n, tokens, frequency = self._statistics(collection, terms)
+        present = sorted((t for t in terms if frequency.get(t)), key=lambda t: frequency[t])
+        if not present or n == 0:
+            return []
+        idf = [max(1e-6, math.log((n - frequency[t] + 0.5) / (frequency[t] + 0.5))) for t in present]
+        matching: list[str] = []
+        total = 0
+        for t in present:
+            if matching and total + frequency[t] > _CANDIDATES:
+                break
+            matching.append(t)
+            total += frequency[t]
         rows = self.db.execute(
-            "SELECT s.doc_id, s.idx, ts_rank_cd(s.terms, q, 1) AS score "
-            "FROM sentences s JOIN documents d ON d.collection = s.collection AND d.doc_id = s.doc_id, "
-            "to_tsquery('simple', ?) q "
-            "WHERE s.collection = ? AND d.state = 'complete' AND s.terms @@ q "
-            "ORDER BY score DESC, s.doc_id, s.idx LIMIT ?",
-            (" | ".join(terms), collection, k),
+            "SELECT s.doc_id, s.idx, SUM(q.idf * u.tf * 2.2 / (u.tf + 1.2 * (0.25 + 0.75 * l.len / ?))) AS score "
+            "FROM sentences s JOIN documents d ON d.collection = s.collection AND d.doc_id = s.doc_id "
+            "CROSS JOIN LATERAL (SELECT SUM(array_length(positions, 1)) AS len FROM unnest(s.terms)) l "
+            "CROSS JOIN LATERAL (SELECT lexeme, array_length(positions, 1) AS tf FROM unnest(s.terms)) u "
+            "JOIN unnest(?::text[], ?::float8[]) AS q(term, idf) ON q.term = u.lexeme "
+            "WHERE s.collection = ? AND d.state = 'complete' AND s.terms @@ to_tsquery('simple', ?) "
+            "GROUP BY s.doc_id, s.idx ORDER BY score DESC, s.doc_id, s.idx LIMIT ?",
+            (tokens / n, present, idf, collection, " | ".join(matching), k),
         )
         return [(r[0], r[1], float(r[2])) for r in rows if r[2] > 0]
 
     def term_frequencies(self, collection: str, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
-        """Counted in the collection (all its sentence rows): one GIN index lookup a term."""
-        unique = [t for t in dict.fromkeys(terms) if t]
-        rows = self.db.execute(
-            "SELECT t, (SELECT COUNT(*) FROM sentences s WHERE s.collection = ? "
-            "AND s.terms @@ to_tsquery('simple', t)) FROM unnest(?::text[]) t",
-            (collection, unique),
-        )
-        found = {r[0]: int(r[1]) for r in rows}
-        total = int(self.db.execute("SELECT COUNT(*) FROM sentences WHERE collection = ?", (collection,)).fetchone()[0])
-        return total, {t: found.get(t, 0) for t in terms}
+        """Counted in the collection (all its sentence rows, as kept in `lexical_terms`)."""
+        n, _tokens, found = self._statistics(collection, [t for t in dict.fromkeys(terms) if t])
+        return n, {t: found.get(t, 0) for t in terms}
