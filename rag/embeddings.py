@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from rag.errors import CrossreadError
 from rag.settings import DEFAULT_EMBEDDING_MODEL
@@ -75,7 +74,11 @@ class Encoder(Protocol):
 class TorchEncoder:
     """sentence-transformers on torch: the reference, and the fallback."""
 
-    def __init__(self, name: str, batch_size: int = 64):
+    def __init__(self, name: str, batch_size: int = 64, threads: int | None = None):
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)  # process-wide: only a worker process that owns its cores asks
         self.model = load_model(name)
         self.batch_size = batch_size
 
@@ -112,14 +115,15 @@ def load_encoder(name: str = DEFAULT_EMBEDDING_MODEL, backend: Backend = "auto",
 
 
 def build_encoder(name: str = DEFAULT_EMBEDDING_MODEL, backend: Backend = "auto",
-                  data_dir: Path | None = None) -> Encoder:
+                  data_dir: Path | None = None, threads: int | None = None) -> Encoder:
     """The encoder for `name`: ONNX when `backend` allows and it works here, else torch (with the reason
     logged). A missing export is made in `data_dir`, by default the user's cache folder (one export per machine
-    and model, shared by every data folder and process; it is derived data, rebuilt if deleted)."""
+    and model, shared by every data folder and process; it is derived data, rebuilt if deleted).
+    `threads` caps the encoder's CPU threads (ingest workers share the cores out); None uses them all."""
     from rag import onnx_encoder
 
     if backend == "torch":
-        return TorchEncoder(name)
+        return TorchEncoder(name, threads=threads)
     model_dir = resolve_model_path(name)
     reason = None if onnx_encoder.onnx_available() else "onnxruntime is not installed"
     if reason is None and not onnx_encoder.supports_onnx(model_dir):
@@ -130,17 +134,19 @@ def build_encoder(name: str = DEFAULT_EMBEDDING_MODEL, backend: Backend = "auto"
             if not onnx_encoder.is_exported(target):
                 lowest = onnx_encoder.export_onnx(model_dir, target, load_model(name))
                 log.info("exported %s to ONNX in %s (lowest cosine to torch %.5f)", name, target, lowest)
-            return onnx_encoder.OnnxEncoder(model_dir, target)
+            return onnx_encoder.OnnxEncoder(model_dir, target, threads=threads)
         except Exception as exc:  # any export or runtime failure leaves the torch path, which always works
             reason = f"the ONNX export failed: {exc}"
     if backend == "onnx":
         raise CrossreadError(f"the ONNX encoder is unavailable for {name!r}: {reason}")
     log.info("encoding %s with torch: %s", name, reason)
-    return TorchEncoder(name)
+    return TorchEncoder(name, threads=threads)
 
 
-class SentenceEmbeddings(Embeddings):
-    """LangChain `Embeddings` over a local sentence-transformers model; vectors are L2-normalised float32.
+class SentenceEmbeddings:
+    """LangChain's `Embeddings` interface over a local sentence-transformers model; vectors are L2-normalised
+    float32. Duck-typed rather than subclassed: importing langchain_core here cost every CLI start 0.15-0.3 s,
+    and LangChain (vector stores, retrievers) calls these methods, not isinstance.
 
     `backend` is `auto` (ONNX when available, else torch), `onnx` or `torch`.
     """
@@ -178,3 +184,13 @@ class SentenceEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode([text])[0].tolist()
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        import asyncio
+
+        return await asyncio.to_thread(self.embed_documents, texts)
+
+    async def aembed_query(self, text: str) -> list[float]:
+        import asyncio
+
+        return await asyncio.to_thread(self.embed_query, text)

@@ -11,7 +11,9 @@ readers see only complete documents and never wait.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -24,27 +26,81 @@ from rag.metadata import merge_meta, normalise_date
 from rag.sentences import split_sentences
 from rag.settings import Settings
 from rag.store import Store, open_store
-from rag.types import Document, DocumentMeta, IngestResult, IngestStatus, content_id, display_label
+from rag.types import Document, DocumentMeta, IngestResult, IngestStatus, Sentence, content_id, display_label
 from rag.writelock import Waiting
 
 Progress = Callable[[IngestResult], None]
 
-# Sentences buffered before one encode call: large enough to keep the model busy, small enough to
-# mark documents complete often.
-_FLUSH_SENTENCES = 512
-# Overlap encoding with loading/splitting in one background thread (see `ingest`).
-OVERLAP = True
+# Sentences per encode call and per vector write: large enough to keep the model busy, small enough that a big
+# document is written (and its progress shown) in many steps while the next steps are encoded.
+SLICE_SENTENCES = 512
+# Slices encoded or written but not yet collected: bounds memory while the stages overlap.
+_IN_FLIGHT = 3
 
 
 @dataclass
-class _Batch:
-    docs: list[Document] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    positions: list[int] = field(default_factory=list)
+class IngestTally:
+    """Progress of one run: documents done of those found, sentences stored of those split, rate and ETA."""
+
+    documents_total: int = 0
+    documents_done: int = 0
+    sentences_found: int = 0
+    sentences_done: int = 0
+    documents_split: int = 0  # split and queued, not yet written
+    documents_added: int = 0
+    started: float = field(default_factory=time.monotonic)
 
     @property
-    def sentence_count(self) -> int:
-        return sum(len(d.sentences) for d in self.docs)
+    def rate(self) -> float:
+        """Sentences stored per second so far."""
+        return self.sentences_done / max(time.monotonic() - self.started, 1e-6)
+
+    @property
+    def sentences_expected(self) -> float:
+        """Sentences split so far plus, for documents not yet split, as many each as the average so far."""
+        split = self.documents_split + self.documents_added
+        unsplit = max(self.documents_total - self.documents_done - self.documents_split, 0)
+        return self.sentences_found + unsplit * self.sentences_found / max(split, 1)
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left at the rate so far; None before any sentence is stored."""
+        if not self.sentences_done:
+            return None
+        return (self.sentences_expected - self.sentences_done) / self.rate
+
+
+Tally = Callable[[IngestTally], None]
+
+
+@dataclass
+class Analysed:
+    """One input read and split: what the writer needs to decide and write it (vectors when a worker encoded)."""
+
+    key: tuple[int, int]  # (input unit, article within it): results come back in this order
+    source: str
+    reason: str | None = None  # set when the input was rejected
+    doc_id: str = ""
+    text: str = ""
+    meta: DocumentMeta | None = None
+    sentences: tuple[Sentence, ...] | None = None  # None: not split (already stored or a known duplicate)
+    signature: bytes = b""
+    vectors: np.ndarray | None = None
+
+
+def analyse(key: tuple[int, int], loaded: LoadedInput, stored: Callable[[str], bool] | None = None) -> Analysed:
+    """Split and sign one loaded input; `stored(doc_id)` true skips the work (the writer reports why)."""
+    if loaded.article is None:
+        return Analysed(key, loaded.source, reason=loaded.error or f"{loaded.source}: could not read")
+    article = loaded.article
+    doc_id = content_id(article.text)
+    found = Analysed(key, loaded.source, doc_id=doc_id, text=article.text, meta=article.meta)
+    if stored is not None and stored(doc_id):
+        return found
+    found.sentences = tuple(split_sentences(doc_id, article.text))
+    if found.sentences:
+        found.signature = dedup.signature(article.text)
+    return found
 
 
 def ingest(
@@ -58,124 +114,192 @@ def ingest(
     progress: Progress | None = None,
     waiting: Waiting | None = None,
     urls_only: bool = False,
+    tally: Tally | None = None,
+    workers: int = 1,
+    ray_address: str | None = None,
 ) -> list[IngestResult]:
     """Ingest files, folders, URLs and feeds; one result per article found or input rejected.
 
     `waiting` is told, once, when another writer holds the data folder and this run waits for it.
     `urls_only` rejects every input that is not an http(s) URL (the app: never read the server's files).
+    `tally` is told the run's counts after every document and every written slice.
+    `workers` > 1 reads, splits and encodes in that many processes; `ray_address` ("local" or a cluster address)
+    does it as Ray Data batches (rag.workers). This process decides and writes either way.
     """
     store = store or open_store(settings)
     name = store.collection_name(collection)
     iso_date = normalise_date(date) if date else None
     if date and iso_date is None:
         raise CrossreadError(f"--date {date!r} is not a date (use e.g. 2023-11-07 or 'Nov 7, 2023')")
+    if workers < 1:
+        raise CrossreadError(f"--workers must be at least 1, not {workers}")
     override = DocumentMeta(outlet=outlet, date=iso_date)
     with store.writing("ingest", waiting):
         store.docs.ensure_collection(name)
         store.repair(name)
-        return _ingest_locked(store, name, inputs, override, progress, urls_only)
-
-
-def _ingest_locked(
-    store: Store, name: str, inputs: Sequence[str], override: DocumentMeta, progress: Progress | None,
-    urls_only: bool,
-) -> list[IngestResult]:
-    # (input position, result): results come back in input order although adds are reported at flush time.
-    results: list[tuple[int, IngestResult]] = []
-    batch = _Batch()
-    run_ids: set[str] = set()  # documents added by this run (pending or complete)
-    # Loaded once per run: re-reading every signature from SQLite per article made ingest quadratic.
-    known = dedup.SignatureIndex(store.docs.signatures(name))
-    # Encoding and the Chroma write of one batch overlap with loading and splitting the next (torch releases
-    # the GIL); at most one batch is in flight, so memory stays bounded and errors surface at the next flush.
-    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crossread-embed") if OVERLAP else None
-    in_flight: list[tuple[Future[None], _Batch]] = []
-
-    def report(position: int, result: IngestResult) -> None:
-        results.append((position, result))
-        if progress:
-            progress(result)
-
-    def collect() -> None:
-        while in_flight:
-            future, written = in_flight.pop()
-            future.result()
-            for doc, source, position in zip(written.docs, written.sources, written.positions, strict=True):
-                report(position, IngestResult(source, IngestStatus.ADDED, doc.doc_id))
-
-    def flush() -> None:
-        nonlocal batch
-        if not batch.docs:
-            return
-        collect()
-        if writer is None:
-            _write(store, name, batch)
-            in_flight.append((_done(), batch))
+        parallel = workers > 1 or bool(ray_address)
+        writer = _Writer(store, name, override, progress, tally, parallel)
+        writer.counts.documents_total = _count_inputs(inputs)
+        if not parallel:
+            analysed: Iterable[Analysed] = (
+                analyse((position, 0), loaded, writer.is_known)
+                for position, loaded in enumerate(iter_articles(inputs, store.settings, urls_only))
+            )
         else:
-            in_flight.append((writer.submit(_write, store, name, batch), batch))
-        batch = _Batch()
+            from rag import workers as pool
 
-    try:
-        for position, loaded in enumerate(iter_articles(inputs, store.settings, urls_only)):
-            outcome = _prepare(store, name, loaded, override, run_ids, known)
-            if isinstance(outcome, IngestResult):
-                report(position, outcome)
-                continue
-            doc, sig = outcome
-            store.docs.add_pending(name, doc, sig)
-            batch.docs.append(doc)
-            batch.sources.append(loaded.source)
-            batch.positions.append(position)
-            run_ids.add(doc.doc_id)
-            known.add(doc.doc_id, sig)
-            if batch.sentence_count >= _FLUSH_SENTENCES:
-                flush()
-        flush()
-        collect()
-    finally:
-        if writer is not None:
-            writer.shutdown(wait=True)
-    return [result for _, result in sorted(results, key=lambda item: item[0])]
+            analysed = pool.analysed_in_parallel(inputs, store.settings, name, workers, ray_address, urls_only)
+        return writer.run(analysed)
 
 
-def _done() -> Future[None]:
-    future: Future[None] = Future()
-    future.set_result(None)
-    return future
+def _count_inputs(inputs: Sequence[str]) -> int:
+    from rag.workers import expand_inputs
+
+    return len(expand_inputs(inputs))
 
 
-def _prepare(
-    store: Store, name: str, loaded: LoadedInput, override: DocumentMeta, run_ids: set[str],
-    known: dedup.SignatureIndex,
-) -> IngestResult | tuple[Document, bytes]:
-    """A document ready to write, or the result that says why it will not be written."""
-    if loaded.article is None:
-        return IngestResult(loaded.source, IngestStatus.REJECTED, reason=loaded.error)
-    article = loaded.article
-    doc_id = content_id(article.text)
-    if doc_id in run_ids or store.docs.state(name, doc_id) == "complete":
-        return IngestResult(loaded.source, IngestStatus.UNCHANGED, doc_id)
-    earlier = store.docs.duplicate_of(name, doc_id)
-    if earlier:
-        return IngestResult(loaded.source, IngestStatus.DUPLICATE, doc_id, duplicate_of=earlier,
-                            reason=f"near-duplicate of {earlier}")
-    sentences = split_sentences(doc_id, article.text)
-    if not sentences:
-        reason = f"{loaded.source}: no sentences found"
-        return IngestResult(loaded.source, IngestStatus.REJECTED, reason=reason)
-    sig = dedup.signature(article.text)
-    match = known.most_similar(sig)
-    if match and match[1] >= store.settings.ingest.near_duplicate_threshold:
-        store.docs.record_duplicate(name, loaded.source, doc_id, match[0], match[1])
-        return IngestResult(
-            loaded.source, IngestStatus.DUPLICATE, doc_id, duplicate_of=match[0],
-            reason=f"near-duplicate ({match[1]:.0%} similar) of {match[0]}",
-        )
-    meta = merge_meta(article.meta, override)
-    if not meta.title:
-        # Untitled plain text: readers recognise an article by its opening words far better than by a hash id.
-        meta = replace(meta, title=_opening_words(sentences[0].text))
-    return Document(doc_id=doc_id, text=article.text, meta=meta, sentences=tuple(sentences)), sig
+class _Writer:
+    """Decides what each analysed input is (added, unchanged, duplicate, rejected) and writes the new ones.
+
+    Three stages overlap: this thread decides and writes pending rows, one thread encodes slice n+1 (the model
+    releases the GIL) while another upserts slice n's vectors and marks documents whose last slice it holds
+    complete. At most `_IN_FLIGHT` slices are in flight, so memory stays bounded; errors surface at collection.
+    """
+
+    def __init__(self, store: Store, name: str, override: DocumentMeta, progress: Progress | None,
+                 tally: Tally | None, parallel: bool):
+        self.store, self.name, self.override, self.parallel = store, name, override, parallel
+        self.progress, self.tally = progress, tally
+        self.counts = IngestTally()
+        self.results: list[tuple[tuple[int, int], IngestResult]] = []
+        self.run_ids: set[str] = set()  # documents added by this run (pending or complete)
+        # Loaded once per run: re-reading every signature per article made ingest quadratic.
+        self.known = dedup.SignatureIndex(store.docs.signatures(name))
+        self.slice: list[tuple[Sentence, str]] = []  # sentences waiting for a slice, with their outlet label
+        self.slice_vectors: list[np.ndarray] = []  # vectors a worker already computed for them
+        self.finishing: list[tuple[tuple[int, int], Analysed]] = []  # documents whose last sentence is in it
+        self.in_flight: deque[tuple[Future[None], list[tuple[tuple[int, int], Analysed]], int]] = deque()
+
+    def is_known(self, doc_id: str) -> bool:
+        """Whether splitting can be skipped: stored complete, added by this run, or a recorded duplicate."""
+        docs = self.store.docs
+        return (doc_id in self.run_ids or docs.state(self.name, doc_id) == "complete"
+                or docs.duplicate_of(self.name, doc_id) is not None)
+
+    def run(self, analysed: Iterable[Analysed]) -> list[IngestResult]:
+        with (ThreadPoolExecutor(1, thread_name_prefix="crossread-encode") as self.encoder,
+              ThreadPoolExecutor(1, thread_name_prefix="crossread-write") as self.vector_writer):
+            for item in analysed:
+                outcome = self.decide(item)
+                if outcome is not None:
+                    self.report(item.key, outcome)
+                    continue
+                doc = self.document(item)
+                self.store.docs.add_pending(self.name, doc, item.signature)
+                self.run_ids.add(doc.doc_id)
+                self.known.add(doc.doc_id, item.signature)
+                self.counts.sentences_found += len(doc.sentences)
+                self.counts.documents_split += 1
+                self.queue(item, doc)
+                self.collect(block=False)
+            self.flush()
+            self.collect(block=True, until=0)
+        return [result for _, result in sorted(self.results, key=lambda pair: pair[0])]
+
+    def decide(self, item: Analysed) -> IngestResult | None:
+        """The result that says why `item` will not be written, or None when it is new."""
+        if item.reason is not None:
+            return IngestResult(item.source, IngestStatus.REJECTED, reason=item.reason)
+        docs, doc_id = self.store.docs, item.doc_id
+        if doc_id in self.run_ids or docs.state(self.name, doc_id) == "complete":
+            return IngestResult(item.source, IngestStatus.UNCHANGED, doc_id)
+        earlier = docs.duplicate_of(self.name, doc_id)
+        if earlier:
+            return IngestResult(item.source, IngestStatus.DUPLICATE, doc_id, duplicate_of=earlier,
+                                reason=f"near-duplicate of {earlier}")
+        if item.sentences is None:  # skipped as known when analysed; no longer known, so split it now
+            item.sentences = tuple(split_sentences(doc_id, item.text))
+            item.signature = dedup.signature(item.text) if item.sentences else b""
+            item.vectors = None
+        if not item.sentences:
+            return IngestResult(item.source, IngestStatus.REJECTED, reason=f"{item.source}: no sentences found")
+        match = self.known.most_similar(item.signature)
+        if match and match[1] >= self.store.settings.ingest.near_duplicate_threshold:
+            docs.record_duplicate(self.name, item.source, doc_id, match[0], match[1])
+            return IngestResult(item.source, IngestStatus.DUPLICATE, doc_id, duplicate_of=match[0],
+                                reason=f"near-duplicate ({match[1]:.0%} similar) of {match[0]}")
+        return None
+
+    def document(self, item: Analysed) -> Document:
+        assert item.meta is not None and item.sentences
+        meta = merge_meta(item.meta, self.override)
+        if not meta.title:
+            # Untitled plain text: readers recognise an article by its opening words far better than by a hash id.
+            meta = replace(meta, title=_opening_words(item.sentences[0].text))
+        return Document(doc_id=item.doc_id, text=item.text, meta=meta, sentences=item.sentences)
+
+    def queue(self, item: Analysed, doc: Document) -> None:
+        """Add the document's sentences to slices; a long document spans many, written as they fill."""
+        label, sentences, vectors = display_label(doc.meta, doc.doc_id), doc.sentences, item.vectors
+        if vectors is None and self.parallel:  # re-split by the writer (see `decide`): slices carry vectors
+            vectors = self.store.embeddings.encode([s.text for s in sentences])
+        item.text, item.vectors = "", None  # the pending row holds the text; keep no second copy in flight
+        done = 0
+        while done < len(sentences):
+            take = min(SLICE_SENTENCES - len(self.slice), len(sentences) - done)
+            self.slice.extend((s, label) for s in sentences[done:done + take])
+            if vectors is not None:
+                self.slice_vectors.append(vectors[done:done + take])
+            done += take
+            if done == len(sentences):
+                self.finishing.append((item.key, item))
+            if len(self.slice) >= SLICE_SENTENCES:
+                self.flush()
+
+    def flush(self) -> None:
+        if not self.slice and not self.finishing:
+            return
+        sentences = [s for s, _ in self.slice]
+        outlets = [label for _, label in self.slice]
+        if self.slice_vectors:
+            encoded: Future[np.ndarray] = Future()
+            encoded.set_result(np.concatenate(self.slice_vectors))
+        else:
+            encoded = self.encoder.submit(self.store.embeddings.encode, [s.text for s in sentences])
+        written = self.vector_writer.submit(self._write, sentences, outlets, encoded,
+                                            [item.doc_id for _, item in self.finishing])
+        self.in_flight.append((written, self.finishing, len(sentences)))
+        self.slice, self.slice_vectors, self.finishing = [], [], []
+        self.collect(block=True, until=_IN_FLIGHT)
+
+    def _write(self, sentences: list[Sentence], outlets: list[str], encoded: Future[np.ndarray],
+               complete: list[str]) -> None:
+        if sentences:
+            self.store.vectors.upsert(self.name, sentences, np.asarray(encoded.result()), outlets)
+        if complete:
+            self.store.docs.mark_complete(self.name, complete)
+
+    def collect(self, block: bool, until: int = 0) -> None:
+        """Report slices written, oldest first: all done ones, and more while over `until` when blocking."""
+        while self.in_flight and (self.in_flight[0][0].done() or (block and len(self.in_flight) > until)):
+            written, finished, count = self.in_flight.popleft()
+            written.result()
+            self.counts.sentences_done += count
+            for key, item in finished:
+                self.counts.documents_split -= 1
+                self.counts.documents_added += 1
+                self.report(key, IngestResult(item.source, IngestStatus.ADDED, item.doc_id))
+            if not finished and self.tally:
+                self.tally(self.counts)
+
+    def report(self, key: tuple[int, int], result: IngestResult) -> None:
+        self.results.append((key, result))
+        self.counts.documents_done += 1
+        self.counts.documents_total = max(self.counts.documents_total, self.counts.documents_done)
+        if self.progress:
+            self.progress(result)
+        if self.tally:
+            self.tally(self.counts)
 
 
 def _opening_words(text: str, words: int = 8) -> str:
@@ -186,11 +310,3 @@ def _opening_words(text: str, words: int = 8) -> str:
     while len(head) > 3 and head[-1].lower().strip(",;:") in {"the", "a", "an", "of", "to", "and", "in", "for", "on"}:
         head.pop()
     return " ".join(head).rstrip(",;:") + "…"
-
-
-def _write(store: Store, name: str, batch: _Batch) -> None:
-    sentences = [s for d in batch.docs for s in d.sentences]
-    outlets = [display_label(d.meta, d.doc_id) for d in batch.docs for _ in d.sentences]
-    vectors = store.embeddings.encode([s.text for s in sentences])
-    store.vectors.upsert(name, sentences, np.asarray(vectors), outlets)
-    store.docs.mark_complete(name, [d.doc_id for d in batch.docs])

@@ -72,7 +72,7 @@ def max_seq_length(model_dir: Path) -> int:
 class OnnxEncoder:
     """Normalised float32 sentence vectors from an exported model.onnx (thread-safe)."""
 
-    def __init__(self, model_dir: Path, onnx_dir: Path, batch_size: int = 64):
+    def __init__(self, model_dir: Path, onnx_dir: Path, batch_size: int = 64, threads: int | None = None):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -81,6 +81,8 @@ class OnnxEncoder:
         self.tokenizer.no_padding()
         options = ort.SessionOptions()
         options.log_severity_level = 3
+        if threads:
+            options.intra_op_num_threads = threads
         self.session = ort.InferenceSession(str(onnx_dir / ONNX_FILE), options, providers=["CPUExecutionProvider"])
         self.dimension = int(self.session.get_outputs()[0].shape[-1])
         self.batch_size = batch_size

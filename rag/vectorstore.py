@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-import chromadb
 import numpy as np
 
 from rag.errors import CrossreadError, StoreError
@@ -34,6 +33,8 @@ def check_collection_name(name: str) -> str:
 
 
 def make_client(data_dir: Path, chroma_url: str = "") -> Any:
+    import chromadb  # here, not at the top: commands that never touch vectors (`sources`) start without it
+
     settings = chromadb.Settings(anonymized_telemetry=False)
     if chroma_url:
         url = urlparse(chroma_url)

@@ -196,3 +196,28 @@ def test_the_app_url_box_never_reads_server_files(store, tmp_path):
     assert [r.status for r in results] == [IngestStatus.REJECTED] * 2
     assert all("only http(s) URLs" in (r.reason or "") for r in results)
     assert store.docs.list_documents("default") == []
+
+
+def test_a_long_document_is_written_in_slices_with_progress(store, tmp_path, monkeypatch):
+    """A big single file is encoded and written slice by slice (progress moves), complete only at its end."""
+    import rag.ingest
+
+    monkeypatch.setattr(rag.ingest, "SLICE_SENTENCES", 8)
+    path = tmp_path / "long.txt"
+    path.write_text(" ".join(f"Officials counted {n} new arrivals at the northern border on day {n}." for n in range(50)))
+    seen: list[tuple[int, int, int]] = []
+    states: list[str | None] = []
+
+    def on_tally(counts: rag.ingest.IngestTally) -> None:
+        seen.append((counts.documents_done, counts.sentences_done, counts.sentences_found))
+        if counts.sentences_done and not counts.documents_done:
+            states.append(store.docs.state("default", store.docs.pending("default")[0]))
+            assert counts.eta is not None and counts.rate > 0
+
+    [result] = ingest([str(path)], store=store, tally=on_tally)
+    assert result.status == IngestStatus.ADDED
+    partial = [done for docs, done, _ in seen if docs == 0 and done]
+    assert len(partial) >= 5 and partial == sorted(partial)  # moved in slices before the document completed
+    assert set(states) == {"pending"}  # not readable until its last slice is written
+    assert seen[-1] == (1, 50, 50) and seen[-1][0] == 1
+    assert_consistent(store)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from rag.cli import CollectionOpt, JsonOpt, app, print_json, user_errors
-from rag.types import Answer, Claim, Verdict
+
+if TYPE_CHECKING:  # rag.types imports numpy: `crossread --help` must not wait for it
+    from rag.types import Answer, Claim, Verdict
 
 SourceOpt = typer.Option(..., "--source", "-s", help="A source sentence (repeat for several).")
-_BADGES = {Verdict.SUPPORTED: "✓ supported", Verdict.PARTIAL: "~ partially supported",
-           Verdict.UNSUPPORTED: "✗ unsupported"}
+_BADGES = {"supported": "✓ supported", "partially supported": "~ partially supported", "unsupported": "✗ unsupported"}
+
+
+def badge(verdict: Verdict) -> str:
+    return _BADGES[str(verdict)]
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
@@ -68,7 +73,7 @@ def print_answer(answer: Answer, titles: dict[str, str | None]) -> None:
             typer.echo(f"    “{c.text}”")
     typer.echo("")
     for i, claim in enumerate(answer.claims, start=1):
-        typer.echo(f"claim {i}: {_BADGES[claim.verdict]} ({claim.score:.2f})")
+        typer.echo(f"claim {i}: {badge(claim.verdict)} ({claim.score:.2f})")
     typer.echo(f"generator: {answer.generator}")
 
 
@@ -112,6 +117,6 @@ def verify(
     if as_json:
         print_json(result.as_json())
         return
-    typer.echo(f"{_BADGES[result.verdict]} ({result.score:.2f})")
+    typer.echo(f"{badge(result.verdict)} ({result.score:.2f})")
     for reason in result.reasons:
         typer.echo(f"  - {reason}")

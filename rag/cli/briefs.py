@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from rag.cli import CollectionOpt, JsonOpt, app, print_json, user_errors
 from rag.errors import CrossreadError
-from rag.types import Briefing, Document
+
+if TYPE_CHECKING:  # rag.types imports numpy: `crossread --help` must not wait for it
+    from rag.types import Briefing, Document
 
 _EXPORTS = ("md", "html", "docx")
 _MAX_TOPIC = 200

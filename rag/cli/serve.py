@@ -9,12 +9,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from rag.cli import CollectionOpt, app, user_errors
 from rag.errors import CrossreadError
-from rag.types import IngestResult
+
+if TYPE_CHECKING:  # rag.types imports numpy: `crossread --help` must not wait for it
+    from rag.types import IngestResult
 
 # The checkout (or editable install) this package lives in: app.py and corpus/ sit next to rag/.
 REPO_ROOT = Path(__file__).resolve().parents[2]
