@@ -204,7 +204,7 @@ def test_a_long_document_is_written_in_slices_with_progress(store, tmp_path, mon
 
     monkeypatch.setattr(rag.ingest, "SLICE_SENTENCES", 8)
     path = tmp_path / "long.txt"
-    path.write_text(" ".join(f"Officials counted {n} new arrivals at the northern border on day {n}." for n in range(50)))
+    path.write_text(" ".join(f"Officials counted {n} new arrivals at the border on day {n}." for n in range(50)))
     seen: list[tuple[int, int, int]] = []
     states: list[str | None] = []
 
@@ -219,5 +219,5 @@ def test_a_long_document_is_written_in_slices_with_progress(store, tmp_path, mon
     partial = [done for docs, done, _ in seen if docs == 0 and done]
     assert len(partial) >= 5 and partial == sorted(partial)  # moved in slices before the document completed
     assert set(states) == {"pending"}  # not readable until its last slice is written
-    assert seen[-1] == (1, 50, 50) and seen[-1][0] == 1
+    assert seen[-1] == (1, 50, 50)
     assert_consistent(store)
