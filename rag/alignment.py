@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from spacy.tokens import Token
 
 from rag.framing import unquoted_loaded_terms
 from rag.settings import BriefingSettings
-from rag.terms import STOPWORDS, content_terms, number_mentions, term_matches
+from rag.terms import content_terms, number_mentions, term_matches
 from rag.types import Document, Sentence
 
 _MONTHS = {m: i for i, m in enumerate(
@@ -26,7 +27,6 @@ _DATE = re.compile(
     r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2})(?:\s*[-–]\s*(\d{1,2}))?\b"
 )
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
-_UNIT_AFTER = re.compile(r"^\s*(?:%|percent|per cent|[A-Za-z]+)")
 # "spokesman Col. Lee Sung-jun", "Prime Minister Fumio Kishida": a role followed by a capitalised name.
 _ROLE_NAME = re.compile(
     r"\b((?i:spokes(?:man|woman|person)|president|minister|leader|secretary|chief|director|governor|senator|mayor"
@@ -106,32 +106,66 @@ def _scores(text: str) -> set[str]:
             if not any(a <= m.start() < b for a, b in dates) and int(m.group(1)) >= int(m.group(2))}
 
 
-def _units(text: str) -> dict[str, set[float]]:
-    """Numbers keyed by the word that follows them ("30 field" → {"field": {30}}), dates excluded."""
+# Units that count time or repeat: differing figures for them are usually different spans, not a conflict.
+_TIME_UNITS = frozenset(("day", "week", "month", "year", "hour", "minute", "time", "decade", "century", "percent"))
+_PERSONS = frozenset(("people", "person", "americans", "resident", "worker", "adult", "child", "citizen"))
+
+
+def quantities(text: str) -> dict[str, set[float]]:
+    """Figures keyed by what they count and the verb they belong to, read off the parse: "9 million people will
+    lose benefits" → {"person lose": {9e6}}, "37.3% of adults were vaccinated" → {"% vaccinate": {37.3}};
+    dates, years and numbers inside names ("COVID-19") excluded."""
+    from rag.linguistics import parse
+
     spans = [m.span() for m in _DATE.finditer(text)]
+    mentions = [(raw, value) for raw, value in number_mentions(text) if not 1900 <= value <= 2100]
+    if not mentions:
+        return {}
+    doc = parse([text])[0]
     out: dict[str, set[float]] = {}
-    for raw, value in number_mentions(text):
-        at = text.find(raw)
-        if at < 0 or any(a <= at < b for a, b in spans) or 1900 <= value <= 2100:
+    at = 0
+    for raw, value in mentions:
+        start = text.find(raw, at)
+        if start < 0 or any(a <= start < b for a, b in spans):
             continue
-        unit = _UNIT_AFTER.match(text[at + len(raw):])
-        key = unit.group().strip().lower() if unit else ""
-        if raw.rstrip().endswith(("%", "percent")):
-            key = "%"
-        elif key in STOPWORDS:  # "6% in March": "in" is no unit, so nothing to compare the number with
-            key = ""
-        out.setdefault(key, set()).add(value)
+        at = start + len(raw)
+        if start > 1 and text[start - 1] == "-" and text[start - 2].isalpha():  # "COVID-19" is a name
+            continue
+        span = doc.char_span(start, at, alignment_mode="expand")
+        if span is None:
+            continue
+        head = span[-1]
+        while head.dep_ in ("nummod", "quantmod", "compound") and head.head.i != head.i and head.pos_ in ("NUM", "SYM"):
+            head = head.head
+        if raw.rstrip().endswith(("%", "percent")) or head.text in ("%", "percent"):
+            unit = "%"
+        elif head.pos_ in ("NOUN", "PROPN") and head.i >= span.end - 1 and not head.like_num:
+            unit = "person" if head.lemma_.lower() in _PERSONS or head.ent_type_ == "NORP" else head.lemma_.lower()
+        else:
+            continue
+        if unit not in _TIME_UNITS:
+            out.setdefault(f"{unit} {_governor(head)}".strip(), set()).add(value)
     return out
+
+
+def _governor(t: Token) -> str:
+    """The verb a figure belongs to ("150 people were killed" → kill), so that counts of different things
+    ("26 people were shot in New York", "100 doses shared last month") are not compared."""
+    for ancestor in t.ancestors:
+        if ancestor.pos_ == "VERB":
+            return ancestor.lemma_.lower()
+    return ""
+
+
+def _differ(a: set[float], b: set[float]) -> bool:
+    """No figure of one is within 2% of a figure of the other (331 million and 331.5 million agree)."""
+    return not any(abs(x - y) <= 0.02 * max(abs(x), abs(y)) for x in a for y in b)
 
 
 def find_conflicts(a: OutletSentence, b: OutletSentence) -> list[Conflict]:
     """Numbers, dates or loaded framing that differ between two aligned sentences from different outlets."""
     conflicts = []
-    ua, ub = _units(a.sentence.text), _units(b.sentence.text)
-    for unit in ua.keys() & ub.keys():
-        if unit and not ua[unit] & ub[unit]:
-            detail = f"{sorted(ua[unit])} vs {sorted(ub[unit])} {unit}".replace(".0", "")
-            conflicts.append(Conflict("number", detail, (a, b)))
+    conflicts.extend(figure_conflicts(a, b))
     da, db = date_mentions(a.sentence.text), date_mentions(b.sentence.text)
     if da and db and not da & db and {m for m, _ in da} & {m for m, _ in db}:
         conflicts.append(Conflict("date", f"{sorted(da)} vs {sorted(db)}", (a, b)))
@@ -150,6 +184,19 @@ def find_conflicts(a: OutletSentence, b: OutletSentence) -> list[Conflict]:
     if la != lb:
         conflicts.append(Conflict("framing", f"{sorted(la)} vs {sorted(lb)}", (a, b)))
     return conflicts
+
+
+def figure_conflicts(a: OutletSentence, b: OutletSentence) -> list[Conflict]:
+    """Different figures for what the two sentences count ("7.5 million people" vs "9 million people"). Two
+    sentences sharing any figure are taken to count different things with the others (1,626,042 signatures
+    collected, 1,495,709 needed)."""
+    ua, ub = quantities(a.sentence.text), quantities(b.sentence.text)
+    every_a = {v for vs in ua.values() for v in vs}
+    every_b = {v for vs in ub.values() for v in vs}
+    if not _differ(every_a, every_b):
+        return []
+    return [Conflict("number", f"{sorted(ua[u])} vs {sorted(ub[u])} {u}".replace(".0", ""), (a, b))
+            for u in sorted(ua.keys() & ub.keys())]
 
 
 def lexical_overlap(a: str, b: str) -> float:
@@ -200,6 +247,23 @@ def align_facts(docs: Sequence[Document], vectors: np.ndarray, cfg: BriefingSett
             if a < b and items[a].outlet != items[b].outlet and cosine[a, b] >= CONFLICT_MIN_COSINE
             for c in find_conflicts(items[a], items[b])
         ]
+        conflicts += [c for a, b in figure_pairs(items, cosine, cfg) if group_of[a] == group_of[ids[0]]
+                      and (group_of[b] != group_of[a] or cosine[a, b] < CONFLICT_MIN_COSINE)
+                      for c in figure_conflicts(items[a], items[b])]
         local = {(ids.index(a), ids.index(b)): s for (a, b), s in pair_scores.items()}
         groups.append(FactGroup(tuple(items[k] for k in ids), local, tuple(conflicts)))
     return groups
+
+
+def figure_pairs(items: Sequence[OutletSentence], cosine: np.ndarray, cfg: BriefingSettings,
+                 ) -> list[tuple[int, int]]:
+    """Sentence pairs from different outlets, not necessarily aligned, whose figures are worth comparing: both
+    give a figure, they are about the same thing (cosine >= figure_min_cosine) and share a content word."""
+    numeric = [i for i, item in enumerate(items) if number_mentions(item.sentence.text)]
+    pairs = []
+    for x, i in enumerate(numeric):
+        for j in numeric[x + 1:]:
+            if items[i].outlet != items[j].outlet and cosine[i, j] >= cfg.figure_min_cosine \
+                    and term_matches(content_terms(items[i].sentence.text), content_terms(items[j].sentence.text)):
+                pairs.append((i, j))
+    return pairs

@@ -123,7 +123,7 @@ def brief_story(
     def verifier(text: str, sources: Sequence[str], outlets: Sequence[str]) -> Verification:
         return verify(text, sources, outlets=list(dict.fromkeys(outlets)))
 
-    sections = Composer(story, groups, verifier, length, reader).sections()
+    sections = Composer(story, groups, verifier, length, reader, store.settings.briefing).sections()
     generator_name, notice = "extractive", None
     if generator is None or isinstance(generator, str):
         generator = _configured_generator(store.settings, generator)

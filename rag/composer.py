@@ -31,6 +31,7 @@ from rag.linguistics import (
     nlp,
 )
 from rag.neutral import Verifier, loaded_outside_quotes
+from rag.settings import BriefingSettings
 from rag.stories import Story
 from rag.types import Citation, Claim, Section, SectionKind, Verdict, Verification
 from rag.verify import is_instruction
@@ -57,6 +58,11 @@ _INTENSITY = {e.term: e.intensity for e in load_terms()}
 _CATEGORY_WORDS = {"charged_adjective": "charged adjective", "charged_verb": "charged verb",
                    "intensifier": "intensifier", "label": "label", "report_verb": "loaded reporting verb",
                    "scare_quote": "scare quotes"}
+# Words by which a sentence credits what it states to data or a document ("census data revealed ...", "the data
+# bolsters evidence"): such a sentence does not state the point in its own voice.
+_EVIDENTIAL = frozenset(("underscore", "highlight", "reveal", "show", "find", "indicate", "suggest", "estimate",
+                         "bolster", "confirm", "data", "study", "survey", "analysis", "research", "evidence", "poll",
+                         "statistic"))
 _DIFFERENCE_LABELS = {"number": "Figures differ", "date": "Dates differ", "name": "Names differ",
                       "attribution": "Attribution differs", "framing": "Framing differs"}
 
@@ -77,8 +83,9 @@ class Composer:
     """Builds the sections of one story's briefing from its aligned fact groups."""
 
     def __init__(self, story: Story, groups: list[FactGroup], verifier: Verifier, length: str,
-                 reader: Reader | None = None):
+                 reader: Reader | None = None, cfg: BriefingSettings | None = None):
         self.story, self.groups, self.verifier = story, groups, verifier
+        self.cfg = cfg or BriefingSettings()
         self.limits = LIMITS[length]
         self.reader = reader or Reader()
         self.picks: Counter[str] = Counter()  # representative sentences taken per outlet (balance)
@@ -175,11 +182,13 @@ class Composer:
         a, who = named[0]
         if a.sentence.text.lstrip()[:1] in _QUOTE_MARKS:  # a quotation beside a paraphrase is no disagreement
             return []
-        head = who.split()[-1].lower()
-        # The other side states it in its own voice: no reporting verb at all, and the speaker is not in it.
-        bare = [m for m, w in said if w is None and m.outlet != a.outlet and head not in m.sentence.text.lower()
+        speaker = {t.lemma_.lower() for t in nlp()(who) if t.pos_ in ("NOUN", "PROPN") and not t.is_stop}
+        # The other side states the same point (closely aligned) in its own voice: no verb of saying or
+        # showing, and nothing of the speaker in it ("census data revealed" attributes to the census).
+        bare = [m for m, w in said if w is None and m.outlet != a.outlet
+                and group.score(group.members.index(a), group.members.index(m)) >= self.cfg.attribution_min_score
                 and self.reader(m.sentence.text)[1].role == Role.FACT
-                and not any(t.lemma_ in REPORTING_VERBS | {"underscore", "highlight"}
+                and not any(t.lemma_ in REPORTING_VERBS | _EVIDENTIAL or t.lemma_.lower() in speaker
                             for t in self.reader(m.sentence.text)[0])]
         if not bare:
             return []
@@ -231,7 +240,8 @@ class Composer:
         n_key, n_single, n_diff = self.limits
         key_claims: list[Claim] = []
         singles: list[OutletSentence] = []
-        substantive: list[Claim] = []
+        substantive: list[Claim] = []  # figures, dates, names: what a reader most needs
+        attributed: list[Claim] = []
         framing: list[Claim] = []
         for group in sorted(self.groups, key=self.order):
             members = self.usable(group.members)
@@ -239,12 +249,12 @@ class Composer:
             if len(outlets) >= 2:
                 if len(key_claims) < n_key and not any(c.kind != "framing" for c in group.conflicts):
                     key_claims.append(self.key_fact(group, members))
-                substantive.extend(self.attribution_difference(group, members))
+                attributed.extend(self.attribution_difference(group, members))
             elif len(outlets) == 1:
                 singles.append(members[0])
             for conflict in group.conflicts:
-                said = {c.text for c in substantive + framing}
-                if len(substantive) + len(framing) < 6 * n_diff:
+                said = {c.text for c in substantive + attributed + framing}
+                if len(substantive) + len(attributed) + len(framing) < 6 * n_diff:
                     claims = [c for c in self.difference(conflict) if c.text not in said]
                     if len(claims) == (1 if conflict.kind == "framing" else 2):
                         (framing if conflict.kind == "framing" else substantive).extend(claims)
@@ -262,7 +272,7 @@ class Composer:
             Section(SectionKind.KEY_FACTS, TITLES[SectionKind.KEY_FACTS], tuple(key_claims)),
             Section(SectionKind.SINGLE_SOURCE, TITLES[SectionKind.SINGLE_SOURCE], tuple(single_claims)),
             Section(SectionKind.DIFFERENCES, TITLES[SectionKind.DIFFERENCES],
-                    tuple(_whole_differences(substantive + framing, 2 * n_diff))),
+                    tuple(_whole_differences(substantive + attributed + framing, 2 * n_diff))),
             Section(SectionKind.FRAMING, TITLES[SectionKind.FRAMING], tuple(self.framing())),
         ]
 

@@ -545,7 +545,7 @@ def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None
     unnamed = name.endswith(" report")  # "one report", "another report": the outlet is not known
     if unnamed and reading.role == Role.OPINION:
         return f"{name[:1].upper()}{name[1:]} {frame_verb(reading.role)} that {body}"
-    if unnamed or (opens_on_clause and not reading.tail):
+    if unnamed or (opens_on_clause and not reading.tail and not body.lower().startswith("according to")):
         return f"According to {name}, {body}"  # "reported that declaring that ..., Biden opened" would not parse
     if reading.speaker and reading.tail or starts_quote or body.lower().startswith("according to"):
         lead = body[:1].upper() + body[1:] if not keeps_capital(doc, first) else body

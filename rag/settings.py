@@ -62,6 +62,14 @@ class BriefingSettings(BaseModel):
     conflict_min_cosine: float = Field(
         0.68, description="Numbers, dates and names are compared only between sentences at least this close."
     )
+    figure_min_cosine: float = Field(
+        0.5, description="Figures (numbers with what they count) are compared between any two sentences of a story "
+        "at least this close, aligned or not."
+    )
+    attribution_min_score: float = Field(
+        0.75, description="Alignment score at or above which one outlet crediting a point to a speaker and another "
+        "stating it as fact is shown as an attribution difference (looser pairs state different points)."
+    )
     headline_words: int = Field(14, description="Longest briefing headline, in words.")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rag.alignment import OutletSentence, align_facts, date_mentions, find_conflicts
+from rag.alignment import OutletSentence, align_facts, date_mentions, find_conflicts, quantities
 from rag.sentences import split_sentences
 from rag.store import Store
 from rag.types import Document, DocumentMeta, Sentence, content_id
@@ -77,3 +77,18 @@ def test_vote_tallies_that_differ_are_a_number_conflict() -> None:
     assert "number" in kinds
     assert [c.kind for c in find_conflicts(_side("Drills run Aug. 21-31.", "A"),
                                            _side("Drills run Aug. 21-31 in the south.", "B"))] == []
+
+
+def test_figures_are_compared_by_what_they_count_and_the_verb_they_belong_to() -> None:
+    differ = find_conflicts(_side("That means some 9 million people will lose all benefits this week.", "A"),
+                            _side("Roughly 11.2 million Americans will lose federal unemployment benefits.", "B"))
+    assert [c.kind for c in differ] == ["number"]
+    # a national count and a city's count of a different event; two figures of which one is shared
+    assert not find_conflicts(_side("At least 150 people were killed in shootings over the weekend.", "A"),
+                              _side("In New York City, at least 26 people were shot from Friday through Sunday.", "B"))
+    assert not find_conflicts(
+        _side("Organizers collected 1,626,042 signatures, more than the roughly 1.5 million required.", "A"),
+        _side("Officials said 1,626,042 valid signatures were collected, above the 1,495,709 signatures needed.", "B"))
+    assert not find_conflicts(_side("The census found the population topped 331 million people.", "A"),
+                              _side("The census found the population was 331.5 million people.", "B"))
+    assert quantities("About 74% of 469 COVID-19 cases were among vaccinated people.").keys() == {"%", "case"}

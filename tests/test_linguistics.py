@@ -116,3 +116,10 @@ def test_headline_is_a_whole_short_clause_cut_by_deletion() -> None:
     assert title is not None and len(title.split()) <= 14 and title.startswith("Vaccine advisers")
     assert not title.endswith(("…", "...", ","))
     assert headline(_one("Has $1 trillion in COVID-19 relief gone unspent?"), 14) is None
+
+
+def test_a_sentence_opening_on_according_to_is_framed_once() -> None:
+    doc = _one("According to the secretary’s office, 1,626,042 valid signatures have been collected in support of "
+               "the recall effort.")
+    assert attribute(doc, "The Hill") == ("According to the secretary’s office, 1,626,042 valid signatures have been "
+                                          "collected in support of the recall effort, The Hill reported.")
