@@ -2,7 +2,7 @@
 
 The first claim is the direct answer: the most relevant statement, compressed by deletion (rag.linguistics).
 Sentences from different outlets that say the same thing become one claim citing all of them; what one outlet
-alone says, or what outlets report differently, is attributed to the outlet by name; opinion is "written" (attributed), never
+alone says, or what outlets report differently, is attributed to the outlet by name; opinion is "wrote", never
 stated. Questions, asides, headlines, boilerplate and text addressed to a model are never used. Comparison
 questions get a per-outlet answer (rag.comparison). Every remaining word is the source's, so each claim stays
 verifiable against what it cites; the verifier still checks it.
