@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import deque
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -14,17 +16,35 @@ _rng = np.random.default_rng(20231107)
 _A = _rng.integers(1, _PRIME, _PERMUTATIONS, dtype=np.uint64)
 _B = _rng.integers(0, _PRIME, _PERMUTATIONS, dtype=np.uint64)
 _WORD = re.compile(r"\w+")
+# Shingles hashed per numpy step: the (shingles × permutations) matrix of a whole 8 MB file took gigabytes.
+_CHUNK = 4096
 
 
 def signature(text: str) -> bytes:
     """MinHash signature of the text's 5-word shingles (lower-cased)."""
-    words = _WORD.findall(text.lower())
-    shingles = {" ".join(words[i : i + _SHINGLE]) for i in range(max(len(words) - _SHINGLE + 1, 1))}
-    digests = (hashlib.blake2b(s.encode(), digest_size=8).digest() for s in shingles)
-    hashes = np.array([int.from_bytes(d, "little") >> 3 for d in digests], dtype=np.uint64)
-    # (a*h + b) mod p with 61-bit values: uint64 wrap-around is fine for a hash family.
-    mixed = (hashes[:, None] * _A[None, :] + _B[None, :]) % np.uint64(_PRIME)
-    return mixed.min(axis=0).astype(np.uint64).tobytes()
+    hashes = np.fromiter(_shingle_hashes(text), dtype=np.uint64)
+    lowest = np.full(_PERMUTATIONS, np.iinfo(np.uint64).max, dtype=np.uint64)
+    for start in range(0, len(hashes), _CHUNK):
+        # (a*h + b) mod p with 61-bit values: uint64 wrap-around is fine for a hash family.
+        mixed = (hashes[start:start + _CHUNK, None] * _A[None, :] + _B[None, :]) % np.uint64(_PRIME)
+        np.minimum(lowest, mixed.min(axis=0), out=lowest)
+    return lowest.tobytes()
+
+
+def _shingle_hashes(text: str) -> Iterator[int]:
+    """A 61-bit hash of each 5-word shingle, streamed: no list of words or set of shingles is built (a repeated
+    shingle repeats its hash, which leaves every minimum unchanged). Fewer than 5 words are one shingle."""
+    window: deque[str] = deque(maxlen=_SHINGLE)
+    for match in _WORD.finditer(text.lower()):
+        window.append(match.group())
+        if len(window) == _SHINGLE:
+            yield _hash(" ".join(window))
+    if len(window) < _SHINGLE:
+        yield _hash(" ".join(window))
+
+
+def _hash(shingle: str) -> int:
+    return int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "little") >> 3
 
 
 def similarity(a: bytes, b: bytes) -> float:

@@ -23,6 +23,8 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 VERIFY_MIN_COSINE = 0.999
+# Padded tokens per model call (see `_batches`).
+BATCH_TOKENS = 2048
 ONNX_FILE = "model.onnx"
 RECORD_FILE = "verified.json"
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -88,12 +90,11 @@ class OnnxEncoder:
         self.batch_size = batch_size
 
     def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
-        size = batch_size or self.batch_size
         encodings = self.tokenizer.encode_batch(list(texts))
-        order = np.argsort([len(e.ids) for e in encodings], kind="stable")  # similar lengths pad little
+        lengths = np.array([len(e.ids) for e in encodings])
+        order = np.argsort(lengths, kind="stable")  # similar lengths pad little
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(order), size):
-            batch = order[start:start + size]
+        for batch in _batches(lengths[order], order, batch_size or self.batch_size):
             width = max(len(encodings[i].ids) for i in batch)
             arrays = {name: np.zeros((len(batch), width), dtype=np.int64) for name in INPUTS}
             for row, i in enumerate(batch):
@@ -106,6 +107,19 @@ class OnnxEncoder:
             pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
             out[batch] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
         return out
+
+
+def _batches(sorted_lengths: np.ndarray, order: np.ndarray, rows: int) -> list[np.ndarray]:
+    """Batches of at most `rows` texts and BATCH_TOKENS padded tokens: attention memory grows with rows × width²,
+    so long sentences go in smaller batches (64 of 256 tokens held ~500 MB of activations)."""
+    batches, start = [], 0
+    while start < len(order):
+        end = start + 1
+        while end < len(order) and end - start < rows and (end - start + 1) * sorted_lengths[end] <= BATCH_TOKENS:
+            end += 1
+        batches.append(order[start:end])
+        start = end
+    return batches
 
 
 def export_onnx(model_dir: Path, onnx_dir: Path, torch_model: Any) -> float:

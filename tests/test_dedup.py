@@ -40,3 +40,24 @@ def test_index_agrees_with_pairwise_search_and_grows():
         index.add(f"filler-{i}", signature(f"filler text number {i} about nothing in particular at all"))
     assert len(index) == 102 and index.most_similar(probe)[0] == "story"  # type: ignore[index]
     assert SignatureIndex().most_similar(probe) is None
+
+
+def test_signature_streams_shingles_and_is_stable():
+    """The streamed signature equals the one computed from the set of shingles (stored signatures stay valid)."""
+    import hashlib
+    import re
+
+    import numpy as np
+
+    from rag.dedup import _A, _B, _PRIME, signature
+
+    def reference(text: str) -> bytes:
+        words = re.findall(r"\w+", text.lower())
+        shingles = {" ".join(words[i : i + 5]) for i in range(max(len(words) - 4, 1))}
+        hashes = np.array([int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little") >> 3
+                           for s in shingles], dtype=np.uint64)
+        return ((hashes[:, None] * _A[None, :] + _B[None, :]) % np.uint64(_PRIME)).min(axis=0).tobytes()
+
+    long_text = " ".join(f"word{n % 997} other{n % 13}" for n in range(20_000))  # more shingles than one chunk
+    for text in ("", "Two words", "Exactly five words right here", "Officials said on Monday. " * 3, long_text):
+        assert signature(text) == reference(text)
