@@ -14,9 +14,10 @@ from rag.errors import InvalidQuestion, StoreError
 from rag.prompts import REFUSAL
 from rag.providers import Generator, resolve_generator
 from rag.refusal import judge
-from rag.retrieval import retrieve
+from rag.retrieval import lead_vectors, retrieve
 from rag.settings import Settings, get_settings
 from rag.store import Store, open_store
+from rag.stories import group_stories
 from rag.types import Answer, Claim, DraftClaim, SentenceHit, Verdict
 from rag.verify import Verifier
 
@@ -40,6 +41,16 @@ def validate_question(question: str | None) -> str:
 def closest_sentences(hits: Sequence[SentenceHit]) -> tuple[SentenceHit, ...]:
     """What to show with a refusal: the most similar sentences found, most similar first."""
     return tuple(sorted(hits, key=lambda h: -h.score)[:CLOSEST_SHOWN])
+
+
+def same_story(store: Store, collection: str, anchor: str, doc_ids: Sequence[str], settings: Settings,
+               ) -> tuple[str, ...]:
+    """The documents among `doc_ids` that rag.stories groups into one story with `anchor`."""
+    docs = [store.document(collection, d) for d in dict.fromkeys((anchor, *doc_ids))]
+    cfg = settings.stories
+    stories = group_stories(docs, lead_vectors(store, collection, docs, cfg.lead_sentences), cfg)
+    story = next(st for st in stories if any(d.doc_id == anchor for d in st.docs))
+    return tuple(d.doc_id for d in story.docs)
 
 
 def is_refusal(text: str) -> bool:
@@ -85,6 +96,8 @@ def stream_answer(
         yield Answer(question, (), True, chosen.name, closest_sentences(found), getattr(chosen, "notice", None))
         return
     hits = found.only(gate.doc_ids)  # only articles on the question may be cited
+    if comparison:  # every outlet's account of the story the best article is on, and no neighbouring story's
+        hits = found.only(same_story(store, name, gate.doc_ids[0], [h.sentence.doc_id for h in found], s))
     numbering = MarkerNumbering()
     verifier = Verifier(store.embeddings, s, evidence=hits)
     claims: list[Claim] = []
