@@ -1,171 +1,248 @@
-"""Ingest benchmark: raw model.encode vs the whole Crossread ingest vs a plain LangChain baseline.
+"""Ingest and "where users wait" benchmark: one run, one machine, every figure beside its baseline.
 
-Builds a corpus of news articles from the AllSides development data (each line of train.source holds three
-articles joined by " [SEP] "), ingests it into a fresh store and prints, from one run on one machine:
-sentences/s of raw `model.encode` on the same sentences, of Crossread's ingest and of a LangChain baseline
-(RecursiveCharacterTextSplitter + langchain_chroma Chroma.from_documents with the same model), peak RSS,
-store size on disk, and p50/p95 latency of `search`.
+Prints, with the load average beside each part:
+  1. raw encode (torch and ONNX) of the same sentences, Crossread ingest with each encoder, and the ratios;
+  2. 1 vs 2 worker processes (`ingest(workers=2)`) on the same articles;
+  3. ingest rate per batch as the store grows, and after each batch the first and steady (p50) latency of
+     search, retrieve and extractive ask, with the process RSS;
+  4. single-file ingest time and peak RSS (each in a fresh process, over that process's own baseline) at sizes;
+  5. briefing time for 3, 30 and 300 articles (stored vectors, no re-encoding);
+  6. CLI cold start (`crossread --help`, `sources`, `ask` on the shipped corpus), each a fresh process.
 
-    python benchmarks/ingest.py [--articles 2000] [--source ../shared/devdata/allsides/train.source]
+Articles come from the AllSides development data (raw_dev.jsonl: 1,065 news excerpts); growth batches are new
+articles made by recombining their paragraphs (different enough not to be near-duplicates).
+
+    python benchmarks/ingest.py [--articles 400] [--batches 3] [--batch-sentences 5000] [--file-mb 1,2]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import re
-import resource
-import shutil
+import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCE = ROOT.parent / "shared" / "devdata" / "allsides" / "train.source"
-_ARTICLE = re.compile(r"^TITLE=>\s*(?P<title>.*?)\s*ARTICLE=>\s*(?P<body>.*)$", re.DOTALL)
+DEFAULT_SOURCE = ROOT.parent / "shared" / "devdata" / "allsides" / "raw_dev.jsonl"
+CLI = Path(sys.executable).with_name("crossread")
 
 
-def build_corpus(source: Path, count: int, folder: Path) -> list[str]:
-    """Write `count` articles as text files with a Title header; return the headlines (search queries)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    titles: list[str] = []
-    written = 0
+def dev_articles(source: Path) -> list[tuple[str, str, list[str]]]:
+    """(title, outlet, paragraphs) of every article in raw_dev.jsonl."""
+    articles = []
     for line in source.read_text(encoding="utf-8").splitlines():
-        for part in line.split(" [SEP] "):
-            match = _ARTICLE.match(part.strip())
-            if not match or not match.group("body").strip():
-                continue
-            title, body = match.group("title").rstrip("."), match.group("body").strip()
-            (folder / f"{written:05d}.txt").write_text(f"Title: {title}\n\n{body}\n", encoding="utf-8")
-            titles.append(title)
-            written += 1
-            if written == count:
-                return titles
-    return titles
+        for article in json.loads(line)["news"].values():
+            body = article.get("newBody") or []
+            paragraphs = [str(p).strip() for p in (body if isinstance(body, list) else [body]) if str(p).strip()]
+            if paragraphs:
+                articles.append((article["newsTitle"], article.get("newsSource") or "", paragraphs))
+    return articles
 
 
-def folder_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+def write_article(path: Path, title: str, outlet: str, paragraphs: list[str]) -> None:
+    path.write_text(f"Title: {title}\nSource: {outlet}\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+
+
+def mixed_batch(articles: list[tuple[str, str, list[str]]], folder: Path, sentences: int, seed: int) -> None:
+    """New articles of 6 paragraphs drawn from different articles, about `sentences` sentences in all."""
+    rng = random.Random(seed)
+    pool = [p for _, _, paragraphs in articles for p in paragraphs]
+    folder.mkdir(parents=True)
+    total, n = 0, 0
+    while total < sentences:
+        paragraphs = rng.sample(pool, 6)
+        write_article(folder / f"{n:06d}.txt", f"Roundup {seed}-{n}", f"Outlet {n % 40}", paragraphs)
+        total += sum(p.count(". ") + 1 for p in paragraphs)
+        n += 1
+
+
+def load() -> str:
+    return "load " + "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak RSS (VmHWM: unlike ru_maxrss it does not inherit the parent's peak across exec)."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+def timed(func: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+def encoders_and_ingest(articles: list, work: Path, count: int) -> None:
+    from rag.embeddings import SentenceEmbeddings
+    from rag.ingest import ingest
+    from rag.sentences import split_sentences
+    from rag.store import open_store
+
+    folder = work / "dev"
+    folder.mkdir()
+    for n, (title, outlet, paragraphs) in enumerate(articles[:count]):
+        write_article(folder / f"{n:05d}.txt", title, outlet, paragraphs)
+    texts = [s.text for _, _, ps in articles[:count] for p in ps for s in split_sentences("x", p)]
+    print(f"\n== 1. encoders and ingest: {count} articles, {len(texts)} sentences; {os.cpu_count()} CPUs; {load()}")
+    rates = {}
+    for backend in ("torch", "onnx"):
+        encoder = SentenceEmbeddings(backend=backend)  # type: ignore[arg-type]
+        encoder.encode(["warm up"] * 8)
+        raw_before = len(texts) / timed(lambda e=encoder: e.encode(texts))  # type: ignore[misc]
+        store = open_store({"data_dir": work / f"store-{backend}"})
+        store.embeddings = encoder
+        seconds = timed(lambda s=store: ingest([str(folder)], store=s))  # type: ignore[misc]
+        stored = len(store.docs.all_sentences("default"))
+        raw_after = len(texts) / timed(lambda e=encoder: e.encode(texts))  # type: ignore[misc]
+        raw = (raw_before + raw_after) / 2
+        rates[backend] = raw
+        print(f"{backend:5s}  raw encode {raw_before:6.1f} / {raw_after:6.1f} sentences/s (before/after)   "
+              f"ingest {stored / seconds:6.1f} sentences/s = {stored / seconds / raw:.0%} of raw   {load()}")
+    print(f"onnx / torch raw encode: {rates['onnx'] / rates['torch']:.2f}x")
+    for workers in (1, 2):
+        store = open_store({"data_dir": work / f"store-workers-{workers}"})
+        seconds = timed(lambda s=store, w=workers: ingest([str(folder)], store=s, workers=w))  # type: ignore[misc]
+        stored = len(store.docs.all_sentences("default"))
+        print(f"== 2. workers={workers}: {stored / seconds:6.1f} sentences/s ({seconds:.1f} s incl. worker start)  "
+              f"{load()}")
+
+
+def growth(articles: list, work: Path, batches: int, batch_sentences: int, queries: list[str]) -> Path:
+    from rag.answer import answer
+    from rag.ingest import ingest
+    from rag.retrieval import retrieve, search_sentences
+    from rag.store import open_store
+
+    print(f"\n== 3. growth: {batches} batches of ~{batch_sentences} sentences; latency in ms, first / steady p50")
+    data = work / "grow"
+    store = open_store({"data_dir": data})
+    for b in range(batches):
+        folder = work / f"batch-{b}"
+        mixed_batch(articles, folder, batch_sentences, seed=b)
+        before = len(store.docs.all_sentences("default"))
+        seconds = timed(lambda f=folder: ingest([str(f)], store=store))  # type: ignore[misc]
+        total = len(store.docs.all_sentences("default"))
+        row = [f"{total:>7,} sentences  ingest {(total - before) / seconds:6.1f}/s"]
+        for name, call in (("search", lambda q: search_sentences(store, "default", q, 10)),
+                           ("retrieve", lambda q: retrieve(store, "default", q, store.settings)),
+                           ("ask", lambda q: answer(q, store=store, generator="extractive"))):
+            first = timed(lambda c=call: c(queries[0])) * 1000  # type: ignore[misc]
+            steady = [timed(lambda c=call, q=q: c(q)) * 1000 for q in queries[1:]]  # type: ignore[misc]
+            row.append(f"{name} {first:5.0f}/{statistics.median(steady):4.0f}")
+        print("  ".join(row) + f"  RSS {rss_mb():,.0f} MB  {load()}")
+    return data
+
+
+def single_file_child(path: Path) -> None:
+    """In a fresh process: ingest a small file (model, store, arena warm), then `path`; print JSON figures."""
+    from rag.ingest import ingest
+    from rag.store import open_store
+
+    store = open_store({"data_dir": Path(tempfile.mkdtemp(prefix="crossread-file-"))})
+    warm = path.with_name("warm.txt")
+    warm.write_text("Officials met on Monday. They agreed on a budget for the coming year.\n")
+    ingest([str(warm)], store=store)
+    store.embeddings.encode(["A long sentence to warm the encoder " * 30] * 64)
+    base = peak_rss_mb()
+    seconds = timed(lambda: ingest([str(path)], store=store))
+    peak = peak_rss_mb()
+    print(json.dumps({"seconds": seconds, "base": base, "peak": peak,
+                      "sentences": len(store.docs.all_sentences("default"))}))
+
+
+def single_files(articles: list, work: Path, sizes: list[float]) -> None:
+    print("\n== 4. one file: time and peak RSS over the process's warm baseline")
+    paragraphs = [p for _, _, ps in articles for p in ps]
+    for mb in sizes:
+        path = work / f"single-{mb}mb" / "file.txt"
+        path.parent.mkdir()
+        out, size, n = [], 0, 0
+        while size < mb * 1e6:
+            out.append(f"{paragraphs[n % len(paragraphs)]} (Part {n}.)")
+            size, n = size + len(out[-1].encode()) + 2, n + 1
+        path.write_text("\n\n".join(out), encoding="utf-8")
+        child = subprocess.run([sys.executable, __file__, "--child-file", str(path)], capture_output=True, text=True,
+                               check=True)
+        r = json.loads(child.stdout.strip().splitlines()[-1])
+        rate = r["sentences"] / r["seconds"]
+        print(f"{mb:4g} MB: {r['sentences']:,} sentences in {r['seconds']:.1f} s ({rate:.0f}/s); peak RSS "
+              f"{r['peak']:,.0f} MB over {r['base']:,.0f} = {(r['peak'] - r['base']) / mb:.0f} MB per MB  {load()}")
+
+
+def briefings(articles: list, work: Path) -> None:
+    from rag.briefing import brief_stories
+    from rag.ingest import ingest
+    from rag.store import open_store
+
+    print("\n== 5. briefings (extractive, stored vectors)")
+    store = open_store({"data_dir": work / "store-onnx"})
+    docs = [d["doc_id"] for d in store.docs.list_documents("default")]
+    if len(docs) < 300:
+        folder = work / "brief-extra"
+        folder.mkdir()
+        for n, (title, outlet, paragraphs) in enumerate(articles[len(docs):len(docs) + 300]):
+            write_article(folder / f"{n:05d}.txt", title, outlet, paragraphs)
+        ingest([str(folder)], store=store)
+        docs = [d["doc_id"] for d in store.docs.list_documents("default")]
+    brief_stories(doc_ids=docs[:3], store=store, generator="extractive")  # warm-up (spaCy, model)
+    for count in (3, 30, 300):
+        seconds = timed(lambda c=count: brief_stories(doc_ids=docs[:c], store=store, generator="extractive"))  # type: ignore[misc]
+        print(f"{count:3d} articles: {seconds:5.1f} s  {load()}")
+
+
+def cli_starts(work: Path) -> None:
+    print("\n== 6. CLI cold start (fresh process each, best of 3), shipped corpus")
+    env = {**os.environ, "CROSSREAD_DATA_DIR": str(work / "cli-store")}
+    subprocess.run([str(CLI), "ingest", str(ROOT / "corpus")], env=env, check=True, capture_output=True)
+    for args in (["--help"], ["sources"], ["ask", "How many troops took part in the drills?"]):
+        best = min(timed(lambda a=args: subprocess.run([str(CLI), *a], env=env, check=True,  # type: ignore[misc]
+                                                       capture_output=True)) for _ in range(3))
+        print(f"crossread {args[0]:7s} {best:5.2f} s  {load()}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=2000)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=400)
+    parser.add_argument("--batches", type=int, default=3)
+    parser.add_argument("--batch-sentences", type=int, default=5000)
+    parser.add_argument("--file-mb", default="1,2")
+    parser.add_argument("--queries", type=int, default=20)
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
-    parser.add_argument("--queries", type=int, default=100)
-    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--skip", default="", help="comma-separated parts to skip: encoders,growth,files,brief,cli")
+    parser.add_argument("--child-file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-
-    from rag.embeddings import load_model
-    from rag.ingest import ingest
-    from rag.loaders import iter_articles
-    from rag.retrieval import search_sentences
-    from rag.sentences import split_sentences
-    from rag.settings import Settings
-    from rag.store import open_store
-    from rag.types import IngestStatus
-
-    work = Path(tempfile.mkdtemp(prefix="crossread-bench-"))
-    try:
-        corpus = work / "corpus"
-        titles = build_corpus(args.source, args.articles, corpus)
-        settings = Settings(data_dir=work / "store")
-        model = load_model(settings.embedding_model)
-        model.encode(["warm up the model"] * 8)
-        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-        print(f"corpus: {len(titles)} articles from {args.source.name}; {os.cpu_count()} CPUs, "
-              f"torch threads: {_torch_threads()}; load average before: {load}")
-
-        # The same sentences Crossread will embed (all articles, before dedup), split once here.
-        t0 = time.perf_counter()
-        articles = [a.article for a in iter_articles([str(corpus)], settings) if a.article]
-        t_load = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        sentences = [s.text for i, a in enumerate(articles) for s in split_sentences(str(i), a.text)]
-        t_split = time.perf_counter() - t0
-        print(f"load+parse files: {len(articles) / t_load:,.0f} articles/s; "
-              f"sentence split: {len(sentences) / t_split:,.0f} sentences/s ({len(sentences)} sentences)")
-
-        def raw_encode_seconds() -> float:
-            t0 = time.perf_counter()
-            model.encode(sentences, batch_size=settings.ingest.embed_batch_size, normalize_embeddings=True)
-            return time.perf_counter() - t0
-
-        t_raw_before = raw_encode_seconds()
-        print(f"raw model.encode:   {len(sentences) / t_raw_before:8.1f} sentences/s  ({t_raw_before:.1f} s)")
-
-        store = open_store(settings)
-        t0 = time.perf_counter()
-        results = ingest([str(corpus)], store=store)
-        t_ingest = time.perf_counter() - t0
-        name = store.collection_name(None)
-        stored = len(store.docs.all_sentences(name))
-        statuses = {s: sum(r.status == s for r in results) for s in IngestStatus}
-        # Throughput over the sentences actually embedded and stored: near-duplicates that ingest skips are
-        # not counted as work done, so the comparison with raw encode stays honest.
-        ingest_rate = stored / t_ingest
-        # Raw encode again right after, so that a change in machine load shows instead of skewing the ratio.
-        t_raw_after = raw_encode_seconds()
-        print(f"raw model.encode:   {len(sentences) / t_raw_after:8.1f} sentences/s  ({t_raw_after:.1f} s, again)")
-        raw_rate = 2 * len(sentences) / (t_raw_before + t_raw_after)
-        print(f"crossread ingest:   {ingest_rate:8.1f} sentences/s  ({t_ingest:.1f} s; "
-              f"{ingest_rate / raw_rate:.0%} of the mean raw encode; {stored} sentences stored; "
-              + ", ".join(f"{n} {s}" for s, n in statuses.items()) + ")")
-        rss = peak_rss_mb()
-        size = folder_size(settings.data_dir)
-
-        latencies = []
-        for title in (titles * 2)[: args.queries]:
-            t0 = time.perf_counter()
-            search_sentences(store, name, title, 10)
-            latencies.append((time.perf_counter() - t0) * 1000)
-
-        if not args.skip_baseline:
-            t_base, chunks = langchain_baseline(corpus, work / "baseline", store.embeddings)
-            print(f"langchain baseline: {len(sentences) / t_base:8.1f} sentences/s  ({t_base:.1f} s; "
-                  f"{chunks} chunks of 1,000 characters)")
-        print(f"peak RSS: {rss:,.0f} MB; store on disk: {size / 1e6:.1f} MB "
-              f"({stored} sentences, {statuses[IngestStatus.ADDED]} documents)")
-        print(f"load average after: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
-        print(f"search latency over {len(latencies)} queries: p50 {statistics.median(latencies):.1f} ms, "
-              f"p95 {percentile(latencies, 0.95):.1f} ms")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def langchain_baseline(corpus: Path, persist: Path, embeddings: object) -> tuple[float, int]:
-    """Seconds for the textbook LangChain pipeline on the same files, and the number of chunks it embeds."""
-    import chromadb
-    from langchain_chroma import Chroma
-    from langchain_core.documents import Document
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-    t0 = time.perf_counter()
-    docs = [Document(page_content=p.read_text(encoding="utf-8"), metadata={"source": str(p)})
-            for p in sorted(corpus.glob("*.txt"))]
-    chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
-    Chroma.from_documents(
-        chunks, embeddings, persist_directory=str(persist),  # type: ignore[arg-type]
-        client_settings=chromadb.Settings(anonymized_telemetry=False, is_persistent=True,
-                                          persist_directory=str(persist)),
-    )
-    return time.perf_counter() - t0, len(chunks)
-
-
-def _torch_threads() -> int:
-    import torch
-
-    return int(torch.get_num_threads())
+    if args.child_file:
+        single_file_child(args.child_file)
+        return
+    skip = set(args.skip.split(","))
+    articles = dev_articles(args.source)
+    queries = [title for title, _, _ in articles[:: max(1, len(articles) // args.queries)]][: args.queries + 1]
+    print(f"crossread ingest benchmark; {os.cpu_count()} CPUs; {load()}")
+    with tempfile.TemporaryDirectory(prefix="crossread-bench-") as tmp:
+        work = Path(tmp)
+        if "encoders" not in skip:
+            encoders_and_ingest(articles, work, args.articles)
+        if "growth" not in skip:
+            growth(articles, work, args.batches, args.batch_sentences, queries)
+        if "files" not in skip:
+            single_files(articles, work, [float(x) for x in args.file_mb.split(",") if x])
+        if "brief" not in skip:
+            briefings(articles, work)
+        if "cli" not in skip:
+            cli_starts(work)
+    print(f"\ndone; {load()}")
 
 
 if __name__ == "__main__":
