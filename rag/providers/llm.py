@@ -26,6 +26,7 @@ from rag.embeddings import SentenceEmbeddings
 from rag.errors import ProviderUnavailable
 from rag.prompts import REFUSAL, langchain_prompt
 from rag.providers import Task
+from rag.settings import AnswerSettings
 from rag.types import DraftClaim, SentenceHit
 
 if TYPE_CHECKING:
@@ -40,9 +41,7 @@ COMPLETION_STOP = ("\nQuestion:", "\nSources:", "\n\n", "\n[", "\nTopic:")
 CHAT_STOP = ("\nQuestion:",)
 # Alignment: a sentence without markers cites the evidence it matches at least this well
 # (0.7 * cosine similarity + 0.3 * share of its content words found in the evidence sentence).
-ALIGN_MIN = 0.5
 ALIGN_MAX_CITATIONS = 2
-ALIGN_RUNNER_UP_GAP = 0.08
 _FENCE = re.compile(r"</?\s*sources\s*>", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 _STOPWORD_TEXT = """
@@ -113,11 +112,12 @@ class EvidenceAligner:
     """Finds which evidence sentences a generated sentence restates (for models that do not cite)."""
 
     def __init__(
-        self, embeddings: SentenceEmbeddings, evidence: Sequence[SentenceHit], minimum: float = ALIGN_MIN
+        self, embeddings: SentenceEmbeddings, evidence: Sequence[SentenceHit], cfg: AnswerSettings | None = None
     ):
         self.embeddings = embeddings
         self.evidence = evidence
-        self.minimum = minimum
+        self.cfg = cfg or AnswerSettings()
+        self.minimum = self.cfg.llm_align_min
         self._vectors: np.ndarray | None = None
 
     def scores(self, sentence: str) -> list[float]:
@@ -140,7 +140,7 @@ class EvidenceAligner:
         if best < self.minimum:
             return ()
         ranked = sorted(range(len(scores)), key=lambda i: -scores[i])
-        chosen = [i for i in ranked if scores[i] >= max(self.minimum, best - ALIGN_RUNNER_UP_GAP)]
+        chosen = [i for i in ranked if scores[i] >= max(self.minimum, best - self.cfg.llm_align_gap)]
         return tuple(i + 1 for i in chosen[:ALIGN_MAX_CITATIONS])
 
 
@@ -178,7 +178,7 @@ class LLMGenerator:
         stop: Sequence[str] | None = None,
         on_token: Callable[[str], None] | None = None,
         describe_error: Callable[[Exception], str | None] | None = None,
-        align_min: float = ALIGN_MIN,
+        align: AnswerSettings | None = None,
         time_limit: float | None = None,
     ):
         self.model = model
@@ -189,7 +189,7 @@ class LLMGenerator:
         self.stop = tuple(stop if stop is not None else default_stop)
         self.on_token = on_token
         self.describe_error = describe_error
-        self.align_min = align_min
+        self.align = align or AnswerSettings()
         self.time_limit = time_limit
 
     def chain(self, task: Task, parser: ClaimParser) -> Runnable[dict[str, Any], DraftClaim]:
@@ -219,7 +219,7 @@ class LLMGenerator:
             yield DraftClaim(REFUSAL, ())
             return
         parser = ClaimParser(
-            EvidenceAligner(self.embeddings, evidence, self.align_min), name=self.name, stop=self.stop,
+            EvidenceAligner(self.embeddings, evidence, self.align), name=self.name, stop=self.stop,
             on_token=on_token or self.on_token, time_limit=self.time_limit,
         )
         try:
@@ -277,7 +277,7 @@ def client_generator(
     model = completion(**options) if style == "completion" else chat(**options)
     return LLMGenerator(
         model, name=name, style=style, describe_error=describe_error, time_limit=settings.llm.timeout,
-        embeddings=SentenceEmbeddings(settings.embedding_model, data_dir=settings.data_dir),
+        embeddings=SentenceEmbeddings(settings.embedding_model, data_dir=settings.data_dir), align=settings.answer,
     )
 
 
