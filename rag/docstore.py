@@ -33,6 +33,20 @@ def lexical_tokens(text: str) -> list[str]:
     return [stem(t).replace("'", "") for t in tokens(text) if t not in STOPWORDS]
 
 
+def selective_terms(frequency: dict[str, int], budget: int) -> list[str]:
+    """The terms that bring in lexical-search candidates: rarest first, while together they match at most
+    `budget` sentences (always at least the rarest). The commonest terms of a long question (low IDF, matching
+    a large share of the collection) would multiply the rows to rank while barely moving the ranking."""
+    chosen: list[str] = []
+    total = 0
+    for term in sorted((t for t in frequency if frequency[t] > 0), key=lambda t: (frequency[t], t)):
+        if chosen and total + frequency[term] > budget:
+            break
+        chosen.append(term)
+        total += frequency[term]
+    return chosen
+
+
 class Connection(Protocol):
     """What both backends' connections offer: sqlite3's execute/executemany with `?` placeholders."""
 
@@ -64,8 +78,11 @@ class DocStore:
         """Remove a document's (all of the collection's when None) sentence rows and index entries."""
         raise NotImplementedError
 
-    def lexical_search(self, collection: str, query: str, k: int) -> list[tuple[str, int, float]]:
-        """(doc_id, index, score) of the k best lexical matches among sentences of complete documents."""
+    def lexical_search(
+        self, collection: str, query: str, k: int, budget: int = 5000
+    ) -> list[tuple[str, int, float]]:
+        """(doc_id, index, score) of the k best lexical matches among sentences of complete documents, ranked by
+        BM25; candidates are the sentences holding the `selective_terms` within `budget`."""
         raise NotImplementedError
 
     def term_frequencies(self, collection: str, terms: Sequence[str]) -> tuple[int, dict[str, int]]:

@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from rag.docstore import DocStore, lexical_tokens
+from rag.docstore import DocStore, lexical_tokens, selective_terms
 from rag.sqlite import PerThreadConnection
 from rag.sqlite import transaction as write_transaction
 from rag.types import Sentence
@@ -127,22 +127,34 @@ class SQLiteDocStore(DocStore):
         db.execute(f"DELETE FROM sentence_terms WHERE rowid IN (SELECT rowid FROM sentences WHERE {where})", params)
         db.execute(f"DELETE FROM sentences WHERE {where}", params)
 
-    def lexical_search(self, collection: str, query: str, k: int) -> list[tuple[str, int, float]]:
+    def lexical_search(
+        self, collection: str, query: str, k: int, budget: int = 5000
+    ) -> list[tuple[str, int, float]]:
         terms = lexical_tokens(query)
         if not terms or k <= 0:
             return []
-        rows = self.db.execute(
-            "SELECT s.doc_id, s.idx, -bm25(sentence_terms) FROM sentence_terms "
-            "JOIN sentences s ON s.rowid = sentence_terms.rowid "
-            "JOIN documents d ON d.collection = s.collection AND d.doc_id = s.doc_id "
-            "WHERE sentence_terms MATCH ? AND s.collection = ? AND d.state = 'complete' "
-            "ORDER BY bm25(sentence_terms) LIMIT ?",
-            (fts_query(terms), collection, k),
-        )
-        return [(r[0], r[1], float(r[2])) for r in rows if r[2] > 0]
+        frequency = self._vocabulary(terms)
+        matching = selective_terms(frequency, budget)
+        if not matching:
+            return []
+        # Rank in the index first, then keep this collection's complete documents: the join runs on the best
+        # rows only. Too few left (other collections, pending documents)? Rank deeper.
+        depth = 4 * k
+        while True:
+            rows = self.db.execute(
+                "SELECT s.doc_id, s.idx, -f.score FROM (SELECT rowid, bm25(sentence_terms) AS score "
+                "FROM sentence_terms WHERE sentence_terms MATCH ? ORDER BY score LIMIT ?) f "
+                "JOIN sentences s ON s.rowid = f.rowid "
+                "JOIN documents d ON d.collection = s.collection AND d.doc_id = s.doc_id "
+                "WHERE s.collection = ? AND d.state = 'complete' ORDER BY f.score LIMIT ?",
+                (fts_query(matching), depth, collection, k),
+            ).fetchall()
+            if len(rows) == k or depth >= sum(frequency.values()):
+                return [(r[0], r[1], float(r[2])) for r in rows if r[2] > 0]
+            depth *= 4
 
-    def term_frequencies(self, collection: str, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
-        """Counted over the whole file (all collections, as FTS5's own bm25 IDF is): one index lookup a term."""
+    def _vocabulary(self, terms: Sequence[str]) -> dict[str, int]:
+        """{term: sentences holding it} over the whole file, one index lookup a term."""
         unique = list(dict.fromkeys(terms))
         found: dict[str, int] = {}
         for i in range(0, len(unique), 500):
@@ -151,5 +163,9 @@ class SQLiteDocStore(DocStore):
                 f"SELECT term, doc FROM sentence_terms_vocab WHERE term IN ({','.join('?' * len(part))})", part
             )
             found.update({r[0]: int(r[1]) for r in rows})
+        return {t: found.get(t, 0) for t in unique}
+
+    def term_frequencies(self, collection: str, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """Counted over the whole file (all collections, as FTS5's own bm25 IDF is)."""
         total = int(self.db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0])
-        return total, {t: found.get(t, 0) for t in unique}
+        return total, self._vocabulary(terms)

@@ -31,7 +31,7 @@ def lexical_search(store: Store, collection: str, query: str, k: int) -> list[tu
 
     The store keeps the index up to date as it writes (see `rag.docstore`), so no query pays a rebuild.
     """
-    return store.docs.lexical_search(collection, query, k)
+    return store.docs.lexical_search(collection, query, k, store.settings.retrieval.lexical_budget)
 
 
 Ref = tuple[str, int]

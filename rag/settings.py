@@ -82,6 +82,10 @@ class RetrievalSettings(BaseModel):
 
     top_k: int = Field(8, description="Sentences handed to the generator.")
     candidates: int = Field(40, description="Sentences fetched from each retriever (dense, lexical) before fusion.")
+    lexical_budget: int = Field(
+        5000, description="Lexical search ranks only sentences holding its rarest terms, rarest first, while together "
+        "they match at most this many sentences (the question's commonest words stop bringing in candidates)."
+    )
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant.")
     per_outlet_max: int = Field(4, description="At most this many of the top_k sentences from one outlet.")
     min_relevance: float = Field(
