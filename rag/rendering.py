@@ -296,3 +296,9 @@ def document_choice_label(row: Mapping[str, object]) -> str:
     parts = [str(row.get(k) or "") for k in ("title", "outlet", "date")]
     label = " · ".join(p for p in parts if p) or f"untitled document ({row.get('sentence_count', 0)} sentences)"
     return shorten(label, 120)
+
+
+def outcome_reason(source: str, reason: str | None) -> str:
+    """An ingest outcome's reason without the input it is shown beside ("…/story: could not reach…")."""
+    text = (reason or "").strip()
+    return text[len(source) + 2:] if text.startswith(f"{source}: ") else text

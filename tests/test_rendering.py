@@ -233,3 +233,13 @@ def test_chart_and_picker_labels_are_plain_words() -> None:
         "“N Korean Leader", "Calls for Boost in", "Missile…”"]
     assert document_choice_label({"title": "Talks", "outlet": None, "date": "2023-08-14"}) == "Talks · 2023-08-14"
     assert "—" not in document_choice_label({"title": None, "outlet": None, "date": None, "sentence_count": 3})
+
+
+def test_an_outcome_reason_does_not_repeat_its_input() -> None:
+    from rag.rendering import outcome_reason
+
+    url = "http://127.0.0.1:9/story"
+    assert outcome_reason(url, f"{url}: could not reach the site (connection refused)") == (
+        "could not reach the site (connection refused)")
+    assert outcome_reason(url, "HTTP 404 Not Found") == "HTTP 404 Not Found"
+    assert outcome_reason(url, None) == ""

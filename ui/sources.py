@@ -18,6 +18,7 @@ from rag.rendering import (
     escape,
     escape_markdown,
     meta_line,
+    outcome_reason,
     wrap_label,
 )
 from rag.types import Document, IngestResult, IngestStatus
@@ -93,7 +94,8 @@ def run_ingest(
     bar.progress(1.0, text=f"Done: {len(results)} processed")
     st.session_state.pop("stories", None)
     st.session_state[LAST_INGEST] = (collection, [
-        {"input": labels.get(r.input, r.input), "outcome": STATUS_WORDS[r.status], "details": r.reason or ""}
+        {"input": labels.get(r.input, r.input), "outcome": STATUS_WORDS[r.status],
+         "details": outcome_reason(r.input, r.reason)}
         for r in results
     ])
 
@@ -176,8 +178,7 @@ def framing_summary(collection: str, rows: list[dict]) -> None:
         doc = store.document(collection, r["doc_id"])
         by_outlet[doc.label].append(doc)
     profiles = [framing_profile(docs) for docs in by_outlet.values()]
-    chart, height = framing_chart(profiles)
-    st.altair_chart(chart, width="stretch", height=height)
+    st.altair_chart(framing_chart(profiles), width="stretch")
     st.dataframe(
         [{"outlet": p.outlet, "loaded terms": p.loaded, "per 100 words": round(p.per_100_words, 2),
           "outside quotes": p.unquoted, "most used": ", ".join(f"{t.lemma} ×{t.count}" for t in p.terms[:5])}
@@ -186,22 +187,20 @@ def framing_summary(collection: str, rows: list[dict]) -> None:
     )
 
 
-def framing_chart(profiles: list) -> tuple[Any, int]:
-    """Loaded terms per outlet, stacked by category in plain words; outlet names wrap instead of being cut.
-    Returns the chart and its height in pixels."""
+def framing_chart(profiles: list) -> Any:
+    """Loaded terms per outlet, stacked by category in plain words; outlet names wrap instead of being cut."""
     import altair as alt
 
     rows = [{"outlet": wrap_label(p.outlet), "kind": category_words(c), "terms": n}
             for p in profiles for c, n in sorted(p.by_category.items())]
     lines = max((r["outlet"].count("\n") + 1 for r in rows), default=1)
-    band = 18 * lines + 14
-    chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(
-        y=alt.Y("outlet:N", title=None, axis=alt.Axis(labelExpr="split(datum.label, '\\n')", labelLimit=0)),
+    axis = alt.Axis(labelExpr="split(datum.label, '\\n')", labelLimit=0, labelOverlap=False)
+    return alt.Chart(alt.Data(values=rows)).mark_bar().encode(
+        y=alt.Y("outlet:N", title=None, axis=axis),
         x=alt.X("terms:Q", title="loaded terms"),
-        color=alt.Color("kind:N", title=None, legend=alt.Legend(orient="bottom", columns=2)),
+        color=alt.Color("kind:N", title=None, legend=alt.Legend(orient="bottom", columns=1)),
         tooltip=["kind:N", "terms:Q"],
-    ).properties(height=alt.Step(band))
-    return chart, band * len(profiles) + 110
+    ).properties(height=alt.Step(16 * lines + 16))  # room for every line of the longest name
 
 
 def main() -> None:
