@@ -156,22 +156,23 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
 
     agreed = sorted((g for g in groups if len(g.outlets) >= 2), key=order)
     rest = sorted((g for g in groups if len(g.outlets) < 2), key=order)
-    for candidates in (agreed[:8], rest[:8]):
+    for candidates, deep in ((agreed[:8], False), (agreed[:8], True), (rest[:8], False), (rest[:8], True)):
         texts = [m.sentence.text for g in candidates for m in g.members if not m.sentence.text.endswith("?")]
         reader.prefetch(texts)
         for text in texts:
             doc, reading = reader(text)
             if reading.role != Role.FACT or reading.speaker and reading.tail:
                 continue
-            title = headline(doc, max_words)
+            title = headline(doc, max_words, deep=deep)  # a sentence short enough whole before a cut one
             if title and title.split()[0].lower() not in _PRONOUNS and not loaded_outside_quotes(title) \
-                    and not any(q in title for q in "“”\"‘’") \
+                    and not any(q in title for q in "“”\"‘’:") \
                     and len(title.split()) >= 4:
                 return title
-    from rag.terms import entities_in
-
-    counts: Counter[str] = Counter(e for d in story.docs for e in set(entities_in(" ".join(
-        s.text for s in d.sentences[:5]))))
+    leads = {d.doc_id: [s.text for s in d.sentences[:5]] for d in story.docs}
+    reader.prefetch(t for texts in leads.values() for t in texts)
+    counts: Counter[str] = Counter(e for texts in leads.values() for e in {
+        ent.text for t in texts for ent in reader(t)[0].ents
+        if ent.label_ in ("PERSON", "ORG", "GPE", "EVENT", "LAW", "PRODUCT", "FAC")})
     shared = [e for e, n in counts.most_common(3) if n >= 2] or [e for e, _ in counts.most_common(2)]
     return "Coverage of " + " and ".join(shared) if shared else "Briefing"
 

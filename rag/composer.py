@@ -227,8 +227,11 @@ class Composer:
                      f"({_CATEGORY_WORDS.get(u.category, u.category.replace('_', ' '))})" for u in shown]
             quoted = sum(u.quoted for u in profile.terms)
             who = self.names.get(docs[0].doc_id, outlet)
-            text = (f"{who} used {profile.loaded} loaded terms ({profile.per_100_words:.1f} per 100 "
-                    f"words), {quoted} of them inside quotations: " + ", ".join(parts) + ".")
+            terms = "loaded term" if profile.loaded == 1 else "loaded terms"
+            inside = ("it inside a quotation" if quoted else "not inside a quotation") if profile.loaded == 1 \
+                else f"{quoted} of them inside quotations"
+            text = (f"{who} used {profile.loaded} {terms} ({profile.per_100_words:.1f} per 100 words), {inside}: "
+                    + ", ".join(parts) + ".")
             by_index = {s.index: s for d in docs for s in d.sentences}
             cited = [OutletSentence(by_index[u.sentence_indices[0]], outlet) for u in shown]
             ok = all(u.examples[0].strip(_QUOTE_MARKS) in c.sentence.text for u, c in zip(shown, cited, strict=True))
@@ -249,15 +252,21 @@ class Composer:
             if len(outlets) >= 2:
                 if len(key_claims) < n_key and not any(c.kind != "framing" for c in group.conflicts):
                     key_claims.append(self.key_fact(group, members))
-                attributed.extend(self.attribution_difference(group, members))
             elif len(outlets) == 1:
                 singles.append(members[0])
+            contrasted = {(c.label, c.text.rsplit("; ", 1)[-1]) for c in framing}
             for conflict in group.conflicts:
                 said = {c.text for c in substantive + attributed + framing}
                 if len(substantive) + len(attributed) + len(framing) < 6 * n_diff:
                     claims = [c for c in self.difference(conflict) if c.text not in said]
+                    if conflict.kind == "framing":  # one contrast per outlet's loaded words, not one per sentence
+                        claims = [c for c in claims if (c.label, c.text.rsplit("; ", 1)[-1]) not in contrasted]
+                        contrasted |= {(c.label, c.text.rsplit("; ", 1)[-1]) for c in claims}
                     if len(claims) == (1 if conflict.kind == "framing" else 2):
                         (framing if conflict.kind == "framing" else substantive).extend(claims)
+            if len(outlets) >= 2:  # after the figures: a pair whose figures differ is a figure difference
+                said = {c.text for c in substantive}
+                attributed.extend(c for c in self.attribution_difference(group, members) if c.text not in said)
         cited = {c.outlet for claim in key_claims for c in claim.citations}
         singles.sort(key=lambda m: m.outlet in cited)  # an outlet not yet cited speaks first (stable order)
         single_claims = [self.single(m) for m in _round_robin(singles, n_single)]

@@ -183,8 +183,27 @@ def detect_loaded_terms(text: str, path: Path = TERMS_PATH) -> list[LoadedTerm]:
                 break
         else:
             i += 1
+    found = _verbs_used_as_verbs(text, found)
     found.extend(_scare_quotes(text, spans))
     return sorted(found, key=lambda t: t.start)
+
+
+def _verbs_used_as_verbs(text: str, found: list[LoadedTerm]) -> list[LoadedTerm]:
+    """Drop loaded verbs whose form is also a noun and that the tagger reads as one ("jobless claims",
+    "the slams"); the sentence is parsed only when such a form occurs."""
+    ambiguous = [t for t in found if t.category in _VERB_CATEGORIES and " " not in t.term
+                 and not t.term.lower().endswith(("ed", "ing"))]
+    if not ambiguous:
+        return found
+    from rag.linguistics import parse
+
+    doc = parse([text])[0]
+    nouns = set()
+    for t in ambiguous:
+        span = doc.char_span(t.start, t.end, alignment_mode="expand")
+        if span is not None and span.root.pos_ not in ("VERB", "AUX"):
+            nouns.add(t.start)
+    return [t for t in found if t.start not in nouns]
 
 
 def unquoted_loaded_terms(text: str) -> list[LoadedTerm]:

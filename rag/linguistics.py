@@ -336,6 +336,7 @@ def render(doc: Doc, drop: Iterable[int]) -> str:
     out = "".join(pieces).strip()
     out = re.sub(r"\s+([,.;:!?])", r"\1", out)
     out = re.sub(r",\s*([,.;:!?])", r"\1", out)
+    out = re.sub(r"([:;])\s*,", r"\1", out)
     out = re.sub(r"^[,;:\s—–-]+", "", out)
     out = re.sub(r"\s{2,}", " ", out)
     return out.strip()
@@ -428,25 +429,65 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
     return drop
 
 
-def headline(doc: Doc, max_words: int = 14) -> str | None:
-    """A whole clause of at most `max_words` words — who did what — by deleting subtrees; None if impossible."""
+# A root's dependents that carry what it says: a headline that loses them loses its meaning.
+_CORE = frozenset(("dobj", "attr", "acomp", "ccomp", "xcomp", "oprd", "dative", "agent"))
+
+
+def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
+    """A whole clause of at most `max_words` words — who did what — by deleting subtrees; None if impossible.
+
+    Without `deep`, only asides go (openers, brackets, appositions); with it, adverbial clauses, phrases and
+    modifiers too. Either way the result keeps the root's subject and its core complements, every kept word's
+    head, and some complement when the root had one (no "Evidence that the vaccine works comes")."""
     quoted = _quoted(doc)
     drop = _opening_drop(doc) | _parentheticals(doc, quoted) | _dash_aside(doc) | _nonrestrictive(doc, quoted)
     drop |= _loaded_modifiers(doc, quoted)
     root = _root(doc)
-    drop = _shorten(doc, drop, max_words, quoted)
+    if deep:
+        drop = _shorten(doc, drop, max_words, quoted)
     if _count(doc, drop) > max_words or not any(c.dep_ in ("nsubj", "nsubjpass") and c.i not in drop
                                                  for c in root.children):
         return None
+    dependents = [c for c in root.children if not c.is_punct and c.dep_ not in ("nsubj", "nsubjpass", "aux",
+                                                                                 "auxpass", "neg", "cc")]
+    if any(c.dep_ in _CORE and c.i in drop for c in root.children) \
+            or dependents and all(c.i in drop for c in dependents) \
+            or any(t.i not in drop and t.i != root.i and t.head.i in drop for t in doc if not t.is_punct) \
+            or any(_emptied(t, drop) for t in doc if t.i not in drop) \
+            or any(t.i not in drop and t.i != root.i and t.pos_ in ("VERB", "ADP") and _stranded(t, drop)
+                   for t in doc) \
+            or any(c.dep_ == "ccomp" and c.i not in drop and root.lemma_ not in REPORTING_VERBS
+                   and not any(m.dep_ == "mark" for m in c.children) for c in root.children):
+        return None  # the last: "X blocked a moratorium lockdowns put millions" is a misparse, not a clause
     kept = [t for t in doc if t.i not in drop and not t.is_space]
     commas = [i for i, t in enumerate(kept) if t.text == ","]
     if commas:  # a dangling ", a move" left when the clause that explained it went
         tail = kept[commas[-1] + 1:]
         if sum(t.is_alpha for t in tail) <= 3 and not any(t.pos_ in ("VERB", "AUX") for t in tail):
             drop = drop | {t.i for t in kept[commas[-1]:]}
+    # a comma left between the subject and its verb once the apposition between them went
+    for verb in [root, *(c for c in root.children if c.dep_ == "ccomp")]:
+        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        words = [t.i for t in subject.subtree if t.i not in drop and not t.is_punct] if subject is not None else []
+        if words:
+            verb_start = min([verb.i] + [c.i for c in verb.children if c.dep_ in ("aux", "auxpass", "neg")])
+            drop |= {t.i for t in doc[max(words) + 1: verb_start] if t.text == ","}
     text = render(doc, drop | {t.i for t in doc if t.is_punct and t.i == len(doc) - 1})
     text = text.rstrip(" ,;:—–-")
     return text[:1].upper() + text[1:] if text else None
+
+
+def _stranded(t: Token, drop: set[int]) -> bool:
+    """A verb or preposition that lost everything it governed ("for those aged", "in")."""
+    governed = [c for c in t.children if not c.is_punct]
+    return bool(governed) and all(c.i in drop for c in governed)
+
+
+def _emptied(t: Token, drop: set[int]) -> bool:
+    """An indefinite noun that lost the clause saying what it is ("announced a goal" without "to vaccinate
+    70%", "a sign" without "that the surge has ended")."""
+    return t.pos_ == "NOUN" and any(c.lower_ in ("a", "an") and c.dep_ == "det" for c in t.children) \
+        and any(c.dep_ == "acl" and c.i in drop for c in t.children)
 
 
 def _after_article(doc: Doc, t: Token) -> bool:

@@ -123,3 +123,24 @@ def test_a_sentence_opening_on_according_to_is_framed_once() -> None:
                "the recall effort.")
     assert attribute(doc, "The Hill") == ("According to the secretary’s office, 1,626,042 valid signatures have been "
                                           "collected in support of the recall effort, The Hill reported.")
+
+
+@pytest.mark.parametrize(("text", "broken"), [
+    ("President Biden announced Tuesday a goal to administer at least one shot of the coronavirus vaccine to 70 "
+     "percent of U.S. adults by July 4, as the country moves to vaccinate harder-to-reach Americans.", "a goal"),
+    ("COVID-19 cases and hospitalizations in the United States are declining, a sign that the vaccination campaign "
+     "is succeeding and the spring surge has ended.", "a sign and"),
+    ("Moderna on Thursday released the results of its COVID-19 vaccine trials for those aged 12 to 17, saying the "
+     "shot was 96% effective in preventing illness.", "aged"),
+    ("A federal judge on Wednesday blocked a nationwide eviction moratorium that was imposed last year after "
+     "coronavirus lockdowns put millions of renters out of work.", "lockdowns put"),
+])
+def test_a_headline_never_loses_what_its_words_need(text: str, broken: str) -> None:
+    title = headline(_one(text), 14)
+    assert title is None or not title.endswith(broken) and broken + " " not in title + " ", title
+
+
+def test_a_headline_drops_the_comma_an_apposition_leaves_before_the_verb() -> None:
+    title = headline(_one("Worker filings for jobless claims, a proxy for layoffs, fell 92,000 last week from 590,000 "
+                          "the prior week, the Labor Department said."), 14)
+    assert title is not None and "claims fell 92,000" in title
