@@ -85,6 +85,9 @@ class OnnxEncoder:
         options.log_severity_level = 3
         if threads:
             options.intra_op_num_threads = threads
+        # Idle pool threads sleep instead of spinning: spinning burned ~30% more CPU per sentence (4.5-6.8 s vs
+        # 3.7-4.6 s for 735 sentences), CPU that ingest's splitting and writing threads and other processes need.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(onnx_dir / ONNX_FILE), options, providers=["CPUExecutionProvider"])
         self.dimension = int(self.session.get_outputs()[0].shape[-1])
         self.batch_size = batch_size
