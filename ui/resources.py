@@ -26,8 +26,12 @@ LLM_OVERRIDES = "llm_overrides"  # generator fields held by this session only (a
 
 @st.cache_resource(show_spinner="Loading the embedding model (first start only)…")
 def _store(data_dir: str, chroma_url: str, embedding_model: str) -> Store:
+    from rag.linguistics import parse
+
     store = open_store(get_settings())
-    store.embeddings.encode(["warm up"])  # load the model now, not on the first question
+    # Load the embedding model and the spaCy parser now, not on the first question (about 5 s of it).
+    store.embeddings.encode(["warm up"])
+    parse(["The parser is loaded before the first question."])
     return store
 
 
