@@ -139,7 +139,7 @@ def ingest(
         store.repair(name)
         parallel = workers > 1 or bool(ray_address)
         writer = _Writer(store, name, override, progress, tally, parallel)
-        writer.counts.documents_total = _count_inputs(inputs)
+        writer.counts.documents_total = _count_inputs(inputs, urls_only)
         if not parallel:
             analysed: Iterable[Analysed] = (
                 analyse((position, 0), loaded, writer.is_known)
@@ -152,10 +152,10 @@ def ingest(
         return writer.run(analysed)
 
 
-def _count_inputs(inputs: Sequence[str]) -> int:
+def _count_inputs(inputs: Sequence[str], urls_only: bool) -> int:
     from rag.workers import expand_inputs
 
-    return len(expand_inputs(inputs))
+    return len(expand_inputs(inputs, urls_only))
 
 
 class _Writer:

@@ -31,14 +31,15 @@ Unit = str | LoadedInput  # one file or URL to read, or a path that already fail
 TASK_BYTES = 64_000
 
 
-def expand_inputs(inputs: Sequence[str]) -> list[Unit]:
-    """Files of the inputs (folders walked as `iter_articles` walks them), URLs as they are."""
+def expand_inputs(inputs: Sequence[str], urls_only: bool = False) -> list[Unit]:
+    """Files of the inputs (folders walked as `iter_articles` walks them), URLs as they are; with `urls_only`
+    nothing is walked (every non-URL is rejected unread)."""
     from rag.loaders import _walk  # the one folder walk: hidden entries skipped, unreadable ones reported
 
     units: list[Unit] = []
     for item in inputs:
         path = Path(item)
-        if is_url(item) or not path.is_dir():
+        if urls_only or is_url(item) or not path.is_dir():
             units.append(item)
             continue
         for entry in _walk(path):
@@ -101,7 +102,7 @@ class TaskRunner:
 def analysed_in_parallel(inputs: Sequence[str], settings: Settings, collection: str, workers: int,
                          ray_address: str | None, urls_only: bool) -> Iterator[Analysed]:
     """Every input analysed and encoded by `workers` processes (or Ray actors), yielded in input order."""
-    tasks = tasks_of(expand_inputs(inputs))
+    tasks = tasks_of(expand_inputs(inputs, urls_only))
     if not tasks:
         return iter(())
     # Encoder threads per worker: the cores shared out, at least one each.

@@ -75,3 +75,9 @@ def test_ray_local_mode_with_two_workers_gives_the_same_store(tmp_path):
     second = ingest(inputs, store=on_ray, workers=2, ray_address="local")
     assert [(r.status, r.doc_id) for r in second] == [(r.status, r.doc_id) for r in first]
     assert _snapshot(on_ray) == _snapshot(one)
+
+
+def test_urls_only_walks_no_folder(tmp_path):
+    """The app's URL box: a folder path is rejected unread, never listed."""
+    inputs = _mixed_inputs(tmp_path / "in")
+    assert expand_inputs(inputs, urls_only=True) == inputs
