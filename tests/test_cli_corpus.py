@@ -147,3 +147,21 @@ def test_terminal_output_neutralises_control_characters():
 def test_sources_json_names_the_chroma_collection(ingested):
     rows = json.loads(run("sources", "--json").stdout)
     assert {r["chroma_collection"] for r in rows} == {"crossread-default"}
+
+
+def test_progress_text_shows_documents_sentences_rate_and_eta():
+    from rag.cli.corpus import tally_text
+    from rag.ingest import IngestTally
+
+    counts = IngestTally(documents_total=40, documents_done=12, sentences_found=600, sentences_done=400,
+                         documents_split=3, documents_added=9)
+    counts.started -= 10  # 400 sentences in 10 s
+    # 25 documents not split yet, at the 50 sentences per document seen so far: 1,450 left at 40/s.
+    assert tally_text(counts) == "12/40 documents · 400/600 sentences · 40/s · ETA 36s"
+    assert tally_text(IngestTally(documents_total=3)) == "0/3 documents · 0/0 sentences"
+
+
+def test_workers_below_one_is_a_one_line_error():
+    result = run("ingest", str(CORPUS), "--workers", "0")
+    assert result.exit_code == 2 and "--workers must be at least 1" in result.output
+    assert "Traceback" not in result.output
