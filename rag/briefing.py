@@ -161,8 +161,9 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
         reader.prefetch(texts)
         for text in texts:
             doc, reading = reader(text)
-            if reading.role != Role.FACT or reading.speaker and reading.tail:
-                continue
+            if reading.role != Role.FACT or reading.speaker and (reading.tail or any(
+                    o.lower() in reading.speaker.lower() for o in story.outlets if o)):
+                continue  # a headline is no outlet's report ("The New York Times reported, however, that ...")
             title = headline(doc, max_words, deep=deep)  # a sentence short enough whole before a cut one
             if title and title.split()[0].lower() not in _PRONOUNS and not loaded_outside_quotes(title) \
                     and not any(q in title for q in "“”\"‘’:") \

@@ -364,6 +364,7 @@ def compress(doc: Doc, *, loaded: bool = True, max_words: int = MAX_CLAIM_WORDS)
         drop = shortened
     if not _balanced(render(doc, drop)) and _balanced(doc.text):  # a deletion cut into a quotation: undo all
         drop = set()
+    drop |= _subject_commas(doc, drop)
     first = next((t.i for t in doc if t.i not in drop and not t.is_space), None)
     return render(doc, drop), first
 
@@ -466,15 +467,24 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
         if sum(t.is_alpha for t in tail) <= 3 and not any(t.pos_ in ("VERB", "AUX") for t in tail):
             drop = drop | {t.i for t in kept[commas[-1]:]}
     # a comma left between the subject and its verb once the apposition between them went
-    for verb in [root, *(c for c in root.children if c.dep_ == "ccomp")]:
-        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-        words = [t.i for t in subject.subtree if t.i not in drop and not t.is_punct] if subject is not None else []
-        if words:
-            verb_start = min([verb.i] + [c.i for c in verb.children if c.dep_ in ("aux", "auxpass", "neg")])
-            drop |= {t.i for t in doc[max(words) + 1: verb_start] if t.text == ","}
+    drop |= _subject_commas(doc, drop)
     text = render(doc, drop | {t.i for t in doc if t.is_punct and t.i == len(doc) - 1})
     text = text.rstrip(" ,;:—–-")
     return text[:1].upper() + text[1:] if text else None
+
+
+def _subject_commas(doc: Doc, drop: set[int]) -> set[int]:
+    """Commas left between a subject and its verb once the apposition or clause between them went ("the
+    Kentucky Republican, who chairs the panel, used" → "the Kentucky Republican used")."""
+    root = _root(doc)
+    commas: set[int] = set()
+    for verb in [root, *(c for c in root.children if c.dep_ == "ccomp")]:
+        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        words = [t.i for t in subject.subtree if t.i not in drop and not t.is_punct] if subject is not None else []
+        if words and any(t.i in drop for t in subject.subtree if not t.is_punct):
+            verb_start = min([verb.i] + [c.i for c in verb.children if c.dep_ in ("aux", "auxpass", "neg")])
+            commas |= {t.i for t in doc[max(words) + 1: verb_start] if t.text == ","}
+    return commas
 
 
 def _stranded(t: Token, drop: set[int]) -> bool:
@@ -527,7 +537,7 @@ def keeps_capital(doc: Doc, i: int | None) -> bool:
     if t.pos_ == "PROPN" and i == _first_word(doc) and not named and t.dep_ in ("compound", "amod") \
             and t.head.i > t.i and (t.head.pos_ == "NOUN" or t.head.ent_type_ == "NORP"):
         return False
-    return t.pos_ == "PROPN" or (named and t.pos_ == "ADJ")
+    return t.pos_ == "PROPN" or (t.ent_type_ == "NORP" and t.pos_ == "ADJ")  # "Democratic", not "Untrained"
 
 
 def _first_word(doc: Doc) -> int | None:

@@ -71,7 +71,7 @@ class BriefingSettings(BaseModel):
         "as on the topic."
     )
     attribution_min_score: float = Field(
-        0.75, description="Alignment score at or above which one outlet crediting a point to a speaker and another "
+        0.8, description="Alignment score at or above which one outlet crediting a point to a speaker and another "
         "stating it as fact is shown as an attribution difference (looser pairs state different points)."
     )
     headline_words: int = Field(14, description="Longest briefing headline, in words.")

@@ -144,3 +144,16 @@ def test_a_headline_drops_the_comma_an_apposition_leaves_before_the_verb() -> No
     title = headline(_one("Worker filings for jobless claims, a proxy for layoffs, fell 92,000 last week from 590,000 "
                           "the prior week, the Labor Department said."), 14)
     assert title is not None and "claims fell 92,000" in title
+
+
+def test_a_deleted_apposition_leaves_no_comma_between_subject_and_verb() -> None:
+    doc = _one("The Kentucky Republican, who chairs the panel, used the hearing to examine U.S. involvement.")
+    assert attribute(doc, "Washington Times") == \
+        "Washington Times reported that the Kentucky Republican used the hearing to examine U.S. involvement."
+
+
+def test_an_adjective_the_recogniser_calls_an_organisation_is_lowered_after_a_frame() -> None:
+    assert attribute(_one("Untrained citizens are trying to find traces of bamboo on last year’s ballots."), "NYT") \
+        .startswith("NYT reported that untrained citizens")
+    assert attribute(_one("Democratic Sen. Mark Kelly criticized the plan."), "The Hill") \
+        == "The Hill reported that Democratic Sen. Mark Kelly criticized the plan."
