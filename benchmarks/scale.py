@@ -165,7 +165,11 @@ def ingest_figures(store, events: list[dict], workdir: Path) -> None:
     for workers in (1, 2):
         fresh = devdata.fresh_store(workdir / f"workers{workers}")
         t = time.perf_counter()
-        ingest(paths, store=fresh, workers=workers)
+        try:
+            ingest(paths, store=fresh, workers=workers)
+        except Exception as exc:  # another engineer's work in progress must not end this run
+            print(f"TODO: ingest with {workers} workers failed ({exc!r}); 1 vs 2 workers not measured")
+            return
         rates[workers] = len(fresh.docs.all_sentences("default")) / (time.perf_counter() - t)
     print(f"| ingest, {len(paths)} articles | 1 worker {rates[1]:.0f} sentences/s | 2 workers {rates[2]:.0f}/s "
           f"| ratio {rates[2] / rates[1]:.2f} | cores {os.cpu_count()} |")
@@ -174,7 +178,7 @@ def ingest_figures(store, events: list[dict], workdir: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000")
-    parser.add_argument("--events", type=int, default=120)
+    parser.add_argument("--events", type=int, default=356, help="dev events to ingest (356: all)")
     parser.add_argument("--queries", type=int, default=30)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
