@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from postgres_server import new_database, postgres_server  # noqa: F401  (a fixture this module uses)
+from postgres_server import new_database, postgres_server  # noqa: F401  (a fixture, found by name)
 
 from rag.chat_history import ChatHistory, open_chat_history
 from rag.docstore import DocStore, open_docstore
