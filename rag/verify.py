@@ -38,13 +38,16 @@ _VERBS = (r"(?:reports?|reported|writes?|wrote|says|said|notes?|noted|states?|st
           r"|contends|contended|claims|claimed|suggests|suggested|warns|warned|announced|observed)")
 _LEADING_WRAPPERS = (
     re.compile(r"^according to (?P<who>[^,]{1,80}?),\s+", re.IGNORECASE),
-    re.compile(rf"^(?P<who>[^,.;:]{{1,80}}?)\s+{_VERBS}(?:\s+that\s+|:\s*)", re.IGNORECASE),
+    # A name may hold a dot that ends no sentence ("TheBlaze.com", "U.S. News & World Report").
+    re.compile(rf"^(?P<who>(?:[^,.;:]|\.(?=\S)|\.(?= [A-Z&])){{1,80}}?)\s+{_VERBS}(?:\s+that\s+|:\s*)",
+               re.IGNORECASE),
     re.compile(r"^in (?:the )?words of (?P<who>[^,]{1,80}?),\s+", re.IGNORECASE),
 )
 _TRAILING_WRAPPERS = (
     re.compile(r",\s+(?:according to|as reported by)\s+(?P<who>[^,;:]{1,80}?)(?P<end>[.!?…]*)$",
                re.IGNORECASE),
-    re.compile(rf",\s+(?P<who>[^,.;:]{{1,80}}?)\s+{_VERBS}(?P<end>[.!?…]*)$", re.IGNORECASE),
+    re.compile(rf",\s+(?P<who>(?:[^,.;:]|\.(?=\S)|\.(?= [A-Z&])){{1,80}}?)\s+{_VERBS}(?P<end>[.!?…]*)$",
+               re.IGNORECASE),
 )
 # Who a composer may name without naming an outlet.
 _GENERIC_WHO = re.compile(

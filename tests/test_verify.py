@@ -224,3 +224,11 @@ def test_a_request_verifier_reuses_stored_vectors_and_batches_claims(embeddings)
     for (claim, sources, outlets), result in zip(claims, results, strict=True):
         alone = verify_claim(claim, sources, embeddings=embeddings, outlets=outlets)
         assert alone.verdict == result.verdict and abs(alone.score - result.score) < 0.02
+
+
+@pytest.mark.parametrize("outlet", ["TheBlaze.com", "U.S. News & World Report"])
+def test_an_outlet_name_with_dots_is_a_frame_not_content(outlet: str) -> None:
+    source = "Laura Italiano tweeted about the story and her resignation on Tuesday."
+    assert strip_attribution(f"{outlet} reported that laura Italiano tweeted about the story.", [outlet]) \
+        == "Laura Italiano tweeted about the story."
+    assert strip_attribution(f"{source[:-1]}, {outlet} reported.", [outlet]) == source
