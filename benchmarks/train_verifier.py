@@ -19,9 +19,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "devdata" / "attributionbench" / "dev.jsonl"
 MODEL = ROOT / "rag" / "data" / "verifier_model.json"
-L2 = 1.0
+L2S = (1.0, 10.0, 100.0)  # regularisation strengths tried (chosen by cross-validation on the training rows)
 FOLDS = 5
-DECISION = 0.5  # probability at which a claim becomes "supported"
+DECISIONS = np.round(np.arange(0.30, 0.71, 0.02), 2)  # probabilities tried as the "supported" cut
 
 
 def load_dev(path: Path = DEV) -> list[dict]:
@@ -59,7 +59,7 @@ def labels(rows: list[dict]) -> np.ndarray:
     return np.array([r["attribution_label"] == "attributable" for r in rows], dtype=float)
 
 
-def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = L2) -> dict:
+def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0) -> dict:
     """Standardised L2 logistic regression by Newton's method: {mean, scale, coef, intercept}."""
     mean, scale = X.mean(axis=0), X.std(axis=0)
     scale[scale == 0] = 1.0
@@ -97,22 +97,71 @@ def folds(rows: list[dict], k: int = FOLDS) -> np.ndarray:
     return fold
 
 
-def shipped(model: dict, supported_threshold: float, decision: float = DECISION) -> dict:
+def shipped(model: dict, supported_threshold: float, decision: float = 0.5) -> dict:
     """The model with its intercept moved so that probability `decision` scores exactly `supported_threshold`
     (the verifier's default threshold for "supported"); lower scores down to the partial threshold read as
     "partially supported"."""
     def logit(p: float) -> float:
         return float(np.log(p / (1 - p)))
 
-    return {**model, "intercept": model["intercept"] + logit(supported_threshold) - logit(decision)}
+    return {**model, "intercept": model["intercept"] + logit(supported_threshold) - logit(decision),
+            "decision_probability": decision}
+
+
+def macro_f1(pred: np.ndarray, truth: np.ndarray) -> float:
+    """Mean F1 of the two classes (supported, not supported)."""
+    scores = []
+    for c in (0, 1):
+        tp = np.sum((pred == c) & (truth == c))
+        wrong = np.sum(pred != truth)
+        scores.append(2 * tp / (2 * tp + wrong) if tp else 0.0)
+    return float(np.mean(scores))
+
+
+def capped(X: np.ndarray) -> np.ndarray:
+    """Rows a hard check keeps from "supported" (`rag.verify.ceiling`): a missing number or name, a flipped
+    negation, an added relation."""
+    from rag.support_features import FEATURES
+
+    col = {name: X[:, i] for i, name in enumerate(FEATURES)}
+    return ((col["missing_numbers"] > 0) | (col["missing_names"] > 0) | (col["negation"] > 0)
+            | (col["added_relations"] > 0))
+
+
+def out_of_fold(X: np.ndarray, y: np.ndarray, fold: np.ndarray, l2: float = 1.0) -> np.ndarray:
+    """Each row's probability from a model fitted on the other folds."""
+    p = np.zeros(len(y))
+    for f in np.unique(fold):
+        p[fold == f] = predict(fit_logistic(X[fold != f], y[fold != f], l2), X[fold == f])
+    return p
+
+
+def choose_fit(X: np.ndarray, y: np.ndarray, fold: np.ndarray) -> tuple[float, float, float]:
+    """(L2 strength, probability cut, macro-F1) that maximise macro-F1 of the shipped verdict (cut and hard
+    checks), judged on out-of-fold predictions of these rows only."""
+    cap = capped(X)
+    best = (0.0, 0.0, -1.0)
+    for l2 in L2S:
+        p = out_of_fold(X, y, fold, l2)
+        for t in DECISIONS:
+            score = macro_f1(((p >= t) & ~cap).astype(float), y)
+            if score > best[2] + 1e-9:
+                best = (l2, float(t), score)
+    return best
 
 
 def held_out_models(X: np.ndarray, y: np.ndarray, fold: np.ndarray) -> list[tuple[int, dict]]:
-    """(fold, model trained on the other folds, shipped form) for each fold."""
+    """(fold, shipped-form model fitted on the other folds, its L2 and cut chosen on those folds only) per fold."""
     from rag.settings import Settings
 
     threshold = Settings().verify.supported_threshold
-    return [(int(f), shipped(fit_logistic(X[fold != f], y[fold != f]), threshold)) for f in np.unique(fold)]
+    out = []
+    for f in np.unique(fold):
+        train = fold != f
+        inner = fold[train] - (fold[train] > f)  # the other four folds, renumbered 0..3
+        l2, decision, _ = choose_fit(X[train], y[train], inner)
+        out.append((int(f), shipped(fit_logistic(X[train], y[train], l2), threshold, decision)))
+    return out
 
 
 def main() -> None:
@@ -127,14 +176,16 @@ def main() -> None:
     X, y = dev_features(rows, args.cache), labels(rows)
     fold = folds(rows)
     threshold = Settings().verify.supported_threshold
-    correct = 0.0
+    held = np.zeros(len(y))
     for f, model in held_out_models(X, y, fold):
-        correct += np.sum((predict(model, X[fold == f]) >= threshold) == y[fold == f])
-    print(f"held-out accuracy of the regression alone: {correct / len(y):.3f}")
-    model = shipped(fit_logistic(X, y), threshold)
-    model = {"features": list(FEATURES), **model, "l2": L2, "decision_probability": DECISION,
+        held[fold == f] = (predict(model, X[fold == f]) >= threshold) & ~capped(X[fold == f])
+    print(f"held-out macro-F1 of the shipped verdict (regression + hard checks): {macro_f1(held, y):.3f}")
+    l2, decision, _ = choose_fit(X, y, fold)
+    model = shipped(fit_logistic(X, y, l2), threshold, decision)
+    model = {"features": list(FEATURES), **model, "l2": l2,
              "trained_on": f"AttributionBench dev ({len(rows)} pairs), benchmarks/train_verifier.py"}
     args.out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+    print(f"chosen by 5-fold cross-validation: L2 {l2:g}, probability cut {decision:.2f}")
     for name, c in sorted(zip(FEATURES, model["coef"], strict=True), key=lambda x: -abs(x[1])):
         print(f"  {name:20s} {c:+.3f}")
     print(f"wrote {args.out}")

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rag.claim_checks import Added, added_relations, arguments, claim_names, name_found, negation_mismatch
 from rag.sentences import sentence_spans
-from rag.terms import content_terms, entities_in, number_in, number_mentions, polarities, stem, term_matches, tokens
+from rag.terms import content_terms, number_in, number_mentions, stem, term_matches, tokens
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -31,14 +32,12 @@ FEATURES = (
     "bigram_coverage", "lemma_coverage",
     "predicate_coverage", "unit_alignment", "added_relations", "missing_numbers", "missing_names", "negation",
     "claim_words", "log_source_words", "instruction_form", "addresses_reader",
+    "names_missing_share", "modal_unmatched", "long_word_coverage", "coverage_best_sentence", "missing_terms_log",
 )
 _MARKER = re.compile(r"\s*\[\d+(?:[,\s]+\d+)*\]")
 _URL_LINE = re.compile(r"^\s*(?:\[\d+\]\s*)?https?://\S+\s*$", re.MULTILINE)
 _URL = re.compile(r"https?://\S+")
 _GLUED = re.compile(r"([a-z]{2}[.!?])([A-Z][a-z])")  # "spending.Just" in scraped pages
-# Prepositions that add a cause; verbs that add an effect.
-_CAUSE_PREPS = frozenset(("because", "due", "owing", "thanks"))
-_EFFECT_VERBS = frozenset(("cause", "lead", "result", "trigger", "prompt"))
 _LIGHT_VERBS = frozenset(["be", "have", "do", "make", "get", "take", "give", "go", "come", "use", "help", "allow"])
 
 
@@ -92,14 +91,6 @@ class TextCache:
             predicates = {stem(t.lemma_.lower()) for t in doc if t.pos_ in {"VERB", "NOUN", "ADJ"}}
             self._words[text] = (frozenset(lemmas), frozenset(predicates))
         return self._words[text]
-
-
-@dataclass
-class Added:
-    """A part of the claim (purpose, cause, time, predicate) whose words the cited sentences lack."""
-
-    kind: str
-    text: str
 
 
 @dataclass
@@ -184,13 +175,19 @@ def measure(claim: str, sources: Sequence[str], texts: TextCache, *, near: int =
     source_lemmas = set().union(*(w[0] for w in near_words)) | {stem(t) for t in tokens(joined)}
     source_verbs = set().union(*(w[1] for w in near_words))
     units, aligned, predicates, predicates_found = _unit_alignment(claim_doc, source_verbs, source_lemmas)
-    added = added_relations(claim_doc, source_lemmas, pool)
 
+    def lacking(token: Token) -> bool:
+        return not (_lemma_found(token, source_lemmas) or stem(token.lower_) in pool)
+
+    added = added_relations(claim_doc, lacking)
     source_numbers = [value for _, value in number_mentions(joined)]
     missing_numbers = [text for text, value in number_mentions(claim) if not number_in(value, source_numbers)]
     source_tokens = set(tokens(joined))
-    missing_names = [name for name in entities_in(claim) if not name_found(name, source_tokens)]
-    negation = negation_mismatch(claim, sources)
+    names = claim_names(claim, claim_doc)
+    missing_names = [name for name in names if not name_found(name, source_tokens, joined)]
+    negation = negation_mismatch(claim, near_texts[:1])  # the closest sentence; far ones are about other things
+    modals = [t for t in claim_doc if t.tag_ == "MD" and t.lower_ not in {"will", "would", "'ll", "wo"}]
+    long_terms = {t for t in terms if len(t) >= 7}
     claim_lemmas = [t for t in claim_doc if _is_content(t)]
     features = {
         "sim_best": float(sims.max()),
@@ -215,6 +212,12 @@ def measure(claim: str, sources: Sequence[str], texts: TextCache, *, near: int =
         "instruction_form": float(any(t.dep_ == "ROOT" and t.tag_ == "VB" and not any(
             c.dep_ in {"nsubj", "nsubjpass"} for c in t.children) for t in claim_doc)),
         "addresses_reader": float(any(t.lower_ in {"you", "your", "i", "we", "my", "our"} for t in claim_doc)),
+        "names_missing_share": len(missing_names) / len(names) if names else 0.0,
+        "modal_unmatched": float(any(not _lemma_found(t, source_lemmas) for t in modals)),
+        "long_word_coverage": len(term_matches(long_terms, pool)) / len(long_terms) if long_terms else 1.0,
+        "coverage_best_sentence": max(len(term_matches(terms, sentence_terms[i])) / len(terms)
+                                      for i in evidence.near) if terms and evidence.near else 1.0,
+        "missing_terms_log": float(np.log1p(len(terms - covered))),
     }
     missing = terms - covered
     missing_words = list(dict.fromkeys(t for t in tokens(claim) if stem(t) in missing))
@@ -258,17 +261,6 @@ def _lemma_found(token: Token, lemmas: set[str]) -> bool:
     return len(key) >= 6 and any(x[:6] == key[:6] for x in lemmas if len(x) >= 6)
 
 
-def _arguments(verb: Token) -> list[Token]:
-    """Heads of the verb's subject, objects and prepositional objects."""
-    args = []
-    for child in verb.children:
-        if child.dep_ in {"nsubj", "nsubjpass", "dobj", "attr", "oprd", "acomp", "dative"}:
-            args.append(child)
-        elif child.dep_ in {"prep", "agent"}:
-            args.extend(c for c in child.children if c.dep_ == "pobj")
-    return [a for a in args if _is_content(a)]
-
-
 def _unit_alignment(claim_doc: Doc, source_verbs: set[str], lemmas: set[str]) -> tuple[int, int, int, int]:
     """(units, units aligned, predicates, predicates found): a unit is a content verb with its arguments; it is
     aligned when one cited sentence has the verb (or the same stem) and the sources have every argument."""
@@ -279,80 +271,8 @@ def _unit_alignment(claim_doc: Doc, source_verbs: set[str], lemmas: set[str]) ->
         predicates += 1
         verb_found = stem(token.lemma_.lower()) in source_verbs or _lemma_found(token, lemmas)
         found += verb_found
-        args = _arguments(token)
+        args = arguments(token)
         if args:
             units += 1
             aligned += verb_found and all(_lemma_found(a, lemmas) for a in args)
     return units, aligned, predicates, found
-
-
-def added_relations(claim_doc: Doc, lemmas: set[str], pool: set[str]) -> list[Added]:
-    """Purpose, cause, effect, condition or time clauses of the claim whose head word the cited sentences lack
-    ("... visited the factories to discuss ...": 'to discuss')."""
-    def missing(token: Token) -> bool:
-        return not (_lemma_found(token, lemmas) or stem(token.lower_) in pool)
-
-    found: list[Added] = []
-    for token in claim_doc:
-        marks = {c.lower_: c for c in token.children if c.dep_ in {"mark", "aux"}}
-        if token.pos_ in {"VERB", "AUX"} and token.dep_ in {"advcl", "xcomp", "acl", "relcl", "ccomp"}:
-            kind = _clause_kind(token, marks)
-            if kind and missing(token):
-                start = min([c.i for c in marks.values()] + [token.i])
-                if kind in {"cause", "time", "contrast", "condition"}:
-                    start = min([c.i for c in token.children if c.dep_ == "mark"] + [start])
-                found.append(Added(kind, _phrase(claim_doc, start, token.i)))
-        elif token.dep_ == "prep" and token.lower_ in _CAUSE_PREPS:
-            objects = [t for t in token.subtree if t.dep_ == "pobj"]
-            if objects and missing(objects[0]):
-                found.append(Added("cause", _phrase(claim_doc, token.i, objects[0].i)))
-    for ent in claim_doc.ents:
-        if ent.label_ in {"DATE", "TIME"} and any(missing(t) for t in ent if t.is_alpha and not t.is_stop):
-            found.append(Added("time", ent.text))
-    return found
-
-
-def _clause_kind(verb: Token, marks: dict[str, Token]) -> str | None:
-    if marks.keys() & {"because", "since", "as", "so"}:
-        return "cause"
-    if marks.keys() & {"when", "after", "before", "until", "once"}:
-        return "time"
-    if marks.keys() & {"while", "whereas", "although", "though"}:
-        return "contrast"
-    if marks.keys() & {"if", "unless"}:
-        return "condition"
-    if "to" in marks and verb.dep_ in {"advcl", "xcomp", "acl"}:
-        return "purpose"
-    if verb.dep_ == "advcl" and verb.tag_ == "VBG" or verb.lemma_.lower() in _EFFECT_VERBS:
-        return "effect"  # "..., leading to ...", "which can cause ..."
-    return None
-
-
-def _phrase(doc: Doc, start: int, end: int) -> str:
-    """Words start..end of the claim; a lone word is extended by the next two ("leading to protests")."""
-    if end == start:
-        end = min(len(doc) - 1, end + 2)
-    return " ".join(t.text for t in doc[start: end + 1] if not t.is_punct).strip()
-
-
-def negation_mismatch(claim: str, sources: Sequence[str]) -> str | None:
-    """A word the claim negates that the sources only state positively, or the reverse (None: they agree)."""
-    said = polarities(" ".join(sources))
-    for word, claimed in polarities(claim).items():
-        for negated in claimed:
-            if word in said and negated not in said[word]:
-                return f"the claim {'negates' if negated else 'affirms'} “{word}”, the source " + (
-                    "does not" if negated else "negates it")
-    return None
-
-
-def name_found(name: str, source_tokens: set[str]) -> bool:
-    """Every word of the name occurs in the sources (prefix match tolerates "Korea"/"Korean")."""
-    for word in tokens(name):
-        if word in source_tokens:
-            continue
-        if len(word) >= 4 and any(t.startswith(word) or (len(t) >= 4 and word.startswith(t))
-                                  for t in source_tokens):
-            continue
-        return False
-    return True

@@ -1,0 +1,183 @@
+"""The verifier's hard checks: names, negation and relations (purpose, cause, effect, time) a claim adds that the
+sentences it cites lack. `rag/verify.py` caps the verdict when one fires, so each check is written to fire on
+what a claim invents, not on how a paraphrase words it (measured on AttributionBench dev and the perturbation
+suite by `benchmarks/verifier.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rag.terms import entities_in, polarities, tokens
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+# Prepositions that add a cause; verbs that add an effect.
+_CAUSE_PREPS = frozenset(("because", "due", "owing", "thanks"))
+_EFFECT_VERBS = frozenset(("cause", "lead", "result", "trigger", "prompt"))
+# "-ing" words that introduce a topic or an example, not an effect ("..., meaning ...", "regarding ...").
+_NOT_EFFECTS = frozenset((
+    "regard", "mean", "include", "depend", "concern", "consider", "accord", "follow", "use", "give", "involve",
+    "range", "base", "say", "make", "take", "compare",
+))
+# Verbs whose "to ..." complement completes them rather than adding a purpose ("thought to have derived", "plan
+# to build"); with a verb that takes an object first ("tell the Examiner to discuss"), the "to ..." is content.
+_TAKES_INFINITIVE = frozenset((
+    "want", "need", "try", "seem", "appear", "think", "believe", "expect", "recommend", "plan", "decide",
+    "continue", "begin", "start", "fail", "agree", "refuse", "able", "likely", "go", "have", "know", "say",
+    "consider", "intend", "hope", "choose", "learn", "tend", "wish", "prefer", "manage", "attempt", "forget",
+))
+# Adjectives whose "to ..." completes them ("crucial to consult", "able to run"); "worth ... to reassure" is not.
+_ADJ_TAKES_INFINITIVE = frozenset((
+    "crucial", "essential", "important", "necessary", "possible", "impossible", "difficult", "easy", "hard",
+    "able", "unable", "likely", "unlikely", "vital", "critical", "advisable", "best", "better", "good", "helpful",
+    "useful", "wise", "safe", "common", "ready", "willing", "eager", "sure", "certain", "free", "important",
+))
+# Words that make a date or time expression say when ("last week", "earlier this year"); a duration or an age
+# ("8 minutes", "23 years old") is a quantity, and numbers are the number check's.
+_TIME_WORDS = frozenset((
+    "last", "next", "earlier", "later", "ago", "yesterday", "today", "tomorrow", "recently", "week", "weekend",
+    "month", "year", "morning", "afternoon", "evening", "night", "season", "decade", "century", "monday",
+    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april",
+    "may", "june", "july", "august", "september", "october", "november", "december", "spring", "summer",
+    "autumn", "fall", "winter", "previous", "past", "coming",
+))
+_CONTENT_POS = frozenset(("NOUN", "PROPN", "VERB", "ADJ", "ADV", "NUM"))
+
+
+@dataclass
+class Added:
+    """A part of the claim (purpose, cause, effect, time) whose words the cited sentences lack."""
+
+    kind: str
+    text: str
+
+
+def _is_content(token: Token) -> bool:
+    return token.pos_ in _CONTENT_POS and not token.is_stop and token.is_alpha
+
+
+def arguments(verb: Token) -> list[Token]:
+    """Heads of the verb's subject, objects and prepositional objects."""
+    args = []
+    for child in verb.children:
+        if child.dep_ in {"nsubj", "nsubjpass", "dobj", "attr", "oprd", "acomp", "dative"}:
+            args.append(child)
+        elif child.dep_ in {"prep", "agent"}:
+            args.extend(c for c in child.children if c.dep_ == "pobj")
+    return [a for a in args if _is_content(a)]
+
+
+def added_relations(claim_doc: Doc, missing: Callable[[Token], bool]) -> list[Added]:
+    """Purpose, cause, effect or time clauses of the claim whose verb the cited sentences lack ("... visited the
+    factories to discuss the development ...": 'to discuss'); a purpose only when they also lack most of its
+    arguments (not "... used to improve diagnoses" when the sources speak of improved diagnoses)."""
+    found: list[Added] = []
+    for token in claim_doc:
+        marks = {c.lower_: c for c in token.children if c.dep_ in {"mark", "aux"}}
+        if token.pos_ in {"VERB", "AUX"} and token.dep_ in {"advcl", "xcomp", "acl", "relcl", "ccomp"}:
+            kind = _clause_kind(token, marks)
+            args = arguments(token)
+            # A purpose whose arguments the sources have restates what they say ("used to improve diagnoses");
+            # a cause or an effect is a link of its own even between things the sources name.
+            restated = kind == "purpose" and 2 * sum(missing(a) for a in args) < len(args)
+            if kind and missing(token) and not restated:
+                start = min([c.i for c in marks.values()] + [token.i])
+                if kind in {"cause", "time"}:
+                    start = min([c.i for c in token.children if c.dep_ == "mark"] + [start])
+                found.append(Added(kind, _phrase(claim_doc, start, token.i)))
+        elif token.dep_ == "prep" and token.lower_ in _CAUSE_PREPS:
+            objects = [t for t in token.subtree if t.dep_ == "pobj"]
+            if objects and missing(objects[0]):
+                found.append(Added("cause", _phrase(claim_doc, token.i, objects[0].i)))
+    for ent in claim_doc.ents:
+        # Time words only: a name inside a date ("IPL 2018") is the name check's, a number the number check's.
+        if ent.label_ in {"DATE", "TIME"} and any(
+                missing(t) for t in ent if t.lemma_.lower() in _TIME_WORDS and t.pos_ != "PROPN"):
+            found.append(Added("time", ent.text))
+    return found
+
+
+def _clause_kind(verb: Token, marks: dict[str, Token]) -> str | None:
+    if marks.keys() & {"because", "so"}:
+        return "cause"
+    if marks.keys() & {"when", "after", "before", "until", "once"}:
+        return "time"
+    # A purpose that opens the claim ("To comfort a friend, ...") frames what follows; one appended is added.
+    if "to" in marks and verb.dep_ in {"advcl", "xcomp", "acl"} and not _complement(verb) and verb.i > verb.head.i:
+        return "purpose"
+    lemma = verb.lemma_.lower()
+    after = verb.i > verb.head.i
+    if verb.dep_ == "advcl" and verb.tag_ == "VBG" and after and lemma not in _NOT_EFFECTS or lemma in _EFFECT_VERBS:
+        return "effect"  # "..., leading to ...", "which can cause ..."
+    return None
+
+
+def _complement(verb: Token) -> bool:
+    """A "to ..." clause that completes its head ("crucial to consult"), rather than adding a purpose."""
+    head = verb.head
+    return verb.dep_ == "xcomp" and (head.pos_ == "AUX" or head.lemma_.lower() in _TAKES_INFINITIVE
+                                     or head.pos_ == "ADJ" and head.lower_ in _ADJ_TAKES_INFINITIVE)
+
+
+def _phrase(doc: Doc, start: int, end: int) -> str:
+    """Words start..end of the claim; a lone word is extended by the next two ("leading to protests")."""
+    if end == start:
+        end = min(len(doc) - 1, end + 2)
+    return " ".join(t.text for t in doc[start: end + 1] if not t.is_punct).strip()
+
+
+def negation_mismatch(claim: str, sources: Sequence[str]) -> str | None:
+    """A word the claim negates that the sources only state positively, or the reverse (None: they agree). A
+    word the claim itself uses both ways ("not indexed ... non-indexed") is not compared."""
+    said = polarities(" ".join(sources))
+    for word, claimed in polarities(claim).items():
+        if len(claimed) > 1:
+            continue
+        for negated in claimed:
+            if word in said and negated not in said[word]:
+                return f"the claim {'negates' if negated else 'affirms'} “{word}”, the source " + (
+                    "does not" if negated else "negates it")
+    return None
+
+
+def claim_names(claim: str, claim_doc: Doc) -> list[str]:
+    """Names and acronyms the claim states; a capitalised word that opens the claim or a list item ("Make",
+    "Routine", "Bans") is a name only when spaCy tags it as a proper noun or part of an entity."""
+    common = {t.text for t in claim_doc
+              if (t.i == 0 or t.nbor(-1).text in {":", "-", "•", "*", "\"", "“", "("} or t.nbor(-1).like_num)
+              and t.pos_ != "PROPN" and not t.ent_type_ and not t.text.isupper()}
+    names = []
+    for name in entities_in(claim):
+        words = name.split()
+        while words and words[0] in common:
+            words = words[1:]
+        if words:
+            names.append(" ".join(words))
+    return names
+
+
+def name_found(name: str, source_tokens: set[str], source_text: str = "") -> bool:
+    """Every word of the name occurs in the sources (prefix match tolerates "Korea"/"Korean") or is an acronym of
+    words there ("US": "United States", "WHO": "World Health Organization")."""
+    return all(all(_word_found(t, source_tokens) for t in tokens(word))
+               or (word.isupper() and _acronym_of(word, source_text)) for word in name.split())
+
+
+def _word_found(word: str, source_tokens: set[str]) -> bool:
+    if word in source_tokens:
+        return True
+    return len(word) >= 4 and any(t.startswith(word) or (len(t) >= 4 and word.startswith(t)) for t in source_tokens)
+
+
+def _acronym_of(acronym: str, text: str) -> bool:
+    letters = [c.lower() for c in acronym if c.isalpha()]
+    if len(letters) < 2:
+        return False
+    pattern = r"\b" + r"\W+(?:(?:of|and|the|for)\W+)?".join(f"[{c.upper()}{c}]\\w*" for c in letters) + r"\b"
+    return any(m.group()[:1].isupper() or len(letters) >= 3 for m in re.finditer(pattern, text))
+

@@ -1,0 +1,56 @@
+"""What the verifier measures: every feature the shipped weights expect, from texts encoded and parsed once per
+request, with long web passages split into sentences so the evidence inside boilerplate is found."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rag.embeddings import SentenceEmbeddings
+from rag.support_features import FEATURES, TextCache, measure, passage_sentences
+
+pytestmark = pytest.mark.slow  # loads the sentence model and the spaCy pipeline
+
+KIM = ("North Korean leader Kim Jong-un has called for a major boost in the country's production of missiles and "
+       "munitions.")
+
+
+class CountingEmbeddings:
+    """The real encoder, recording which texts it was asked to encode."""
+
+    def __init__(self, inner: SentenceEmbeddings) -> None:
+        self.inner, self.encoded = inner, []
+
+    def encode(self, texts):
+        self.encoded.extend(texts)
+        return self.inner.encode(texts)
+
+
+@pytest.fixture(scope="module")
+def embeddings() -> SentenceEmbeddings:
+    return SentenceEmbeddings()
+
+
+def test_every_feature_is_measured(embeddings):
+    measured = measure("Kim Jong Un called for more missile production.", [KIM], TextCache(embeddings))
+    assert list(measured.features) == list(FEATURES)
+    assert all(np.isfinite(v) for v in measured.features.values())
+    assert measured.features["sim_best"] > 0.6 and measured.features["coverage"] >= 0.8
+
+
+def test_a_request_encodes_and_parses_each_text_once(embeddings):
+    counting = CountingEmbeddings(embeddings)
+    texts = TextCache(counting, {KIM: embeddings.encode([KIM])[0]})  # type: ignore[arg-type]
+    claims = ["Kim Jong Un called for more missile production.", "Kim called for more munitions."]
+    for claim in claims * 2:
+        measure(claim, [KIM], texts)
+    assert counting.encoded == claims  # the stored sentence never, each claim once
+    assert texts.docs_of([KIM])[0] is texts.docs_of([KIM])[0]
+
+
+def test_a_web_page_is_split_and_its_urls_dropped():
+    page = ("[1] https://example.com/story\nHome | News | Sport\n\nKim Jong-un called for more missiles. The drills "
+            "start on Monday.\nSubscribe to our newsletter")
+    sentences, origin = passage_sentences([page], limit=50)
+    assert "Kim Jong-un called for more missiles." in sentences and set(origin) == {0}
+    assert not any("https://" in s for s in sentences)
