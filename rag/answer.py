@@ -95,9 +95,11 @@ def stream_answer(
     if not gate.answerable:
         yield Answer(question, (), True, chosen.name, closest_sentences(found), getattr(chosen, "notice", None))
         return
-    hits = found.only(gate.doc_ids)  # only articles on the question may be cited
-    if comparison:  # every outlet's account of the story the best article is on, and no neighbouring story's
-        hits = found.only(same_story(store, name, gate.doc_ids[0], [h.sentence.doc_id for h in found], s))
+    # Only articles on the question may be cited: those the gate found covering it, and the other articles of
+    # the story the best of them is on (their sentences may answer in other words: "voted 94-1" for "how many
+    # senators voted against"); a neighbouring story's articles stay out.
+    story = same_story(store, name, gate.doc_ids[0], [h.sentence.doc_id for h in found], s)
+    hits = found.only(tuple(dict.fromkeys(gate.doc_ids + story)) if not comparison else story)
     numbering = MarkerNumbering()
     verifier = Verifier(store.embeddings, s, evidence=hits)
     claims: list[Claim] = []

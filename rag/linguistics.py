@@ -383,6 +383,26 @@ def needs_context(doc: Doc) -> bool:
     return first.lower_ in _NEEDS_ANTECEDENT and first.pos_ in ("PRON", "DET")
 
 
+# What a question asks for, by its wh-phrase, as the entity labels a direct answer carries.
+_ANSWER_TYPES = (
+    (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:share|percentage|number|amount)\b", re.I),
+     frozenset(("CARDINAL", "QUANTITY", "MONEY", "PERCENT"))),
+    (re.compile(r"\bwhen\b|\bwhat (?:day|date|time|year|month)\b", re.I), frozenset(("DATE", "TIME"))),
+    (re.compile(r"^\s*who\b|\bwho (?:is|was|were|are|did|will)\b", re.I), frozenset(("PERSON", "ORG", "NORP"))),
+    (re.compile(r"^\s*where\b|\bwhere (?:is|was|were|are|did|will)\b", re.I), frozenset(("GPE", "LOC", "FAC"))),
+)
+
+
+def answer_types(question: str) -> frozenset[str]:
+    """The entity labels an answer to `question` would contain ("How many ..." → CARDINAL, MONEY, ...)."""
+    return next((labels for pattern, labels in _ANSWER_TYPES if pattern.search(question)), frozenset())
+
+
+def gives_answer_type(doc: Doc, labels: frozenset[str]) -> bool:
+    """Whether the sentence holds an entity of one of `labels` (a number for "how many": "voted 94-1")."""
+    return any(e.label_ in labels for e in doc.ents) or "CARDINAL" in labels and any(t.like_num for t in doc)
+
+
 def _balanced(text: str) -> bool:
     """Whether every opening quotation mark has its closing one (straight quotes in pairs)."""
     depth = 0

@@ -122,6 +122,10 @@ class AnswerSettings(BaseModel):
     relevance_margin: float = Field(0.12, description="A sentence is used when within this of the best relevance.")
     consensus_bonus: float = Field(0.03, description="Extra relevance per further outlet reporting a fact.")
     max_claims: int = Field(4, description="Most claims in an extractive answer.")
+    answer_type_bonus: float = Field(
+        0.15, description="Extra relevance for a sentence holding what the question asks for: a number for 'how "
+        "many', a date for 'when', a person or body for 'who', a place for 'where'."
+    )
     llm_align_min: float = Field(
         0.5, description="A sentence an LLM wrote without markers cites the evidence it restates at or above this "
         "score (0.7 cosine + 0.3 content-word overlap); below it, the sentence cites nothing."

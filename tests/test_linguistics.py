@@ -157,3 +157,13 @@ def test_an_adjective_the_recogniser_calls_an_organisation_is_lowered_after_a_fr
         .startswith("NYT reported that untrained citizens")
     assert attribute(_one("Democratic Sen. Mark Kelly criticized the plan."), "The Hill") \
         == "The Hill reported that Democratic Sen. Mark Kelly criticized the plan."
+
+
+def test_what_a_question_asks_for_and_which_sentence_holds_it() -> None:
+    from rag.linguistics import answer_types, gives_answer_type
+
+    wanted = answer_types("How many senators voted against the bill?")
+    assert "CARDINAL" in wanted and answer_types("When did the vote happen?") == {"DATE", "TIME"}
+    assert answer_types("What did Biden pledge?") == frozenset()
+    assert gives_answer_type(_one("The bill was approved by a 94-1 vote."), wanted)
+    assert not gives_answer_type(_one("The Senate sent a strong message by passing the bill."), wanted)

@@ -14,7 +14,17 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from rag.linguistics import Reading, Role, attribute, clean_claim, frame_names, parse, read
+from rag.linguistics import (
+    Reading,
+    Role,
+    answer_types,
+    attribute,
+    clean_claim,
+    frame_names,
+    gives_answer_type,
+    parse,
+    read,
+)
 from rag.settings import Settings, get_settings
 from rag.terms import content_terms, has_negation, question_terms, stem, term_matches, tokens
 from rag.types import DraftClaim, Evidence, SentenceHit
@@ -96,10 +106,16 @@ class ExtractiveGenerator:
         return [i + 1 for i, (h, (_, r)) in enumerate(zip(evidence, readings, strict=True))
                 if r.usable and not addressed_to_a_model(h.sentence.text)]
 
-    def groups(self, question: str, evidence: Evidence, positions: Sequence[int], task: str) -> list[FactGroup]:
-        """Fact groups in answer order: by relevance, with a small bonus for facts several outlets report."""
+    def groups(self, question: str, evidence: Evidence, positions: Sequence[int], task: str,
+               readings: Sequence[tuple[object, Reading]] | None = None) -> list[FactGroup]:
+        """Fact groups in answer order: by relevance, with a small bonus for facts several outlets report and
+        (with `readings`) for sentences holding what the question asks for (a number for "how many")."""
         cfg = self.settings.answer
         rel = {p: relevance(question, evidence[p - 1]) for p in positions}
+        wanted = answer_types(question)
+        if wanted and readings is not None:
+            for p in positions:
+                rel[p] += cfg.answer_type_bonus * gives_answer_type(readings[p - 1][0], wanted)  # type: ignore[arg-type]
         ranked = sorted(positions, key=lambda p: -rel[p])
         if task == "answer" and ranked:
             best = rel[ranked[0]]
@@ -155,7 +171,7 @@ class ExtractiveGenerator:
         if task == "answer" and is_comparison(question):
             yield from compare(question, evidence, readings, positions, self)
             return
-        groups = self.groups(question, evidence, positions, task)
+        groups = self.groups(question, evidence, positions, task, readings)
         limit = self.settings.answer.max_claims if task == "answer" else len(groups)
         for group in groups[:limit]:
             yield self.claim(group, evidence, readings)
