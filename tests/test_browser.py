@@ -286,6 +286,22 @@ def test_sources_show_plain_words_and_hostile_text_inert(app: App, browser: Any)
     for code in ("charged_adjective", "charged_verb", "report_verb", "scare_quote"):
         assert page.get_by_text(code).count() == 0
     assert page.get_by_role("button", name="Add files").count() == 0  # one name per button
+    # Upload an article with a byline: it is added, the picker empties, its byline is listed.
+    upload = app.screens.parent / "harbour-talks.txt"
+    upload.write_text("Title: Harbour talks resume\nBy Ann Lee\n\nUnion leaders met port officials on Friday. "
+                      "They agreed to meet again next week.\n")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
+    page.get_by_text("harbour-talks.txt").first.wait_for(timeout=WAIT)
+    page.get_by_role("button", name="Add to the collection").click()
+    page.locator('[role="gridcell"]', has_text="Ann Lee").first.wait_for(state="attached", timeout=WAIT)
+    chips = page.locator('[data-testid="stFileUploader"] [data-testid="stFileChip"]')
+    try:
+        chips.first.wait_for(state="detached", timeout=20_000)
+    except Exception:
+        save(page, app, "sources-upload-not-cleared")
+        raise
+    assert page.locator('[role="gridcell"]', has_text=re.compile(r"^added$")).count() == 1
+    save(page, app, "sources-uploaded")
     # An unreachable site, in plain words.
     page.get_by_role("tab", name="URLs and feeds").click()
     closed = f"http://127.0.0.1:{free_port()}/story"
