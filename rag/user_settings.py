@@ -57,8 +57,9 @@ def with_saved_choices(settings: Settings) -> Settings:
     return settings.model_copy(update={"llm": settings.llm.model_copy(update=choices)})
 
 
-def save_llm_choices(settings: Settings, choices: dict[str, Any], *, remember_key: bool) -> Path:
-    """Write the generator fields of `choices`; the key only when `remember_key` (else any stored key goes)."""
+def save_llm_choices(settings: Settings, choices: dict[str, Any], *, remember_key: bool | None) -> Path:
+    """Write the generator fields of `choices`; the key only when `remember_key` (False: any stored key goes;
+    None: the question was not asked, as for a provider without a key, so a stored key stays)."""
     record: dict[str, Any] = {}
     for name in SAVED_FIELDS:
         if name not in choices:
@@ -69,7 +70,7 @@ def save_llm_choices(settings: Settings, choices: dict[str, Any], *, remember_ke
                 continue
             value = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
         record[name] = value
-    if remember_key and "api_key" not in record:
+    if remember_key is not False and "api_key" not in record:
         kept = load_llm_choices(settings).get("api_key")
         if kept is not None:
             record["api_key"] = kept.get_secret_value()

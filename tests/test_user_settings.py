@@ -52,6 +52,8 @@ def test_the_key_is_written_only_when_allowed_and_only_for_its_owner(base: Setti
     # Saving again without typing the key keeps it while allowed, drops it when no longer allowed.
     save_llm_choices(base, {"provider": "openai", "model": "m"}, remember_key=True)
     assert load_llm_choices(base)["api_key"].get_secret_value() == "sk-secret"
+    save_llm_choices(base, {"provider": "ollama", "model": "llama3.2"}, remember_key=None)  # not asked: kept
+    assert load_llm_choices(base)["api_key"].get_secret_value() == "sk-secret"
     save_llm_choices(base, {"provider": "openai", "model": "m"}, remember_key=False)
     assert "api_key" not in load_llm_choices(base)
 

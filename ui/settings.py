@@ -51,7 +51,7 @@ def generator_form() -> None:
                 icon=":material/edit:")
     with st.form("generator", clear_on_submit=True):  # the typed key must not stay in the field
         updates: dict[str, Any] = {"provider": provider}
-        remember_key = False
+        remember_key: bool | None = None  # asked only where a key is used
         if provider != "extractive":
             updates["model"] = st.text_input("Model", value=llm.model, help=MODEL_HELP[provider])
         if provider in URL_HINT:
@@ -80,7 +80,7 @@ def generator_form() -> None:
             save(updates, remember_key)
 
 
-def save(updates: dict[str, Any], remember_key: bool) -> None:
+def save(updates: dict[str, Any], remember_key: bool | None) -> None:
     """Write the choice to the data folder; a key the user did not let us save stays in this session only."""
     session: dict[str, Any] = dict(st.session_state.get(LLM_OVERRIDES) or {})
     if "api_key" in updates and not remember_key:
