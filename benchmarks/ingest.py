@@ -138,8 +138,12 @@ def growth(articles: list, work: Path, batches: int, batch_sentences: int, queri
         for name, call in (("search", lambda q: search_sentences(store, "default", q, 10)),
                            ("retrieve", lambda q: retrieve(store, "default", q, store.settings)),
                            ("ask", lambda q: answer(q, store=store, generator="extractive"))):
-            first = timed(lambda c=call: c(queries[0])) * 1000  # type: ignore[misc]
-            steady = [timed(lambda c=call, q=q: c(q)) * 1000 for q in queries[1:]]  # type: ignore[misc]
+            try:
+                first = timed(lambda c=call: c(queries[0])) * 1000  # type: ignore[misc]
+                steady = [timed(lambda c=call, q=q: c(q)) * 1000 for q in queries[1:]]  # type: ignore[misc]
+            except Exception as exc:  # keep the run's other figures
+                row.append(f"{name} failed ({type(exc).__name__})")
+                continue
             row.append(f"{name} {first:5.0f}/{statistics.median(steady):4.0f}")
         print("  ".join(row) + f"  RSS {rss_mb():,.0f} MB  {load()}")
     return data
@@ -239,7 +243,10 @@ def main() -> None:
         if "files" not in skip:
             single_files(articles, work, [float(x) for x in args.file_mb.split(",") if x])
         if "brief" not in skip:
-            briefings(articles, work)
+            try:
+                briefings(articles, work)
+            except Exception as exc:  # another part's failure must not cost the rest of the run's figures
+                print(f"briefings failed: {type(exc).__name__}: {exc}")
         if "cli" not in skip:
             cli_starts(work)
     print(f"\ndone; {load()}")
