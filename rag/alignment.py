@@ -193,10 +193,17 @@ def figure_conflicts(a: OutletSentence, b: OutletSentence) -> list[Conflict]:
     ua, ub = quantities(a.sentence.text), quantities(b.sentence.text)
     every_a = {v for vs in ua.values() for v in vs}
     every_b = {v for vs in ub.values() for v in vs}
-    if not _differ(every_a, every_b):
+    if every_a & every_b:
         return []
-    return [Conflict("number", f"{sorted(ua[u])} vs {sorted(ub[u])} {u}".replace(".0", ""), (a, b))
-            for u in sorted(ua.keys() & ub.keys())]
+    return [Conflict("number", f"{sorted(ua[x])} vs {sorted(ub[y])} {x}".replace(".0", ""), (a, b))
+            for x in sorted(ua) for y in sorted(ub) if _same_count(x, y) and _differ(ua[x], ub[y])]
+
+
+def _same_count(x: str, y: str) -> bool:
+    """Two figure keys ("case contribute", "case") count the same thing: the same unit, and the same verb
+    when both sentences give one."""
+    (unit_x, _, verb_x), (unit_y, _, verb_y) = x.partition(" "), y.partition(" ")
+    return unit_x == unit_y and (verb_x == verb_y or not verb_x or not verb_y)
 
 
 def lexical_overlap(a: str, b: str) -> float:

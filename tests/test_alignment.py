@@ -92,3 +92,10 @@ def test_figures_are_compared_by_what_they_count_and_the_verb_they_belong_to() -
     assert not find_conflicts(_side("The census found the population topped 331 million people.", "A"),
                               _side("The census found the population was 331.5 million people.", "B"))
     assert quantities("About 74% of 469 COVID-19 cases were among vaccinated people.").keys() == {"%", "case"}
+
+
+def test_a_count_whose_verb_only_one_sentence_gives_is_still_compared() -> None:
+    differ = find_conflicts(
+        _side("About 74% of 469 COVID-19 cases associated with large gatherings were among vaccinated people.", "A"),
+        _side("Gatherings in Provincetown contributed to at least 900 cases, and roughly 75% were vaccinated.", "B"))
+    assert any(c.kind == "number" and "469" in c.detail and "900" in c.detail for c in differ)
