@@ -57,6 +57,7 @@ export default function(component) {
   // push its title and close button off the screen.
   const scroller = (el) => {
     for (let node = el.parentElement; node; node = node.parentElement) {
+      if (node.querySelector('.cr-dialog-title')) return null;  // reached the dialog itself: leave it be
       const style = getComputedStyle(node);
       if (/(auto|scroll)/.test(style.overflowY) && node.scrollHeight > node.clientHeight) return node;
     }
