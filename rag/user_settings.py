@@ -42,8 +42,8 @@ def load_llm_choices(settings: Settings) -> dict[str, Any]:
         choices = {k: v for k, v in record.items() if k in SAVED_FIELDS}
         LLMSettings.model_validate({**settings.llm.model_dump(), **choices})
     except (ValueError, AttributeError, ValidationError) as exc:
-        raise SettingsError(f"the saved settings in {path} are damaged; save them again or delete the file "
-                            f"({type(exc).__name__})") from exc
+        raise SettingsError(f"the saved settings in {path} are damaged; the defaults apply until you save "
+                            "the Settings page again or delete the file") from exc
     if "api_key" in choices:
         choices["api_key"] = SecretStr(str(choices["api_key"]))
     return choices
@@ -71,7 +71,10 @@ def save_llm_choices(settings: Settings, choices: dict[str, Any], *, remember_ke
             value = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
         record[name] = value
     if remember_key is not False and "api_key" not in record:
-        kept = load_llm_choices(settings).get("api_key")
+        try:
+            kept = load_llm_choices(settings).get("api_key")
+        except SettingsError:  # a damaged file is being replaced: nothing in it to keep
+            kept = None
         if kept is not None:
             record["api_key"] = kept.get_secret_value()
     LLMSettings.model_validate({**settings.llm.model_dump(), **record})  # refuse to write what cannot load

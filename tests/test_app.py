@@ -395,3 +395,15 @@ def test_sources_tables_show_bylines_not_ids_and_outcomes_stay_with_their_collec
     next(t for t in at.text_input if t.label == "New collection name").set_value("other").run()
     next(b for b in at.button if b.label == "Create collection").click().run()
     assert not at.dataframe  # neither the other collection's outcome nor its documents
+
+
+def test_a_damaged_settings_file_is_named_and_the_defaults_apply(seeded: Store) -> None:
+    path = get_settings().data_dir / "app_settings.json"
+    path.write_text("{not json")
+    at = start("ui/settings.py")
+    assert not at.exception, at.exception
+    shown = at.sidebar.error[0].value.replace("\\", "")  # as read: Markdown escapes removed
+    assert f"the saved settings in {path} are damaged" in shown and "Error" not in shown
+    assert "Generator: Extractive" in " ".join(c.value for c in at.sidebar.caption)
+    next(b for b in at.button if b.label == "Back to the defaults").click().run()
+    assert not path.exists() and not at.sidebar.error

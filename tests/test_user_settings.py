@@ -66,6 +66,8 @@ def test_a_damaged_file_is_one_line_error_naming_it(base: Settings) -> None:
         with pytest.raises(SettingsError, match="app_settings.json") as caught:
             load_llm_choices(base)
         assert "\n" not in str(caught.value)
+    save_llm_choices(base, {"provider": "ollama"}, remember_key=None)  # saving again repairs it
+    assert load_llm_choices(base) == {"provider": "ollama"}
 
 
 def test_back_to_the_defaults_deletes_the_file(base: Settings) -> None:

@@ -9,7 +9,7 @@ from pydantic import SecretStr
 
 from rag.errors import CrossreadError
 from rag.rendering import escape_markdown
-from rag.user_settings import forget_llm_choices, load_llm_choices, save_llm_choices
+from rag.user_settings import forget_llm_choices, load_llm_choices, save_llm_choices, saved_settings_path
 from ui.resources import (
     GENERATOR_NAMES,
     LLM_OVERRIDES,
@@ -160,7 +160,7 @@ def main() -> None:
         st.success(escape_markdown(st.session_state.pop(SAVED_NOTE)), icon=":material/check_circle:")
     generator_form()
     connection_check()
-    saved = bool(saved_choices()) or bool(st.session_state.get(LLM_OVERRIDES))
+    saved = saved_settings_path(base_settings()).exists() or bool(st.session_state.get(LLM_OVERRIDES))
     if saved and st.button("Back to the defaults", icon=":material/restart_alt:",
                            help="Deletes the saved choice (and any saved key)."):
         forget_llm_choices(base_settings())
