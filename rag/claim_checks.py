@@ -146,19 +146,41 @@ def negation_mismatch(claim: str, sources: Sequence[str]) -> str | None:
 
 
 def claim_names(claim: str, claim_doc: Doc) -> list[str]:
-    """Names and acronyms the claim states; a capitalised word that opens the claim or a list item ("Make",
-    "Routine", "Bans") is a name only when spaCy tags it as a proper noun or part of an entity."""
+    """Names and acronyms the claim states, each a run of capitalised words with only spaces between them
+    ("England, Pakistan" is two names; "M*A*S*H" and "°C / °F" are none). A capitalised word that opens the
+    claim or a list item ("Make", "Routine", "Bans") is a name only when spaCy tags it as a proper noun or
+    part of an entity."""
     common = {t.text for t in claim_doc
               if (t.i == 0 or t.nbor(-1).text in {":", "-", "•", "*", "\"", "“", "("} or t.nbor(-1).like_num)
               and t.pos_ != "PROPN" and not t.ent_type_ and not t.text.isupper()}
     names = []
+    at = 0  # entities_in gives names in reading order
     for name in entities_in(claim):
-        words = name.split()
-        while words and words[0] in common:
-            words = words[1:]
-        if words:
-            names.append(" ".join(words))
-    return names
+        runs, at = _runs(name.split(), claim, at)
+        for run in runs:
+            words = [w for w in run if len(w) > 1]
+            while words and words[0] in common:
+                words = words[1:]
+            if words:
+                names.append(" ".join(words))
+    return list(dict.fromkeys(names))
+
+
+def _runs(words: list[str], text: str, at: int) -> tuple[list[list[str]], int]:
+    """The words (found in text from `at` on) split where the text has more than spaces between two of them,
+    and where the last one ends."""
+    runs: list[list[str]] = [[]]
+    start = at
+    for word in words:
+        found = text.find(word, at)
+        if found < 0:
+            return [words], start
+        if runs[-1] and text[at:found].strip():
+            runs.append([])
+        runs[-1].append(word)
+        at = found + len(word)
+        at += len(re.match(r"(?:['’]s)?", text[at:]).group())  # type: ignore[union-attr]
+    return runs, at
 
 
 def name_found(name: str, source_tokens: set[str], source_text: str = "") -> bool:
