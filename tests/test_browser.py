@@ -120,6 +120,26 @@ def save(page: Any, app: App, name: str, docs_name: str | None = None) -> Path:
     return path
 
 
+def stack(top: Path, bottom: Path, app: App, name: str, docs_name: str, top_height: int) -> Path:
+    """One image: the first `top_height` pixels of `top` above the whole of `bottom` (Pillow comes with
+    Streamlit)."""
+    from PIL import Image
+
+    with Image.open(top) as upper, Image.open(bottom) as lower:
+        upper = upper.crop((0, 0, upper.width, min(top_height, upper.height)))
+        combined = Image.new("RGB", (max(upper.width, lower.width), upper.height + lower.height), "white")
+        combined.paste(upper, (0, 0))
+        combined.paste(lower, (0, upper.height))
+        path = app.screens / f"{name}.png"
+        combined.save(path, optimize=True)
+    folder = os.environ.get("CROSSREAD_DOCS_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(folder) / docs_name)
+    print(f"screenshot: {path}")
+    return path
+
+
 def open_page(browser: Any, app: App, path: str = "", viewport: dict | None = None, collection: str = "") -> Any:
     """A new browser session on a page, with the sidebar's collection chosen."""
     page = browser.new_page(viewport=viewport or DESKTOP)
@@ -197,13 +217,18 @@ def test_ask_and_open_a_citation_with_timings(app: App, browser: Any) -> None:
     print(f"timing: shipped corpus (2 articles), first question since start: first claim {first:.2f} s, "
           f"full answer {full:.2f} s")
     assert page.locator(".cr-badge").count() >= 1
+    answer = save(page, app, "ask-answer")
     highlighted, title = open_citation(page, app)
     box = highlighted.bounding_box()
     assert within(box, DESKTOP), "highlight not scrolled into view"
     dialog = page.get_by_role("dialog")
     meta = dialog.locator(".cr-meta").first.inner_text()
     assert title not in meta and "unknown" not in meta and "no date" not in meta
-    save(page, app, "ask-citation", "ask-citation.png")
+    cited = save(page, app, "ask-citation")
+    # For the README: the answer, then the citation opened from it (the dialog covers the answer).
+    answer_box = page.locator(".cr-answer").last.bounding_box()
+    stack(answer, cited, app, "ask-answer-and-citation", "ask-citation.png",
+          top_height=int(answer_box["y"] + answer_box["height"] + 24) if answer_box else 520)
     page.keyboard.press("Escape")
     # The conversation is listed with its date; a second session does not open it.
     assert page.get_by_text(re.compile(re.escape(QUESTION) + r" · today \d\d:\d\d")).count() == 1
