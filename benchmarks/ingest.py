@@ -12,7 +12,7 @@ Prints, with the load average beside each part:
 Articles come from the AllSides development data (raw_dev.jsonl: 1,065 news excerpts); growth batches are new
 articles made by recombining their paragraphs (different enough not to be near-duplicates).
 
-    python benchmarks/ingest.py [--articles 400] [--batches 3] [--batch-sentences 5000] [--file-mb 1,2]
+    python benchmarks/ingest.py [--articles 400] [--batches 3] [--batch-sentences 5000] [--file-mb 1,2] [--langchain]
 """
 
 from __future__ import annotations
@@ -84,7 +84,24 @@ def timed(func: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def encoders_and_ingest(articles: list, work: Path, count: int) -> None:
+def langchain_baseline(corpus: Path, persist: Path, embeddings: object) -> tuple[float, int]:
+    """Seconds for the textbook LangChain pipeline on the same files, and the number of chunks it embeds."""
+    import chromadb
+    from langchain_chroma import Chroma
+    from langchain_core.documents import Document
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    start = time.perf_counter()
+    docs = [Document(page_content=p.read_text(encoding="utf-8"), metadata={"source": str(p)})
+            for p in sorted(corpus.glob("*.txt"))]
+    chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
+    Chroma.from_documents(chunks, embeddings, persist_directory=str(persist),  # type: ignore[arg-type]
+                          client_settings=chromadb.Settings(anonymized_telemetry=False, is_persistent=True,
+                                                            persist_directory=str(persist)))
+    return time.perf_counter() - start, len(chunks)
+
+
+def encoders_and_ingest(articles: list, work: Path, count: int, langchain: bool) -> None:
     from rag.embeddings import SentenceEmbeddings
     from rag.ingest import ingest
     from rag.sentences import split_sentences
@@ -111,6 +128,10 @@ def encoders_and_ingest(articles: list, work: Path, count: int) -> None:
         print(f"{backend:5s}  raw encode {raw_before:6.1f} / {raw_after:6.1f} sentences/s (before/after)   "
               f"ingest {stored / seconds:6.1f} sentences/s = {stored / seconds / raw:.0%} of raw   {load()}")
     print(f"onnx / torch raw encode: {rates['onnx'] / rates['torch']:.2f}x")
+    if langchain:
+        seconds, chunks = langchain_baseline(folder, work / "langchain", SentenceEmbeddings(backend="onnx"))
+        print(f"LangChain baseline (RecursiveCharacterTextSplitter 1,000/200 + Chroma.from_documents, ONNX): "
+              f"{len(texts) / seconds:6.1f} sentences/s ({chunks} chunks)  {load()}")
     for workers in (1, 2):
         store = open_store({"data_dir": work / f"store-workers-{workers}"})
         seconds = timed(lambda s=store, w=workers: ingest([str(folder)], store=s, workers=w))  # type: ignore[misc]
@@ -225,6 +246,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=20)
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: encoders,growth,files,brief,cli")
+    parser.add_argument("--langchain", action="store_true", help="also time the LangChain baseline (extra 'bench')")
     parser.add_argument("--child-file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_file:
@@ -237,7 +259,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="crossread-bench-") as tmp:
         work = Path(tmp)
         if "encoders" not in skip:
-            encoders_and_ingest(articles, work, args.articles)
+            encoders_and_ingest(articles, work, args.articles, args.langchain)
         if "growth" not in skip:
             growth(articles, work, args.batches, args.batch_sentences, queries)
         if "files" not in skip:
