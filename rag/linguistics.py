@@ -500,7 +500,9 @@ def _subject_commas(doc: Doc, drop: set[int]) -> set[int]:
     commas: set[int] = set()
     for verb in [root, *(c for c in root.children if c.dep_ == "ccomp")]:
         subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-        words = [t.i for t in subject.subtree if t.i not in drop and not t.is_punct] if subject is not None else []
+        if subject is None:
+            continue
+        words = [t.i for t in subject.subtree if t.i not in drop and not t.is_punct]
         if words and any(t.i in drop for t in subject.subtree if not t.is_punct):
             verb_start = min([verb.i] + [c.i for c in verb.children if c.dep_ in ("aux", "auxpass", "neg")])
             commas |= {t.i for t in doc[max(words) + 1: verb_start] if t.text == ","}

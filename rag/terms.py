@@ -113,9 +113,17 @@ def content_terms(text: str, extra_stopwords: frozenset[str] = frozenset()) -> s
 
 
 def term_matches(terms: set[str], pool: set[str]) -> set[str]:
-    """The terms found in pool, exactly or sharing a 6-letter prefix (production/producing)."""
+    """The terms found in pool, exactly, by their loose form (vote/vot, pass/pas, combatt/combat), or sharing
+    a 6-letter prefix (production/producing)."""
     prefixes = {p[:6] for p in pool if len(p) >= 6}
-    return {t for t in terms if t in pool or (len(t) >= 6 and t[:6] in prefixes)}
+    loose = {_loose(p) for p in pool}
+    return {t for t in terms if t in pool or _loose(t) in loose or (len(t) >= 6 and t[:6] in prefixes)}
+
+
+def _loose(term: str) -> str:
+    """A stem without a final "e" or doubled final consonant, which `stem` leaves on some forms only."""
+    term = term[:-1] if term.endswith("e") and len(term) > 3 else term
+    return term[:-1] if len(term) > 3 and term[-1] == term[-2] and term[-1] not in "aeiou" else term
 
 
 def number_mentions(text: str) -> list[tuple[str, float]]:

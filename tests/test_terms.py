@@ -1,0 +1,24 @@
+"""Word-level rules shared by retrieval, the refusal gate and alignment (model-free)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.terms import number_mentions, stem, term_matches
+
+
+@pytest.mark.parametrize(("a", "b"), [("pass", "passed"), ("vote", "voted"), ("combatting", "combat"),
+                                      ("based", "base"), ("sides", "side"), ("handling", "handle"),
+                                      ("production", "producing")])
+def test_forms_of_one_word_match(a: str, b: str) -> None:
+    assert term_matches({stem(a)}, {stem(b)}) == {stem(a)}
+
+
+@pytest.mark.parametrize(("a", "b"), [("see", "seen"), ("vote", "veto"), ("bill", "ball")])
+def test_different_words_do_not(a: str, b: str) -> None:
+    assert not term_matches({stem(a)}, {stem(b)})
+
+
+def test_number_mentions_read_scales_and_words() -> None:
+    assert dict(number_mentions("7.5 million people, $4.5bn and two ships")) == {
+        "7.5 million": 7.5e6, "$4.5bn": 4.5e9, "two": 2.0}
