@@ -4,9 +4,11 @@ There is no NLI model to download here, so the verdict comes from signals comput
 (`rag/support_features.py`): embedding similarity, word and lemma coverage, predicate-argument units aligned
 from the spaCy parse. A small logistic regression, trained on human-labelled real claims (AttributionBench dev,
 `benchmarks/train_verifier.py`) and shipped as `rag/data/verifier_model.json`, weighs them into a probability.
-Hard checks then cap the verdict: a number or a name the sources lack, or a flipped negation, is unsupported;
-an added purpose, cause, effect or time ("... to discuss ...") is at most partially supported. Attribution
-wrappers a composer adds ("According to KCNA, ...", "Both outlets report that ...") are removed first.
+Hard checks (`rag/claim_checks.py`) then cap the verdict: a number or a name the sources lack, or a flipped
+negation, is unsupported; an added purpose, cause, effect or time ("... to discuss ...") is at most partially
+supported. Attribution wrappers a composer adds ("According to KCNA, ...", "Both outlets report that ...") are
+removed first. A request (an answer, a briefing) verifies through one `Verifier`, which reuses the store's
+sentence vectors and parses each text once.
 """
 
 from __future__ import annotations
