@@ -35,7 +35,7 @@ _TAKES_INFINITIVE = frozenset((
 _ADJ_TAKES_INFINITIVE = frozenset((
     "crucial", "essential", "important", "necessary", "possible", "impossible", "difficult", "easy", "hard",
     "able", "unable", "likely", "unlikely", "vital", "critical", "advisable", "best", "better", "good", "helpful",
-    "useful", "wise", "safe", "common", "ready", "willing", "eager", "sure", "certain", "free", "important",
+    "useful", "wise", "safe", "common", "ready", "willing", "eager", "sure", "certain", "free",
 ))
 # Words that make a date or time expression say when ("last week", "earlier this year"); a duration or an age
 # ("8 minutes", "23 years old") is a quantity, and numbers are the number check's.
