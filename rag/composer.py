@@ -139,15 +139,27 @@ class Composer:
             verification = self.verifier(text, sources, cited_outlets)
         return _claim(text, cited, verification)
 
-    def key_fact(self, group: FactGroup, members: list[OutletSentence]) -> Claim:
-        chosen = min(members, key=self.cost)
+    def key_fact(self, group: FactGroup, members: list[OutletSentence]) -> Claim | None:
+        """The group's fact stated once, citing each outlet whose own sentence aligns with the one stated (a
+        group chains sentences, so an outlet's closest member may state something else: it is not cited);
+        None when no other outlet's sentence says what the stated one says."""
+        def backing(member: OutletSentence) -> list[OutletSentence]:
+            rep = group.members.index(member)
+            out = [member]
+            for outlet in dict.fromkeys(m.outlet for m in members):  # each other outlet's closest sentence
+                if outlet != member.outlet:
+                    others = [i for i, m in enumerate(group.members) if m.outlet == outlet and m in members]
+                    best = max(others, key=lambda i: group.score(rep, i))
+                    if group.score(rep, best) >= self.cfg.align_threshold:
+                        out.append(group.members[best])
+            return out
+
+        supported = {id(m): backing(m) for m in members}
+        chosen = min(members, key=lambda m: (-len(supported[id(m)]), self.cost(m)))
+        cited = supported[id(chosen)]
+        if len(cited) < 2:
+            return None
         self.picks[chosen.outlet] += 1
-        rep = group.members.index(chosen)
-        cited = [chosen]
-        for outlet in dict.fromkeys(m.outlet for m in members):  # each other outlet's closest sentence
-            if outlet != chosen.outlet:
-                others = [i for i, m in enumerate(group.members) if m.outlet == outlet and m in members]
-                cited.append(group.members[max(others, key=lambda i: group.score(rep, i))])
         return self.state(chosen, list(dict.fromkeys(m.outlet for m in cited)), cited)
 
     def single(self, member: OutletSentence) -> Claim:
@@ -251,7 +263,11 @@ class Composer:
             outlets = {m.outlet for m in members}
             if len(outlets) >= 2:
                 if len(key_claims) < n_key and not any(c.kind != "framing" for c in group.conflicts):
-                    key_claims.append(self.key_fact(group, members))
+                    fact = self.key_fact(group, members)
+                    if fact is not None:
+                        key_claims.append(fact)
+                    else:
+                        singles.append(min(members, key=self.cost))
             elif len(outlets) == 1:
                 singles.append(members[0])
             contrasted = {(c.label, c.text.rsplit("; ", 1)[-1]) for c in framing}

