@@ -235,9 +235,12 @@ def _opening_drop(doc: Doc) -> set[int]:
             drop.update(range(span.start, span.end))
             start = span.end
     i = start
-    colon = next((t.i for t in doc[start: start + 6] if t.text == ":"), None)
-    if colon is not None and len(doc) - colon > 6 and not any(t.like_num or t.text in _QUOTES
-                                                              for t in doc[start:colon]):
+    colon = next((t.i for t in doc[start: start + 11] if t.text == ":"), None)
+    # a lead-in label: up to 5 words, or up to 10 that say nobody said anything ("Why it matters, via Axios'
+    # Margaret Talev:"; not "The ministry said on Friday:")
+    long_label = colon is not None and colon - start > 6 and any(t.lemma_ in REPORTING_VERBS for t in doc[start:colon])
+    if colon is not None and len(doc) - colon > 6 and not long_label and not any(
+            t.like_num or t.text in _QUOTES for t in doc[start:colon]):
         drop.update(range(start, colon + 1))  # a lead-in label: "Why it matters:", "What to watch:"
         i = colon + 1
     while i < len(doc) and doc[i].lower_ in _LEADING_CCONJ and doc[i].dep_ in ("cc", "advmod", "dep", "ROOT") \

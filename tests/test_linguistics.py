@@ -167,3 +167,11 @@ def test_what_a_question_asks_for_and_which_sentence_holds_it() -> None:
     assert answer_types("What did Biden pledge?") == frozenset()
     assert gives_answer_type(_one("The bill was approved by a 94-1 vote."), wanted)
     assert not gives_answer_type(_one("The Senate sent a strong message by passing the bill."), wanted)
+
+
+def test_a_longer_lead_in_label_goes_but_a_speakers_colon_stays() -> None:
+    assert compress(_one("Why it matters, via Axios' Margaret Talev: Tuesday's results highlight the limits of "
+                         "Republicans trying to use Trump tactics in a deeply Democratic state."))[0] \
+        .startswith("Tuesday's results highlight")
+    assert compress(_one("The ministry said on Friday in a statement: the drills will start next week as planned "
+                         "by both sides."))[0].startswith("The ministry said on Friday")
