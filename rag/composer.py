@@ -283,6 +283,9 @@ class Composer:
             if len(outlets) >= 2:  # after the figures: a pair whose figures differ is a figure difference
                 said = {c.text for c in substantive}
                 attributed.extend(c for c in self.attribution_difference(group, members) if c.text not in said)
+        # a sentence a difference already states is not repeated among the single-outlet facts
+        differing = {(c.doc_id, c.sentence_index) for claim in substantive + attributed for c in claim.citations}
+        singles = [m for m in singles if (m.sentence.doc_id, m.sentence.index) not in differing]
         cited = {c.outlet for claim in key_claims for c in claim.citations}
         singles.sort(key=lambda m: m.outlet in cited)  # an outlet not yet cited speaks first (stable order)
         single_claims = [self.single(m) for m in _round_robin(singles, n_single)]
