@@ -30,6 +30,9 @@ def test_bad_targets_are_one_line_errors(tmp_path):
     env = {**os.environ, "CROSSREAD_DATA_DIR": str(tmp_path / "data")}
     done = migrate(env, "--to", "mysql://x", "--chroma", "http://127.0.0.1:1")
     assert done.returncode == 2 and done.stderr.strip() == "error: --to must be a postgresql:// URL, not 'mysql://x'"
+    down = migrate(env, "--to", "postgresql://me:secret@127.0.0.1:1/db", "--chroma", "http://127.0.0.1:1")
+    assert down.returncode == 2 and down.stderr.startswith("error: PostgreSQL at 127.0.0.1:1/db is unreachable")
+    assert "secret" not in down.stderr and len(down.stderr.strip().splitlines()) == 1
 
 
 @pytest.mark.slow
