@@ -50,8 +50,10 @@ def test_inputs_expand_to_files_and_group_into_tasks(tmp_path):
     assert len(tasks_of([str(big), str(big)])) == 2  # a file bigger than a task is a task of its own
 
 
-def test_two_workers_give_the_same_store_as_one(tmp_path):
+def test_two_workers_give_the_same_store_as_one(tmp_path, monkeypatch):
+    monkeypatch.setattr("rag.workers.TASK_BYTES", 2000)  # several tasks, so both workers get some
     inputs = _mixed_inputs(tmp_path / "in")
+    assert len(tasks_of(expand_inputs(inputs))) >= 4
     one, two = open_store({"data_dir": tmp_path / "one"}), open_store({"data_dir": tmp_path / "two"})
     first = ingest(inputs, store=one)
     second = ingest(inputs, store=two, workers=2)
@@ -67,8 +69,9 @@ def test_two_workers_give_the_same_store_as_one(tmp_path):
 
 
 @pytest.mark.slow
-def test_ray_local_mode_with_two_workers_gives_the_same_store(tmp_path):
+def test_ray_local_mode_with_two_workers_gives_the_same_store(tmp_path, monkeypatch):
     pytest.importorskip("ray.data", reason="Ray is not installed (pip install 'crossread[ray]')")
+    monkeypatch.setattr("rag.workers.TASK_BYTES", 2000)
     inputs = _mixed_inputs(tmp_path / "in")
     one, on_ray = open_store({"data_dir": tmp_path / "one"}), open_store({"data_dir": tmp_path / "ray"})
     first = ingest(inputs, store=one)
