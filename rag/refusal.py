@@ -45,12 +45,33 @@ class Answerability:
 
 
 def focus_terms(question: str) -> set[str]:
-    """The thing asked for: "population" in "What is the population of X?", "troops" in "How many troops…"."""
+    """The thing asked for: "population" in "What is the population of X?", "troops" in "How many troops…",
+    and what a short question asks happened: "win" in "Did Trump win the 2020 election?" (an article about
+    Trump and the election that says nothing of winning does not answer it)."""
     found: set[str] = set()
     for pattern in _FOCUS:
         for match in pattern.finditer(question):
             found |= question_terms(match.group(1))
-    return found
+    return found | _asked_verb(question)
+
+
+# Verbs that say nothing of what happened ("What happened to ...", "What did X say ...").
+_LIGHT_VERBS = frozenset(("be", "do", "have", "happen", "say", "go", "get", "make", "take", "come", "mean",
+                          "know", "think", "see", "describe", "report", "cover", "tell"))
+
+
+def _asked_verb(question: str) -> set[str]:
+    """The main verb of a short direct question, stemmed, unless it is a light verb; statements ending in "?"
+    (a roundup's sentence) and long questions name too much to hinge on one verb."""
+    if len(question.split()) > 14:
+        return set()
+    from rag.linguistics import parse
+
+    doc = parse([question])[0]
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or root.pos_ != "VERB" or root.lemma_.lower() in _LIGHT_VERBS:
+        return set()
+    return question_terms(root.text)
 
 
 def names_in_question(question: str) -> set[str]:
