@@ -45,14 +45,12 @@ class Answerability:
 
 
 def focus_terms(question: str) -> set[str]:
-    """The thing asked for: "population" in "What is the population of X?", "troops" in "How many troops…",
-    and what a short question asks happened: "win" in "Did Trump win the 2020 election?" (an article about
-    Trump and the election that says nothing of winning does not answer it)."""
+    """The thing asked for: "population" in "What is the population of X?", "troops" in "How many troops…"."""
     found: set[str] = set()
     for pattern in _FOCUS:
         for match in pattern.finditer(question):
             found |= question_terms(match.group(1))
-    return found | _asked_verb(question)
+    return found
 
 
 # Verbs that say nothing of what happened ("What happened to ...", "What did X say ...").
@@ -60,9 +58,11 @@ _LIGHT_VERBS = frozenset(("be", "do", "have", "happen", "say", "go", "get", "mak
                           "know", "think", "see", "describe", "report", "cover", "tell"))
 
 
-def _asked_verb(question: str) -> set[str]:
-    """The main verb of a short direct question, stemmed, unless it is a light verb; statements ending in "?"
-    (a roundup's sentence) and long questions name too much to hinge on one verb."""
+def asked_verb(question: str) -> set[str]:
+    """What a short direct question asks happened, as its main verb's stemmed lemma: "win" in "Did Trump win the
+    2020 election?" (an article about Trump and the election that says nothing of winning does not answer it);
+    nothing for a light verb, or for statements ending in "?" and long questions, which name too much to hinge
+    on one verb."""
     if len(question.split()) > 14:
         return set()
     from rag.linguistics import parse
@@ -71,7 +71,7 @@ def _asked_verb(question: str) -> set[str]:
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if root is None or root.pos_ != "VERB" or root.lemma_.lower() in _LIGHT_VERBS:
         return set()
-    return question_terms(root.text)
+    return question_terms(root.lemma_)  # "lost" asks about losing: the lemma meets "lose", "losing"
 
 
 def names_in_question(question: str) -> set[str]:
@@ -121,7 +121,7 @@ def judge(question: str, evidence: Evidence, store: Store, collection: str, sett
         return Answerability(True, "a question about the coverage itself", tuple(doc_ids))
     weights = term_weights(store, collection, sorted(terms))
     total = sum(weights.values()) or 1.0
-    names, focus = names_in_question(question) & terms, focus_terms(question)
+    names, focus, asked = names_in_question(question) & terms, focus_terms(question), asked_verb(question)
     hit_words: dict[str, set[str]] = {}
     for h in evidence:
         hit_words.setdefault(h.sentence.doc_id, set()).update(
@@ -132,14 +132,20 @@ def judge(question: str, evidence: Evidence, store: Store, collection: str, sett
         if doc is not None:
             found_by_doc[doc_id] = term_matches(terms, {stem(t) for t in tokens(f"{doc.meta.title or ''} {doc.text}")})
 
+    asked_in: dict[str, set[str]] = {d: set() for d in found_by_doc}
+    for doc_id in asked_in if asked else ():
+        doc = store.docs.get_document(collection, doc_id)
+        asked_in[doc_id] = {stem(t) for t in tokens(doc.text)} if doc is not None else set()
+
     def score(close: _CloseWords | None) -> list[tuple[float, str]]:
         out = []
         for doc_id, found in found_by_doc.items():
             missing = terms - found
             if close is not None and missing - names:
                 found = found | close.found(missing - names, doc_id)
-            if names and len(names & found) / len(names) < cfg.name_coverage or focus and not focus <= found:
-                continue
+            if names and len(names & found) / len(names) < cfg.name_coverage or focus and not focus <= found \
+                    or asked and term_matches(asked, asked_in[doc_id]) != asked:
+                continue  # the asked verb must be in the article itself: a close word ("lose" for "win") won't do
             out.append((sum(weights[t] for t in found) / total, doc_id))
         return out
 
