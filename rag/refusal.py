@@ -132,10 +132,18 @@ def judge(question: str, evidence: Evidence, store: Store, collection: str, sett
         if doc is not None:
             found_by_doc[doc_id] = term_matches(terms, {stem(t) for t in tokens(f"{doc.meta.title or ''} {doc.text}")})
 
+    # Where the asked verb may be: any word of the article, and the lemmas of its sentences the retrieval found
+    # ("struck down" answers "Why did the judge strike down ...").
     asked_in: dict[str, set[str]] = {d: set() for d in found_by_doc}
-    for doc_id in asked_in if asked else ():
-        doc = store.docs.get_document(collection, doc_id)
-        asked_in[doc_id] = {stem(t) for t in tokens(doc.text)} if doc is not None else set()
+    if asked:
+        from rag.linguistics import parse
+
+        texts = [h.sentence.text for h in evidence if h.sentence.doc_id in asked_in]
+        for h, parsed in zip([h for h in evidence if h.sentence.doc_id in asked_in], parse(texts), strict=True):
+            asked_in[h.sentence.doc_id] |= {stem(t.lemma_.lower()) for t in parsed}
+        for doc_id in asked_in:
+            article = store.docs.get_document(collection, doc_id)
+            asked_in[doc_id] |= {stem(t) for t in tokens(article.text)} if article is not None else set()
 
     def score(close: _CloseWords | None) -> list[tuple[float, str]]:
         out = []
