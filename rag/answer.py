@@ -18,7 +18,7 @@ from rag.retrieval import lead_vectors, retrieve
 from rag.settings import Settings, get_settings
 from rag.store import Store, open_store
 from rag.stories import group_stories
-from rag.types import Answer, Claim, DraftClaim, SentenceHit, Verdict
+from rag.types import Answer, Claim, DraftClaim, Evidence, SentenceHit, Verdict
 from rag.verify import Verifier
 
 MAX_QUESTION_CHARS = 2_000
@@ -43,14 +43,23 @@ def closest_sentences(hits: Sequence[SentenceHit]) -> tuple[SentenceHit, ...]:
     return tuple(sorted(hits, key=lambda h: -h.score)[:CLOSEST_SHOWN])
 
 
-def same_story(store: Store, collection: str, anchor: str, doc_ids: Sequence[str], settings: Settings,
+def same_story(store: Store, collection: str, anchor: str, evidence: Evidence, settings: Settings,
                ) -> tuple[str, ...]:
-    """The documents among `doc_ids` that rag.stories groups into one story with `anchor`."""
-    docs = [store.document(collection, d) for d in dict.fromkeys((anchor, *doc_ids))]
+    """The documents of `evidence` on the story `anchor` is on: those rag.stories groups with it (no lone
+    article attached: among a few candidates every article of another event is alone), and those with a
+    retrieved sentence stating what one of the story's retrieved sentences states (same_fact_cosine)."""
+    doc_ids = list(dict.fromkeys((anchor, *(h.sentence.doc_id for h in evidence))))
+    docs = [store.document(collection, d) for d in doc_ids]
     cfg = settings.stories
-    stories = group_stories(docs, lead_vectors(store, collection, docs, cfg.lead_sentences), cfg)
-    story = next(st for st in stories if any(d.doc_id == anchor for d in st.docs))
-    return tuple(d.doc_id for d in story.docs)
+    stories = group_stories(docs, lead_vectors(store, collection, docs, cfg.lead_sentences), cfg, attach=False)
+    story = {d.doc_id for d in next(st for st in stories if any(d.doc_id == anchor for d in st.docs)).docs}
+    cos = evidence.cosines()
+    rows = [i for i, h in enumerate(evidence) if h.sentence.doc_id in story]
+    for i, h in enumerate(evidence):
+        if h.sentence.doc_id not in story and rows and max(float(cos[i, r]) for r in rows) \
+                >= settings.answer.same_fact_cosine:
+            story.add(h.sentence.doc_id)
+    return tuple(d for d in doc_ids if d in story)
 
 
 def is_refusal(text: str) -> bool:
@@ -98,7 +107,7 @@ def stream_answer(
     # Only articles on the question may be cited: those the gate found covering it, and the other articles of
     # the story the best of them is on (their sentences may answer in other words: "voted 94-1" for "how many
     # senators voted against"); a neighbouring story's articles stay out.
-    story = same_story(store, name, gate.doc_ids[0], [h.sentence.doc_id for h in found], s)
+    story = same_story(store, name, gate.doc_ids[0], found, s)
     hits = found.only(tuple(dict.fromkeys(gate.doc_ids + story)) if not comparison else story)
     numbering = MarkerNumbering()
     verifier = Verifier(store.embeddings, s, evidence=hits)

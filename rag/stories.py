@@ -108,10 +108,12 @@ def average_linkage(similarity: np.ndarray, threshold: float) -> list[list[int]]
 
 
 def group_stories(docs: Sequence[Document], lead_vectors: np.ndarray, cfg: StorySettings | None = None,
-                  ) -> list[Story]:
+                  *, attach: bool = True) -> list[Story]:
     """Group documents into stories, largest first (ties: the one whose first document came first).
 
     `lead_vectors` holds one unit vector per document: the mean of its title and lead sentence vectors.
+    With `attach`, an article left alone joins its closest story (right for a whole collection; wrong for a
+    handful of candidates, where every article of another event is alone).
     """
     cfg = cfg or StorySettings()
     n = len(docs)
@@ -129,7 +131,7 @@ def group_stories(docs: Sequence[Document], lead_vectors: np.ndarray, cfg: Story
     def linkage(a: list[int], b: list[int]) -> float:
         return float(np.mean(similarity[np.ix_(a, b)]))
 
-    for alone in [g for g in groups if len(g) == 1]:
+    for alone in [g for g in groups if len(g) == 1] if attach else []:
         others = [g for g in groups if len(g) > 1]
         if others:
             score, best = max((linkage(alone, g), k) for k, g in enumerate(others))

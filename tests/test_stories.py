@@ -75,3 +75,20 @@ def test_three_outlets_with_different_headlines_stay_together_and_events_apart(t
     titles = [{d.meta.title for d in s.docs} for s in stories]
     expected = [{item["newsTitle"] for item in e["news"].values()} for e in events]
     assert sorted(map(sorted, titles)) == sorted(map(sorted, expected))
+
+
+def test_without_attachment_a_lone_article_stays_alone() -> None:
+    import numpy as np
+
+    from rag.stories import group_stories
+    from rag.types import Document, DocumentMeta, Sentence
+
+    texts = ["Biden pledged to halve emissions by 2030 at the climate summit.",
+             "Biden set a target to cut greenhouse gas emissions in half by 2030.",
+             "Biden will attend a summit in Brussels on his first trip abroad."]
+    docs = [Document(str(i), t, DocumentMeta(outlet=f"O{i}", title=t), (Sentence(str(i), 0, t, 0, len(t)),))
+            for i, t in enumerate(texts)]
+    vectors = np.array([[1.0, 0.0], [0.99, 0.14], [0.45, 0.89]], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert [len(s.docs) for s in group_stories(docs, vectors, attach=False)] == [2, 1]
+    assert [len(s.docs) for s in group_stories(docs, vectors)] == [3]
