@@ -150,7 +150,7 @@ class Composer:
                 if outlet != member.outlet:
                     others = [i for i, m in enumerate(group.members) if m.outlet == outlet and m in members]
                     best = max(others, key=lambda i: group.score(rep, i))
-                    if group.score(rep, best) >= self.cfg.align_threshold:
+                    if group.score(rep, best) >= self.cfg.cite_threshold:
                         out.append(group.members[best])
             return out
 

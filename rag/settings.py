@@ -58,6 +58,11 @@ class BriefingSettings(BaseModel):
         0.65, description="Combined score (cosine + word-overlap bonus) at or above which two sentences align."
     )
     lexical_weight: float = Field(0.25, description="Weight of the word-overlap bonus in the alignment score.")
+    cite_threshold: float = Field(
+        0.72, description="Alignment score at or above which another outlet's sentence is cited for a stated fact: "
+        "stricter than align_threshold, because sentences on one topic group while only those stating one fact "
+        "may be cited for it."
+    )
     max_per_outlet: int = Field(2, description="Most sentences one outlet contributes to one fact group.")
     conflict_min_cosine: float = Field(
         0.68, description="Numbers, dates and names are compared only between sentences at least this close."
