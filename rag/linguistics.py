@@ -208,7 +208,15 @@ def _evaluative(doc: Doc, outside: Sequence[Token], speaker: str | None) -> bool
         # "should"/"ought" prescribe; "must" is as often a rule reported ("must still be approved").
         if t.lower_ in ("should", "ought") and t.dep_ == "aux" and t.head.dep_ == "ROOT":
             return True
-    return False
+    return _characterises(doc)
+
+
+def _characterises(doc: Doc) -> bool:
+    """A charged adjective in the writer's own voice ("a disastrous withdrawal", "the shocking verdict"): a
+    characterisation, which is the writer's to hold, not a fact to report."""
+    from rag.framing import unquoted_loaded_terms
+
+    return any(t.category == "charged_adjective" and t.intensity >= 2 for t in unquoted_loaded_terms(doc.text))
 
 
 def _opening_marker(doc: Doc) -> str | None:

@@ -175,3 +175,10 @@ def test_a_longer_lead_in_label_goes_but_a_speakers_colon_stays() -> None:
         .startswith("Tuesday's results highlight")
     assert compress(_one("The ministry said on Friday in a statement: the drills will start next week as planned "
                          "by both sides."))[0].startswith("The ministry said on Friday")
+
+
+def test_a_charged_adjective_in_the_writers_voice_is_a_characterisation_to_attribute() -> None:
+    doc = _one("The withdrawal from Afghanistan was a disastrous failure of planning.")
+    assert read(doc).role == Role.OPINION
+    assert attribute(doc, "National Review").startswith("National Review wrote that")
+    assert read(_one("Critics called the plan “disastrous” on Monday.")).role == Role.FACT  # the critics' word
