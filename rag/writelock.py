@@ -19,31 +19,44 @@ import fcntl
 import os
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 Waiting = Callable[[str], None]
 
 
-class WriterLock:
-    """The data folder's writer lock, re-entrant within a thread."""
+class _ReentrantLock:
+    """One writer at a time, re-entrant within a thread: a nested `hold` runs its body under the outer one;
+    the outermost takes the lock with `_acquire`."""
 
-    def __init__(self, path: Path):
-        self.path = path
+    def __init__(self) -> None:
         self._local = threading.local()
 
     @contextmanager
     def hold(self, what: str = "ingest", waiting: Waiting | None = None) -> Iterator[None]:
         """Hold the lock for the body; if another writer has it, call `waiting` once, then block until free."""
         depth = getattr(self._local, "depth", 0)
-        if depth:
+        with nullcontext() if depth else self._acquire(what, waiting):
             self._local.depth = depth + 1
             try:
                 yield
             finally:
-                self._local.depth -= 1
-            return
+                self._local.depth = depth
+
+    def _acquire(self, what: str, waiting: Waiting | None) -> AbstractContextManager[None]:
+        raise NotImplementedError
+
+
+class WriterLock(_ReentrantLock):
+    """The data folder's writer lock: an flock on a file in the folder."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = path
+
+    @contextmanager
+    def _acquire(self, what: str, waiting: Waiting | None) -> Iterator[None]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -55,11 +68,7 @@ class WriterLock:
                 fcntl.flock(fd, fcntl.LOCK_EX)
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{what} by pid {os.getpid()}\n".encode(), 0)
-            self._local.depth = 1
-            try:
-                yield
-            finally:
-                self._local.depth = 0
+            yield
         finally:
             os.close(fd)  # closing the descriptor releases the lock
 
@@ -75,26 +84,17 @@ def _holder(fd: int) -> str:
 _ADVISORY_KEY = 0x63726F7373726400
 
 
-class AdvisoryWriterLock:
+class AdvisoryWriterLock(_ReentrantLock):
     """The same one-writer rule on PostgreSQL, across machines: a session advisory lock, held on its own
     connection for the body. The server drops it when the holder's connection ends, so a writer that dies
     (even by SIGKILL, or with its machine) never leaves a stale lock. Re-entrant within a thread."""
 
     def __init__(self, database_url: str):
+        super().__init__()
         self.database_url = database_url
-        self._local = threading.local()
 
     @contextmanager
-    def hold(self, what: str = "ingest", waiting: Waiting | None = None) -> Iterator[None]:
-        """Hold the lock for the body; if another writer has it, call `waiting` once, then block until free."""
-        depth = getattr(self._local, "depth", 0)
-        if depth:
-            self._local.depth = depth + 1
-            try:
-                yield
-            finally:
-                self._local.depth -= 1
-            return
+    def _acquire(self, what: str, waiting: Waiting | None) -> Iterator[None]:
         from rag.docstore_postgres import connect
 
         conn = connect(self.database_url, application_name=f"crossread {what} pid {os.getpid()}")
@@ -103,11 +103,7 @@ class AdvisoryWriterLock:
                 if waiting is not None:
                     waiting(f"another writer is busy with this database ({_advisory_holder(conn)}); waiting for it")
                 conn.execute("SELECT pg_advisory_lock(?)", (_ADVISORY_KEY,))
-            self._local.depth = 1
-            try:
-                yield
-            finally:
-                self._local.depth = 0
+            yield
         finally:
             conn.close()  # ending the session releases the lock
 

@@ -9,6 +9,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -87,3 +88,14 @@ def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     assert [r.status for r in results] == ["added", "added"]
     yield store
     shutil.rmtree(data_dir, ignore_errors=True)
+
+
+class CountingEmbeddings:
+    """The real encoder, recording which texts it was asked to encode (tests that count re-encoding)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.encoded = inner, []
+
+    def encode(self, texts: Any) -> Any:
+        self.encoded.extend(texts)
+        return self.inner.encode(texts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import CountingEmbeddings
 
 from rag.embeddings import SentenceEmbeddings
 from rag.support_features import FEATURES, TextCache, measure, passage_sentences
@@ -13,17 +14,6 @@ pytestmark = pytest.mark.slow  # loads the sentence model and the spaCy pipeline
 
 KIM = ("North Korean leader Kim Jong-un has called for a major boost in the country's production of missiles and "
        "munitions.")
-
-
-class CountingEmbeddings:
-    """The real encoder, recording which texts it was asked to encode."""
-
-    def __init__(self, inner: SentenceEmbeddings) -> None:
-        self.inner, self.encoded = inner, []
-
-    def encode(self, texts):
-        self.encoded.extend(texts)
-        return self.inner.encode(texts)
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import CountingEmbeddings
 
 from rag.embeddings import SentenceEmbeddings
 from rag.settings import Settings
@@ -194,17 +195,6 @@ def test_real_claims_adding_a_cause_or_effect_are_not_supported(embeddings, pair
     result = verify_claim(row["claim"], row["references"], embeddings=embeddings)
     assert result.verdict != Verdict.SUPPORTED, result.reasons
     assert any(named in r and "is not in" in r for r in result.reasons), result.reasons
-
-
-class CountingEmbeddings:
-    """The real encoder, recording which texts it was asked to encode."""
-
-    def __init__(self, inner: SentenceEmbeddings) -> None:
-        self.inner, self.encoded = inner, []
-
-    def encode(self, texts):
-        self.encoded.extend(texts)
-        return self.inner.encode(texts)
 
 
 def test_a_request_verifier_reuses_stored_vectors_and_batches_claims(embeddings):
