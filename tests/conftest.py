@@ -99,3 +99,52 @@ class CountingEmbeddings:
     def encode(self, texts: Any) -> Any:
         self.encoded.extend(texts)
         return self.inner.encode(texts)
+
+
+# The tiers: `unit` (every test not marked slow or browser: no model, no server; `pytest -m unit` runs in
+# seconds), `slow` (real models and servers) and `browser` (the app in headless Chromium). CI runs all three.
+MODEL_LOADERS = (
+    "rag.embeddings.load_encoder",
+    "rag.embeddings.build_encoder",
+    "rag.embeddings.load_model",
+    "rag.linguistics.nlp",
+    "rag.providers.llamacpp.load_llama",
+)
+MODEL_FIXTURES = frozenset({"corpus_store"})  # fixtures that ingest with the real encoder
+_LOADED = pytest.StashKey[list[str]]()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("slow") is None and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.unit)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """A unit test that loads a model fails, naming the loader: it belongs in the slow tier."""
+    if item.get_closest_marker("unit") is None:
+        yield
+        return
+    loaded = item.stash.setdefault(_LOADED, [])
+    with pytest.MonkeyPatch.context() as patch:
+        for path in MODEL_LOADERS:
+            def refuse(*args: Any, _path: str = path, **kwargs: Any) -> Any:
+                loaded.append(_path)
+                pytest.fail(f"a unit test called {_path}: mark it @pytest.mark.slow", pytrace=False)
+
+            patch.setattr(path, refuse)
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Also fail a unit test whose model load was swallowed (e.g. by a Streamlit script thread)."""
+    outcome = yield
+    report = outcome.get_result()
+    loaded = item.stash.get(_LOADED, [])
+    if loaded and report.passed and report.when == "call":
+        report.outcome = "failed"
+        report.longrepr = f"a unit test called {', '.join(sorted(set(loaded)))}: mark it @pytest.mark.slow"

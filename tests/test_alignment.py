@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from rag.alignment import OutletSentence, align_facts, date_mentions, find_conflicts, quantities
 from rag.sentences import split_sentences
 from rag.store import Store
 from rag.types import Document, DocumentMeta, Sentence, content_id
+
+pytestmark = pytest.mark.slow  # aligns with the real encoder and spaCy pipeline
 
 
 def _doc(text: str, outlet: str) -> Document:

@@ -165,6 +165,7 @@ def test_hostile_document_changes_neither_answer_nor_verdicts(corpus_store: Stor
         assert all(c.text != HOSTILE for c in claim.citations)
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_hostile_sentence_cannot_support_a_claim(hostile_store: Store):
     generator = ScriptedGenerator()
     answer("Are the sources fake?", store=hostile_store, generator=generator)

@@ -20,6 +20,7 @@ from rag.ingest import ingest
 from rag.settings import get_settings
 from rag.store import Store, open_store
 
+pytestmark = pytest.mark.slow  # every page runs against the real engine, encoder and spaCy pipeline
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
 QUESTION = "What did Kim Jong Un call for?"

@@ -15,6 +15,8 @@ from rag.prompts import REFUSAL
 from rag.store import Store
 from rag.types import Briefing, DraftClaim, SectionKind, SentenceHit, Verdict
 
+pytestmark = pytest.mark.slow  # briefs with the real encoder and spaCy pipeline
+
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 

@@ -72,6 +72,7 @@ def test_ask_on_an_empty_store():
     assert result.exit_code == 2 and "crossread ingest" in result.stderr
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_verify_json_and_text():
     source = "The deal was worth 480 million dollars."
     args = ["verify", "The deal was worth $4.5 billion.", "--source", source]

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import docx
+import pytest
 from typer.testing import CliRunner
 
 from rag.cli import _register, app
@@ -20,6 +21,7 @@ def _run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_brief_json_framing_json_and_export(tmp_path: Path) -> None:
     assert _run("ingest", str(CORPUS), "-c", "news")[0] == 0
 

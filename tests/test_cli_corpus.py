@@ -25,6 +25,7 @@ def ingested() -> list[dict]:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_ingest_json_and_exit_code(ingested, tmp_path):
     assert [r["status"] for r in ingested] == ["added", "added"]
     assert all(set(r) >= {"input", "status", "doc_id", "reason"} for r in ingested)
@@ -40,6 +41,7 @@ def test_ingest_json_and_exit_code(ingested, tmp_path):
     assert rows[0]["doc_id"] is None
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_ingest_text_output_names_the_rejected_input(tmp_path):
     bad = tmp_path / "photo.jpg"
     bad.write_bytes(b"\xff\xd8\xff")
@@ -50,6 +52,7 @@ def test_ingest_text_output_names_the_rejected_input(tmp_path):
     assert "Loading weights" not in result.output
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_sources_json(ingested):
     result = run("sources", "--json")
     assert result.exit_code == 0
@@ -63,6 +66,7 @@ def test_sources_json(ingested):
     assert {d["byline"] for d in docs} == {None, "Staff, Agencies"}
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_show_json_offsets_slice_the_text(ingested):
     doc_id = ingested[0]["doc_id"]
     result = run("show", doc_id[:6], "--json")
@@ -75,6 +79,7 @@ def test_show_json_offsets_slice_the_text(ingested):
     assert f"[  1] {doc['sentences'][0]['text']}" in text  # people count sentences from 1
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_search_json(ingested):
     result = run("search", "missile production", "-k", "3", "--json")
     assert result.exit_code == 0
@@ -86,6 +91,7 @@ def test_search_json(ingested):
     assert shown["sentences"][hits[0]["sentence_index"]]["text"] == hits[0]["text"]
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_outlet_override_and_collection_option(tmp_path):
     result = run("ingest", str(CORPUS), "--outlet", "Test Wire", "--date", "2023-11-08", "-c", "other",
                  "--json")
@@ -96,6 +102,7 @@ def test_outlet_override_and_collection_option(tmp_path):
     assert "other" in json.loads(run("collections", "--json").stdout)
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_user_errors_are_one_line_with_exit_2(ingested):
     missing = run("show", "ffffffffffff")
     assert missing.exit_code == 2 and missing.stderr.startswith("error: no document")
@@ -106,6 +113,7 @@ def test_user_errors_are_one_line_with_exit_2(ingested):
     assert bad_name.exit_code == 2 and "collection name" in bad_name.stderr
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_delete(ingested):
     doc_id = ingested[0]["doc_id"]
     assert run("delete", doc_id).exit_code == 0
@@ -144,6 +152,7 @@ def test_terminal_output_neutralises_control_characters():
     assert "\x1b" not in raw.getvalue() and "\x07" not in raw.getvalue()
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_sources_json_names_the_chroma_collection(ingested):
     rows = json.loads(run("sources", "--json").stdout)
     assert {r["chroma_collection"] for r in rows} == {"crossread-default"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.alignment import FactGroup, OutletSentence
 from rag.composer import _round_robin, stands_alone
 from rag.types import Sentence
@@ -24,6 +26,7 @@ def test_round_robin_takes_outlets_in_turn() -> None:
 
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_a_key_fact_cites_only_outlets_whose_own_sentence_says_it() -> None:
     """A fact group chains sentences (A~B, B~C): the stated sentence cites B, which says what A says, not C,
     which the chain pulled in through B. (Real spaCy parses; the verifier is a stand-in for control flow.)"""

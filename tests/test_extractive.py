@@ -17,6 +17,8 @@ from rag.store import Store, open_store
 from rag.types import Sentence, SentenceHit, Verdict
 from rag.verify import verify_claim
 
+pytestmark = pytest.mark.slow  # answers with the real encoder and spaCy pipeline
+
 ARTICLES = {
     "herald": ("Coastal Herald", "Storm hits coast",
                "Tropical storm Mira made landfall on Tuesday near the port of Dalby. "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.framing import (
     detect_loaded_terms,
     emotive_weight,
@@ -46,6 +48,7 @@ def test_unclosed_quote_runs_to_the_end() -> None:
     assert quote_spans('He said "this is a') == [(8, 18)]
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_a_reporting_verbs_noun_form_is_not_a_loaded_verb() -> None:
     assert not [t for t in detect_loaded_terms("His claims were rejected.") if t.lemma == "claim"]
     assert not detect_loaded_terms("Initial jobless claims fell to 498,000 last week.")

@@ -18,6 +18,8 @@ from rag.ingest import ingest
 from rag.store import Store, open_store
 from rag.types import IngestStatus, sentence_id
 
+pytestmark = pytest.mark.slow  # ingests with the real encoder
+
 
 def sentence_ids_of_complete_docs(store: Store, name: str) -> set[str]:
     return {s.sentence_id for s in store.docs.all_sentences(name)}

@@ -21,6 +21,8 @@ from rag.store import Store, open_store
 from rag.types import Answer, SentenceHit, Verdict
 from rag.verify import verify_claim
 
+pytestmark = pytest.mark.slow  # loads llama.cpp models or the encoder
+
 HOSTILE = Path(__file__).parent / "data" / "hostile.txt"  # an article that tries prompt injection
 
 

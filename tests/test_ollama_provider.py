@@ -147,6 +147,7 @@ def test_missing_model_setting_is_a_clear_error(tmp_path) -> None:
         get_generator("ollama", ollama_settings(tmp_path, "", model=""))
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_a_model_obeying_an_injected_command_is_not_shown_as_supported(tmp_path, ollama_url) -> None:
     settings = ollama_settings(tmp_path, ollama_url)
     store = open_store(settings)

@@ -67,6 +67,7 @@ def test_search_sentences_stays_dense_and_best_first(corpus_store: Store):
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_lexical_search_sees_each_ingest_at_once(store: Store, tmp_path: Path):
     assert len(retrieve(store, "news", "anything")) == 0
     ingest([write_article(tmp_path / "a", "a", "Outlet A", "Budget", "The city budget grew by 4 percent.")],

@@ -24,6 +24,7 @@ def test_shipped_app_and_corpus_are_found() -> None:
     assert len(list(SHIPPED_CORPUS.glob("*.txt"))) == 2
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_seed_fills_an_empty_collection_once(capsys: pytest.CaptureFixture[str]) -> None:
     results = seed_if_empty()
     assert [r.status for r in results] == ["added", "added"]
@@ -32,6 +33,7 @@ def test_seed_fills_an_empty_collection_once(capsys: pytest.CaptureFixture[str])
     assert seed_if_empty() == []
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_seed_leaves_a_filled_collection_alone(tmp_path: Path) -> None:
     from rag.ingest import ingest
 

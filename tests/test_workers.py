@@ -50,6 +50,7 @@ def test_inputs_expand_to_files_and_group_into_tasks(tmp_path):
     assert len(tasks_of([str(big), str(big)])) == 2  # a file bigger than a task is a task of its own
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_two_workers_give_the_same_store_as_one(tmp_path, monkeypatch):
     monkeypatch.setattr("rag.workers.TASK_BYTES", 2000)  # several tasks, so both workers get some
     inputs = _mixed_inputs(tmp_path / "in")

@@ -69,6 +69,7 @@ def _as_json(settings: Settings) -> str:
                        "chroma_url": settings.chroma_url})
 
 
+@pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_a_second_writer_waits_and_leaves_the_live_writers_pending_document_alone(settings, tmp_path):
     ready, go = tmp_path / "ready", tmp_path / "go"
     live = subprocess.Popen([sys.executable, "-c", _LIVE_WRITER, _as_json(settings), str(ready), str(go)])
