@@ -10,8 +10,9 @@ month or role), or where one outlet uses loaded terms the other avoids, are conf
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from spacy.tokens import Token
@@ -20,6 +21,11 @@ from rag.framing import unquoted_loaded_terms
 from rag.settings import BriefingSettings
 from rag.terms import content_terms, number_mentions, term_matches
 from rag.types import Document, Sentence
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from rag.linguistics import Reader
 
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
@@ -111,17 +117,17 @@ _TIME_UNITS = frozenset(("day", "week", "month", "year", "hour", "minute", "time
 _PERSONS = frozenset(("people", "person", "americans", "resident", "worker", "adult", "child", "citizen"))
 
 
-def quantities(text: str) -> dict[str, set[float]]:
+def quantities(text: str, parsed: Callable[[str], Doc] | None = None) -> dict[str, set[float]]:
     """Figures keyed by what they count and the verb they belong to, read off the parse: "9 million people will
     lose benefits" → {"person lose": {9e6}}, "37.3% of adults were vaccinated" → {"% vaccinate": {37.3}};
-    dates, years and numbers inside names ("COVID-19") excluded."""
+    dates, years and numbers inside names ("COVID-19") excluded. `parsed` gives a text's parse (default: parse it)."""
     from rag.linguistics import parse
 
     spans = [m.span() for m in _DATE.finditer(text)]
     mentions = [(raw, value) for raw, value in number_mentions(text) if not 1900 <= value <= 2100]
     if not mentions:
         return {}
-    doc = parse([text])[0]
+    doc = parsed(text) if parsed else parse([text])[0]
     out: dict[str, set[float]] = {}
     at = 0
     for raw, value in mentions:
@@ -162,10 +168,13 @@ def _differ(a: set[float], b: set[float]) -> bool:
     return not any(abs(x - y) <= 0.02 * max(abs(x), abs(y)) for x in a for y in b)
 
 
-def find_conflicts(a: OutletSentence, b: OutletSentence) -> list[Conflict]:
+Figures = Callable[[str], dict[str, set[float]]]  # quantities() of a text
+
+
+def find_conflicts(a: OutletSentence, b: OutletSentence, figures: Figures = quantities) -> list[Conflict]:
     """Numbers, dates or loaded framing that differ between two aligned sentences from different outlets."""
     conflicts = []
-    conflicts.extend(figure_conflicts(a, b))
+    conflicts.extend(figure_conflicts(a, b, figures))
     da, db = date_mentions(a.sentence.text), date_mentions(b.sentence.text)
     if da and db and not da & db and {m for m, _ in da} & {m for m, _ in db}:
         conflicts.append(Conflict("date", f"{sorted(da)} vs {sorted(db)}", (a, b)))
@@ -186,11 +195,11 @@ def find_conflicts(a: OutletSentence, b: OutletSentence) -> list[Conflict]:
     return conflicts
 
 
-def figure_conflicts(a: OutletSentence, b: OutletSentence) -> list[Conflict]:
+def figure_conflicts(a: OutletSentence, b: OutletSentence, figures: Figures = quantities) -> list[Conflict]:
     """Different figures for what the two sentences count ("7.5 million people" vs "9 million people"). Two
     sentences sharing any figure are taken to count different things with the others (1,626,042 signatures
     collected, 1,495,709 needed)."""
-    ua, ub = quantities(a.sentence.text), quantities(b.sentence.text)
+    ua, ub = figures(a.sentence.text), figures(b.sentence.text)
     every_a = {v for vs in ua.values() for v in vs}
     every_b = {v for vs in ub.values() for v in vs}
     if every_a & every_b:
@@ -215,16 +224,33 @@ def lexical_overlap(a: str, b: str) -> float:
     return len(term_matches(small, large)) / len(small)
 
 
+def figures_read_by(reader: Reader, texts: Sequence[str]) -> Figures:
+    """quantities() of each text computed once, from the reader's parses (the texts giving a figure are parsed
+    in one batch; the composer reads the same parses later)."""
+    reader.prefetch(t for t in texts if any(not 1900 <= v <= 2100 for _, v in number_mentions(t)))
+    known: dict[str, dict[str, set[float]]] = {}
+
+    def figures(text: str) -> dict[str, set[float]]:
+        if text not in known:
+            known[text] = quantities(text, lambda t: reader(t)[0])
+        return known[text]
+
+    return figures
+
+
 def align_facts(docs: Sequence[Document], vectors: np.ndarray, cfg: BriefingSettings | None = None,
-                ) -> list[FactGroup]:
+                reader: Reader | None = None) -> list[FactGroup]:
     """Fact groups over all sentences of `docs` (`vectors`: one row per sentence, in document order), in
-    reading order of their first member."""
+    reading order of their first member. `reader` (rag.linguistics) shares its parses with the caller."""
     cfg = cfg or BriefingSettings()
     threshold, LEXICAL_WEIGHT, MAX_PER_OUTLET = cfg.align_threshold, cfg.lexical_weight, cfg.max_per_outlet
     CONFLICT_MIN_COSINE = cfg.conflict_min_cosine
     items = [OutletSentence(s, d.label) for d in docs for s in d.sentences]
     if not items:
         return []
+    from rag.linguistics import Reader
+
+    figures = figures_read_by(reader or Reader(), [item.sentence.text for item in items])
     cosine = vectors @ vectors.T
     scores: dict[tuple[int, int], float] = {}
     for i in range(len(items)):
@@ -245,6 +271,7 @@ def align_facts(docs: Sequence[Document], vectors: np.ndarray, cfg: BriefingSett
         for k in members.pop(gj):
             group_of[k] = gi
         members[gi] = merged
+    numeric_pairs = figure_pairs(items, cosine, cfg)
     groups = []
     for ids in sorted(members.values(), key=min):
         ids = sorted(ids)
@@ -252,11 +279,11 @@ def align_facts(docs: Sequence[Document], vectors: np.ndarray, cfg: BriefingSett
         conflicts = [
             c for a in ids for b in ids
             if a < b and items[a].outlet != items[b].outlet and cosine[a, b] >= CONFLICT_MIN_COSINE
-            for c in find_conflicts(items[a], items[b])
+            for c in find_conflicts(items[a], items[b], figures)
         ]
-        conflicts += [c for a, b in figure_pairs(items, cosine, cfg) if group_of[a] == group_of[ids[0]]
+        conflicts += [c for a, b in numeric_pairs if group_of[a] == group_of[ids[0]]
                       and (group_of[b] != group_of[a] or cosine[a, b] < CONFLICT_MIN_COSINE)
-                      for c in figure_conflicts(items[a], items[b])]
+                      for c in figure_conflicts(items[a], items[b], figures)]
         local = {(ids.index(a), ids.index(b)): s for (a, b), s in pair_scores.items()}
         groups.append(FactGroup(tuple(items[k] for k in ids), local, tuple(conflicts)))
     return groups
