@@ -109,12 +109,12 @@ def brief_story(
     name = store.collection_name(collection)
     sentences = [s for d in story.docs for s in d.sentences]
     vectors = sentence_vectors(store, name, sentences)
-    groups = align_facts(story.docs, vectors, store.settings.briefing)
+    reader = Reader()  # one parse per sentence, shared by alignment, composer, verifier and headline
+    groups = align_facts(story.docs, vectors, store.settings.briefing, reader)
     if topic:
         groups = topic_filter(groups, topic, store, name)
         if not groups:
             return Briefing(topic, "extractive", (), {}, notice=REFUSAL)
-    reader = Reader()
     # The verifier reads the stored vectors and the composer's parses instead of computing them again.
     stored = {s.text: v for s, v in zip(sentences, vectors, strict=True)}
     verify = Verifier(store.embeddings, store.settings, vectors=stored, reader=reader)
