@@ -9,8 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from rag.errors import CrossreadError
-from rag.rendering import STYLESHEET, escape_markdown
 from rag.user_settings import load_llm_choices
+from ui.rendering import STYLESHEET, escape_markdown
 from ui.resources import COLLECTION, GENERATOR_NAMES, base_settings, current_settings, get_store
 
 st.set_page_config(page_title="Crossread", page_icon="📰", layout="wide")

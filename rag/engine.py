@@ -1,8 +1,9 @@
 """`Crossread`: one object holding the parts every request needs — settings, the store (SQLite or PostgreSQL,
-Chroma, the sentence encoder) and the generator — built once from settings unless they are passed in
-(paper-qa's "inject, default late"). The CLI, the app and a Python user call its methods; each method runs
-the pipeline of its module (`rag.answer`, `rag.briefing`, `rag.ingest`, `rag.retrieval`) with these parts,
-so nothing is built twice and no module keeps state of its own.
+Chroma, the sentence encoder) and the generator — built from settings unless they are passed in (paper-qa's
+"inject, default late"). The store is opened once per engine; the app caches one engine per process
+(`ui/resources.py`) and gives each session its generator choice with `using`. Each method runs the pipeline of
+its module (`rag.answer`, `rag.briefing`, `rag.ingest`, `rag.retrieval`) with these parts, so nothing is built
+twice and no module keeps state of its own.
 
     from rag.engine import Crossread
     crossread = Crossread()                      # settings from CROSSREAD_* / .env
@@ -16,11 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rag.settings import Settings, get_settings
 from rag.store import Store, open_store
 from rag.types import Answer, Briefing, Claim, IngestResult, SentenceHit
+
+if TYPE_CHECKING:
+    from rag.stories import Story
 
 
 @dataclass
@@ -28,59 +32,70 @@ class Crossread:
     """The engine: store, generator and settings, shared by every request made through it."""
 
     settings: Settings = field(default_factory=get_settings)
-    store: Store | None = None
-    generator: Any = None  # a rag.providers.Generator; None: the configured one, resolved on first use
+    store: Store = None  # type: ignore[assignment]  # None: opened from settings
+    generator: Any = None  # a rag.providers.Generator; None: the configured one, resolved per request
 
     def __post_init__(self) -> None:
         self.settings = get_settings(self.settings)
         self.store = self.store or open_store(self.settings)
 
-    @property
-    def parts(self) -> tuple[Store, Any]:
-        """The store and the generator, the generator resolved (with its fallback wrapper) once."""
+    def resolved_generator(self) -> Any:
+        """The generator for one request: the one passed in, else the configured one with its fallback wrapper,
+        resolved afresh (cheap: models load once per process) because a fallback wrapper remembers that its
+        primary failed, and the next request should try the primary again."""
         from rag.providers import resolve_generator
 
-        if self.generator is None:
-            self.generator = resolve_generator(None, self.settings)
-        assert self.store is not None
-        return self.store, self.generator
+        return self.generator or resolve_generator(None, self.settings)
+
+    def using(self, settings: Settings) -> Crossread:
+        """This engine's store with other request settings (a session's generator choice, say); the store keeps
+        the settings it was opened with (data folder, encoder, retrieval and verification thresholds)."""
+        return Crossread(settings=settings, store=self.store, generator=self.generator)
 
     def ingest(self, inputs: Sequence[str], **options: Any) -> list[IngestResult]:
         """Add files, folders, URLs or feeds (options as `rag.ingest.ingest`: collection, outlet, date, ...)."""
         from rag.ingest import ingest
 
-        return ingest(inputs, store=self.parts[0], **options)
+        return ingest(inputs, store=self.store, **options)
 
     def ask(self, question: str, *, collection: str | None = None) -> Answer:
         """A cited, verified answer, or the refusal with the closest sentences."""
         from rag.answer import answer
 
-        store, generator = self.parts
-        return answer(question, collection=collection, store=store, settings=self.settings, generator=generator)
+        return answer(question, collection=collection, store=self.store, settings=self.settings,
+                      generator=self.resolved_generator())
 
     def stream(self, question: str, *, collection: str | None = None) -> Iterator[Claim | Answer]:
         """Each verified claim as it is produced, then the whole Answer."""
         from rag.answer import stream_answer
 
-        store, generator = self.parts
-        return stream_answer(question, collection=collection, store=store, settings=self.settings,
-                             generator=generator)
+        return stream_answer(question, collection=collection, store=self.store, settings=self.settings,
+                             generator=self.resolved_generator())
 
     def search(self, question: str, *, collection: str | None = None, k: int | None = None) -> list[SentenceHit]:
         """The hybrid retrieval `ask` uses (BM25 + dense, fused, outlet quota), without an answer."""
         from rag.retrieval import retrieve
 
-        store = self.parts[0]
-        return list(retrieve(store, store.collection_name(collection), question, self.settings, k=k))
+        return list(retrieve(self.store, self.store.collection_name(collection), question, self.settings, k=k))
+
+    def stories(self, *, collection: str | None = None, doc_ids: Sequence[str] | None = None,
+                topic: str | None = None) -> list[Story]:
+        """The stories among the selected documents (all by default): the most relevant to `topic` first, else
+        the largest."""
+        from rag.briefing import select_stories
+
+        return select_stories(self.store, self.store.collection_name(collection), doc_ids, topic)
 
     def brief(self, **options: Any) -> Briefing:
         """One story's briefing (options as `rag.briefing.brief`: collection, topic, doc_ids, length, story)."""
         from rag.briefing import brief
 
-        return brief(store=self.parts[0], **options)
+        return brief(store=self.store, settings=self.settings, generator=self.resolved_generator(), **options)
 
     def brief_stories(self, **options: Any) -> list[Briefing]:
-        """A briefing per story, largest first (options as `rag.briefing.brief_stories`)."""
+        """A briefing per story, largest first (options as `rag.briefing.brief_stories`: collection, doc_ids,
+        length)."""
         from rag.briefing import brief_stories
 
-        return brief_stories(store=self.parts[0], **options)
+        return brief_stories(store=self.store, settings=self.settings, generator=self.resolved_generator(),
+                             **options)

@@ -7,7 +7,19 @@ from html.parser import HTMLParser
 
 import pytest
 
-from rag.rendering import (
+from rag.sentences import split_sentences
+from rag.types import (
+    Answer,
+    Citation,
+    Claim,
+    Document,
+    DocumentMeta,
+    Sentence,
+    SentenceHit,
+    Verdict,
+    content_id,
+)
+from ui.rendering import (
     Span,
     answer_html,
     article_html,
@@ -26,18 +38,6 @@ from rag.rendering import (
     verification_summary,
     when,
     wrap_label,
-)
-from rag.sentences import split_sentences
-from rag.types import (
-    Answer,
-    Citation,
-    Claim,
-    Document,
-    DocumentMeta,
-    Sentence,
-    SentenceHit,
-    Verdict,
-    content_id,
 )
 
 HOSTILE = (
@@ -236,7 +236,7 @@ def test_chart_and_picker_labels_are_plain_words() -> None:
 
 
 def test_an_outcome_reason_does_not_repeat_its_input() -> None:
-    from rag.rendering import outcome_reason
+    from ui.rendering import outcome_reason
 
     url = "http://127.0.0.1:9/story"
     assert outcome_reason(url, f"{url}: could not reach the site (connection refused)") == (

@@ -7,10 +7,10 @@ import time
 import streamlit as st
 
 from rag.errors import CrossreadError
-from rag.rendering import answer_html, claim_html, conversation_titles, escape_markdown
 from rag.types import Answer, Claim
 from ui.citations import open_clicked_citation
-from ui.resources import current_collection, current_settings, get_chat_history, get_store
+from ui.rendering import answer_html, claim_html, conversation_titles, escape_markdown
+from ui.resources import current_collection, get_chat_history, get_engine, get_store
 
 CONVERSATION = "conversation"
 EXAMPLE = "What did Kim Jong Un call for?"
@@ -68,17 +68,14 @@ def show_answer(answer: Answer, collection: str) -> None:
 
 def stream_reply(question: str, collection: str) -> Answer | None:
     """Write the answer claim by claim as the engine verifies them; the final Answer, or None on error."""
-    from rag.answer import stream_answer
-
-    settings = current_settings()
     placeholder = st.empty()
     claims: list[Claim] = []
     final: Answer | None = None
     with placeholder.container():
         st.caption("Searching the sources…")
     try:
-        # The engine resolves the configured generator (and its fallback, with a notice) itself.
-        for item in stream_answer(question, collection=collection, settings=settings, store=get_store()):
+        # The engine resolves this session's generator (and its fallback, with a notice) itself.
+        for item in get_engine().stream(question, collection=collection):
             if isinstance(item, Answer):
                 final = item
             else:

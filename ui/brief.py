@@ -8,10 +8,10 @@ import streamlit as st
 
 from rag.briefing import Length, Style
 from rag.errors import CrossreadError
-from rag.rendering import claims_html, document_choice_label, escape, escape_markdown
 from rag.types import Briefing, SectionKind
 from ui.citations import open_clicked_citation
-from ui.resources import current_collection, current_settings, get_store
+from ui.rendering import claims_html, document_choice_label, escape, escape_markdown
+from ui.resources import base_settings, current_collection, get_engine, get_store
 
 BRIEFING = "briefing"
 SCOPES = ("Whole collection", "One story", "Chosen documents")
@@ -29,42 +29,29 @@ def document_labels(rows: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def story_choices(collection: str) -> list[tuple[str, tuple[str, ...]]]:
-    """(title, doc_ids) of each story in the collection, grouped once per collection version."""
-    store = get_store()
-    version = (collection, store.docs.version(collection))
-    cached = st.session_state.get("stories")
-    if cached and cached[0] == version:
-        return cached[1]
-    from rag.briefing import select_stories
-
-    listed = store.docs.list_documents(collection)
-    stories = [(s.title, s.doc_ids) for s in select_stories(store, collection, None, None)] if listed else []
-    st.session_state["stories"] = (version, stories)
-    return stories
+    """(title, doc_ids) of each story in the collection."""
+    return stories_of(str(base_settings().data_dir), collection, get_store().docs.version(collection))
 
 
-def configured_generator() -> Any:
-    """The generator chosen on the Settings page, through the engine's one resolver (it falls back, or not,
-    as the settings say, and its notice appears on the briefing)."""
-    from rag.providers import resolve_generator
-
-    return resolve_generator(None, current_settings())
+@st.cache_data(show_spinner="Grouping the articles into stories…", max_entries=64)
+def stories_of(data_dir: str, collection: str, version: tuple[int, float]) -> list[tuple[str, tuple[str, ...]]]:
+    """Stories grouped once per collection version (the arguments are the cache key; every session shares it)."""
+    if not version[0]:
+        return []
+    return [(s.title, s.doc_ids) for s in get_engine().stories(collection=collection)]
 
 
 def write_briefing(collection: str, topic: str, doc_ids: list[str], length: Length, key: tuple) -> None:
     """Every story of the selection (largest first), or the one story a topic is about."""
-    from rag.briefing import brief, brief_stories
-
     label = "Writing the briefing: grouping stories, aligning facts, verifying…"
     with st.status(label, expanded=False) as status:
         try:
+            # The engine resolves this session's generator (falling back, or not, as the settings say).
+            engine = get_engine()
             if topic:
-                results = [brief(collection=collection, topic=topic, doc_ids=doc_ids or None, length=length,
-                                 settings=current_settings(), store=get_store(), generator=configured_generator())]
+                results = [engine.brief(collection=collection, topic=topic, doc_ids=doc_ids or None, length=length)]
             else:
-                results = brief_stories(collection=collection, doc_ids=doc_ids or None, length=length,
-                                        settings=current_settings(), store=get_store(),
-                                        generator=configured_generator())
+                results = engine.brief_stories(collection=collection, doc_ids=doc_ids or None, length=length)
         except CrossreadError as exc:
             status.update(label="The briefing could not be written", state="error")
             st.error(escape_markdown(str(exc)))

@@ -1,6 +1,6 @@
 """Clickable citation markers and the source dialog that shows the cited sentence highlighted in its article.
 
-Answers and briefings are rendered with st.html (escaped by rag.rendering, sanitised again by Streamlit). The
+Answers and briefings are rendered with st.html (escaped by ui.rendering, sanitised again by Streamlit). The
 markers in them are plain elements carrying a `data-cite` reference; one small listener component per page
 catches clicks on any of them and tells Python which sentence to open. The dialog renders the article with
 that sentence marked and a second tiny component scrolls the mark into view.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rag.errors import CrossreadError
-from rag.rendering import article_html, escape, escape_markdown, meta_line, parse_citation_ref, target_id
+from ui.rendering import article_html, escape, escape_markdown, meta_line, parse_citation_ref, target_id
 from ui.resources import get_store
 
 _CLICK_JS = """

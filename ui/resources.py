@@ -1,7 +1,8 @@
 """The app's long-lived objects, created once per process (st.cache_resource), and the settings in effect.
 
-This is the one place the app builds heavy things: the store (SQLite + Chroma + the embedding model) and the
-chat history. Everything else asks for them here.
+This is the one place the app builds heavy things: the engine (`rag.engine.Crossread`: SQLite or PostgreSQL,
+Chroma, the embedding model, the generator) and the chat history. The pages ask for them here; nothing else
+in the app holds state beyond a browser session's `st.session_state`.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from typing import Any
 import streamlit as st
 
 from rag.chat_history import ChatHistory, open_chat_history
+from rag.engine import Crossread
 from rag.errors import SettingsError
 from rag.settings import Settings, get_settings
-from rag.store import Store, open_store
+from rag.store import Store
 from rag.user_settings import with_saved_choices
 
 GENERATOR_NAMES = {"extractive": "Extractive", "llamacpp": "Local GGUF (llama.cpp)",
@@ -25,14 +27,15 @@ LLM_OVERRIDES = "llm_overrides"  # generator fields held by this session only (a
 
 
 @st.cache_resource(show_spinner="Loading the embedding model (first start only)…")
-def _store(data_dir: str, chroma_url: str, embedding_model: str) -> Store:
+def _engine(data_dir: str, database_url: str, chroma_url: str, embedding_model: str) -> Crossread:
+    """One engine per process and store (the arguments key the cache: another data folder is another store)."""
     from rag.linguistics import parse
 
-    store = open_store(get_settings())
+    engine = Crossread(get_settings())
     # Load the embedding model and the spaCy parser now, not on the first question (about 5 s of it).
-    store.embeddings.encode(["warm up"])
+    engine.store.embeddings.encode(["warm up"])
     parse(["The parser is loaded before the first question."])
-    return store
+    return engine
 
 
 @st.cache_resource
@@ -59,9 +62,20 @@ def current_settings() -> Settings:
     return saved.model_copy(update={"llm": saved.llm.model_copy(update=overrides)})
 
 
-def get_store() -> Store:
+def _process_engine() -> Crossread:
     s = base_settings()
-    return _store(str(s.data_dir), s.chroma_url, s.embedding_model)
+    return _engine(str(s.data_dir), s.database_url, s.chroma_url, s.embedding_model)
+
+
+def get_engine() -> Crossread:
+    """The process's engine with this session's settings (its generator choice, an unsaved key)."""
+    engine, current = _process_engine(), current_settings()
+    return engine if current == engine.settings else engine.using(current)
+
+
+def get_store() -> Store:
+    """The engine's store (documents, sentences, vectors), for the pages that list, show or delete."""
+    return _process_engine().store
 
 
 def get_chat_history() -> ChatHistory:

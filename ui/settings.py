@@ -8,15 +8,15 @@ import streamlit as st
 from pydantic import SecretStr
 
 from rag.errors import CrossreadError
-from rag.rendering import escape_markdown
 from rag.user_settings import forget_llm_choices, load_llm_choices, save_llm_choices, saved_settings_path
+from ui.rendering import escape_markdown
 from ui.resources import (
     GENERATOR_NAMES,
     LLM_OVERRIDES,
     base_settings,
     current_collection,
     current_settings,
-    get_store,
+    get_engine,
 )
 
 PROVIDERS = {
@@ -105,19 +105,18 @@ def connection_check() -> None:
                      help="Asks one question of the saved generator, without falling back."):
         return
     from rag.prompts import REFUSAL
-    from rag.providers import resolve_generator
-    from rag.retrieval import retrieve
 
     provider = settings.llm.provider
     name = GENERATOR_NAMES[provider]
     strict = settings.model_copy(update={"llm": settings.llm.model_copy(update={"fallback_to_extractive": False})})
     with st.spinner(f"Asking a test question with {name}…"):
         try:
-            hits = list(retrieve(get_store(), current_collection(), TEST_QUESTION, strict))
+            engine = get_engine().using(strict)
+            hits = engine.search(TEST_QUESTION, collection=current_collection())
             if not hits:
                 st.warning("The collection has no articles to test with; add some on the Sources page.")
                 return
-            drafts = list(resolve_generator(None, strict).generate("answer", TEST_QUESTION, hits))
+            drafts = list(engine.resolved_generator().generate("answer", TEST_QUESTION, hits))
         except CrossreadError as exc:
             failed(one_line(str(exc)), provider)
             return

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from rag.errors import CrossreadError
-from rag.rendering import (
+from rag.types import Document, IngestResult, IngestStatus
+from ui.rendering import (
     Span,
     article_html,
     category_words,
@@ -21,8 +22,10 @@ from rag.rendering import (
     outcome_reason,
     wrap_label,
 )
-from rag.types import Document, IngestResult, IngestStatus
-from ui.resources import COLLECTION, base_settings, current_collection, get_store
+from ui.resources import COLLECTION, base_settings, current_collection, get_engine, get_store
+
+if TYPE_CHECKING:
+    from rag.framing import FramingProfile
 
 LAST_INGEST = "last_ingest"
 UPLOAD_ROUND = "upload_round"
@@ -50,7 +53,6 @@ def create_collection(name: str) -> None:
 def drop_collection(name: str) -> None:
     get_store().drop_collection(name)
     st.session_state.pop(COLLECTION, None)
-    st.session_state.pop("stories", None)
 
 
 def collections_panel() -> None:
@@ -70,8 +72,6 @@ def run_ingest(
     inputs: list[str], labels: dict[str, str], collection: str, outlet: str | None, urls_only: bool = False
 ) -> None:
     """Ingest with a progress bar; remember the per-input outcome to show it in words."""
-    from rag.ingest import ingest
-
     bar = st.progress(0.0, text="Loading the embedding model…")
     done: list[IngestResult] = []
 
@@ -85,14 +85,13 @@ def run_ingest(
         bar.progress(0.0, text=f"Another ingest is running on this data folder; waiting for it ({message})")
 
     try:
-        results = ingest(inputs, collection=collection, outlet=outlet or None, store=get_store(),
-                         progress=on_result, waiting=on_wait, urls_only=urls_only)
+        results = get_engine().ingest(inputs, collection=collection, outlet=outlet or None, progress=on_result,
+                                      waiting=on_wait, urls_only=urls_only)
     except CrossreadError as exc:
         bar.empty()
         st.error(escape_markdown(str(exc)))
         return
     bar.progress(1.0, text=f"Done: {len(results)} processed")
-    st.session_state.pop("stories", None)
     st.session_state[LAST_INGEST] = (collection, [
         {"input": labels.get(r.input, r.input), "outcome": STATUS_WORDS[r.status],
          "details": outcome_reason(r.input, r.reason)}
@@ -145,8 +144,10 @@ def loaded_term_spans(doc: Document) -> list[Span]:
     ]
 
 
+@st.fragment
 def document_panel(collection: str, rows: list[dict]) -> None:
-    """One document: metadata, text with loaded terms marked, its terms, and delete."""
+    """One document: metadata, text with loaded terms marked, its terms, and delete. A fragment: choosing
+    another document reruns only this panel, not the tables and chart above it."""
     labels = {r["doc_id"]: document_choice_label(r) for r in rows}
     doc_id = st.selectbox("View a document", list(labels), format_func=lambda d: labels[d])
     if doc_id is None:
@@ -163,21 +164,28 @@ def document_panel(collection: str, rows: list[dict]) -> None:
                           key=f"confirm-{doc_id}")
     if st.button("Delete document", disabled=not confirm, icon=":material/delete:"):
         store.delete_document(collection, doc_id)
-        st.session_state.pop("stories", None)
         st.toast("Document deleted")
-        st.rerun()
+        st.rerun(scope="app")  # the tables and chart above change too
 
 
-def framing_summary(collection: str, rows: list[dict]) -> None:
-    """Per outlet: loaded terms by category (chart) and the most used terms (table)."""
+@st.cache_data(show_spinner="Profiling each outlet's wording…", max_entries=64)
+def framing_profiles(data_dir: str, collection: str, version: tuple[int, float]) -> list[FramingProfile]:
+    """Each outlet's loaded-language profile, computed once per collection version (the arguments are the
+    cache key; every session shares it)."""
     from rag.framing import framing_profile
 
     store = get_store()
     by_outlet: dict[str, list[Document]] = defaultdict(list)
-    for r in rows:
+    for r in store.docs.list_documents(collection):
         doc = store.document(collection, r["doc_id"])
         by_outlet[doc.label].append(doc)
-    profiles = [framing_profile(docs) for docs in by_outlet.values()]
+    return [framing_profile(docs) for docs in by_outlet.values()]
+
+
+def framing_summary(collection: str) -> None:
+    """Per outlet: loaded terms by category (chart) and the most used terms (table)."""
+    version = get_store().docs.version(collection)
+    profiles = framing_profiles(str(base_settings().data_dir), collection, version)
     st.altair_chart(framing_chart(profiles), width="stretch")
     st.dataframe(
         [{"outlet": p.outlet, "loaded terms": p.loaded, "per 100 words": round(p.per_100_words, 2),
@@ -187,11 +195,11 @@ def framing_summary(collection: str, rows: list[dict]) -> None:
     )
 
 
-def framing_chart(profiles: list) -> Any:
+def framing_chart(profiles: list[FramingProfile]) -> Any:
     """Loaded terms per outlet, stacked by category in plain words; outlet names wrap instead of being cut."""
     import altair as alt
 
-    rows = [{"outlet": wrap_label(p.outlet), "kind": category_words(c), "terms": n}
+    rows: list[dict[str, Any]] = [{"outlet": wrap_label(p.outlet), "kind": category_words(c), "terms": n}
             for p in profiles for c, n in sorted(p.by_category.items())]
     lines = max((r["outlet"].count("\n") + 1 for r in rows), default=1)
     axis = alt.Axis(labelExpr="split(datum.label, '\\n')", labelLimit=0, labelOverlap=False)
@@ -220,7 +228,7 @@ def main() -> None:
         hide_index=True, width="stretch",
     )
     st.subheader("How each outlet frames it")
-    framing_summary(collection, rows)
+    framing_summary(collection)
     st.subheader("Read a document")
     document_panel(collection, rows)
 
