@@ -52,16 +52,6 @@ def similarity(a: bytes, b: bytes) -> float:
     return float(np.mean(np.frombuffer(a, np.uint64) == np.frombuffer(b, np.uint64)))
 
 
-def most_similar(sig: bytes, others: list[tuple[str, bytes]]) -> tuple[str, float] | None:
-    """The stored document most similar to `sig`, with its similarity."""
-    if not others:
-        return None
-    matrix = np.frombuffer(b"".join(s for _, s in others), np.uint64).reshape(len(others), _PERMUTATIONS)
-    scores = (matrix == np.frombuffer(sig, np.uint64)[None, :]).mean(axis=1)
-    best = int(scores.argmax())
-    return others[best][0], float(scores[best])
-
-
 class SignatureIndex:
     """Signatures held in memory for one ingest run: each article is compared without re-reading SQLite."""
 

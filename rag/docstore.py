@@ -255,15 +255,6 @@ class DocStore:
                 out[(doc_id, index)] = Sentence(row[0], row[1], row[2], row[3], row[4])
         return out
 
-    def neighbours(self, collection: str, doc_id: str, index: int, window: int = 1) -> list[Sentence]:
-        """The sentence and up to `window` sentences either side of it, in order."""
-        rows = self.db.execute(
-            f"SELECT {SENTENCE_COLUMNS} FROM sentences s WHERE s.collection = ? AND s.doc_id = ? "
-            "AND s.idx BETWEEN ? AND ? ORDER BY s.idx",
-            (collection, doc_id, index - window, index + window),
-        )
-        return [Sentence(r[0], r[1], r[2], r[3], r[4]) for r in rows]
-
     def all_sentences(self, collection: str) -> list[Sentence]:
         """Every sentence of every complete document, oldest document first."""
         rows = self.db.execute(

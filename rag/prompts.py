@@ -18,7 +18,6 @@ from typing import Any
 REFUSAL = "The sources don't say."
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
-ROLES = ("system", "user", "prompt")
 _PART_HEADING = re.compile(r"^## (system|user|prompt)[ \t]*$", re.MULTILINE)
 
 

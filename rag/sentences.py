@@ -127,14 +127,6 @@ def _judged(piece: str, needs_judgement: bool) -> list[str]:
     return [piece[a:b] for a, b in spans]
 
 
-def _pysbd_segments(paragraph: str) -> list[str]:
-    """The reference: pysbd on the whole paragraph (used to check the fast path)."""
-    pieces: list[str] = []
-    for part in _ELLIPSIS_BREAK.split(paragraph):
-        pieces.extend(_segmenter().segment(part) if part.strip() else [])
-    return pieces
-
-
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence in `text`, stripped of surrounding whitespace, in order."""
     spans: list[tuple[int, int]] = []

@@ -19,7 +19,7 @@ from rag.docstore import DocStore, open_docstore
 from rag.embeddings import SentenceEmbeddings
 from rag.errors import DocumentNotFound
 from rag.settings import Settings, get_settings
-from rag.types import Document, DocumentMeta, display_label
+from rag.types import Document
 from rag.vectorstore import VectorIndex, check_collection_name, make_client
 from rag.writelock import AdvisoryWriterLock, Waiting, WriterLock
 
@@ -96,9 +96,6 @@ class Store:
             self.docs.mark_pending(collection, None)
             self.vectors.drop(collection)
             self.docs.drop_collection(collection)
-
-    def label(self, meta: DocumentMeta, doc_id: str) -> str:
-        return display_label(meta, doc_id)
 
 
 def open_store(settings: Settings | dict | None = None) -> Store:

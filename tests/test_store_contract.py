@@ -92,7 +92,6 @@ def test_rewriting_a_document_is_idempotent_and_delete_removes_it_from_the_index
 def test_reading_helpers_and_dropping_a_collection(docs: DocStore):
     docs.add_pending("news", TALKS, None)
     docs.mark_complete("news", [TALKS.doc_id])
-    assert [s.index for s in docs.neighbours("news", TALKS.doc_id, 1)] == [0, 1, 2]
     assert docs.metas("news", [TALKS.doc_id, "missing"]) == {TALKS.doc_id: TALKS.meta}
     assert docs.sentences_of("news", TALKS.doc_id) == list(TALKS.sentences)
     docs.ensure_collection("empty")

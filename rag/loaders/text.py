@@ -90,11 +90,6 @@ def _mixed_utf8(data: bytes) -> str | None:
     return data.decode("utf-8", errors="crossread-cp1252")
 
 
-def _best_single(data: bytes) -> str | None:
-    match = _detect(data)
-    return str(match) if match is not None else None
-
-
 def _detect(data: bytes) -> Any:
     from charset_normalizer import from_bytes
 
