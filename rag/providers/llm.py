@@ -27,7 +27,7 @@ from rag.errors import ProviderUnavailable
 from rag.prompts import REFUSAL, langchain_prompt
 from rag.providers import Task
 from rag.settings import AnswerSettings
-from rag.types import DraftClaim, SentenceHit
+from rag.types import DraftClaim, Evidence, SentenceHit
 
 if TYPE_CHECKING:
     from rag.settings import Settings
@@ -118,7 +118,8 @@ class EvidenceAligner:
         self.evidence = evidence
         self.cfg = cfg or AnswerSettings()
         self.minimum = self.cfg.llm_align_min
-        self._vectors: np.ndarray | None = None
+        # Retrieval's Evidence carries the vectors the store holds; a plain list of hits is encoded on first use.
+        self._vectors: np.ndarray | None = evidence.vectors if isinstance(evidence, Evidence) else None
 
     def scores(self, sentence: str) -> list[float]:
         """Alignment score of `sentence` with each evidence item, in evidence order."""
