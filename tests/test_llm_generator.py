@@ -234,6 +234,25 @@ def test_time_limit_without_any_sentence_is_provider_unavailable(embeddings) -> 
         run(SlowChat(messages=iter([AIMessage("word " * 40)])), embeddings, time_limit=0.3)
 
 
+class CountedChat(RecordingChat):
+    """Counts the chunks the model was made to stream (what a server would have sent)."""
+
+    streamed: list[str] = Field(default_factory=list)
+
+    def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        for chunk in super()._stream(*args, **kwargs):
+            self.streamed.append(chunk.text)
+            yield chunk
+
+
+def test_a_stop_sequence_closes_the_models_stream(embeddings) -> None:
+    """Where the parser stops (a stop sequence, the time limit), the model's stream is closed: LangChain must not
+    read the rest of a long reply before the answer ends."""
+    model = CountedChat(messages=iter([AIMessage("Kim called for more missiles [1].\nQuestion: " + "and " * 200)]))
+    assert run(model, embeddings) == [DraftClaim("Kim called for more missiles.", (1,))]
+    assert len(model.streamed) < 50
+
+
 def test_per_call_token_callback_overrides_the_generators(embeddings) -> None:
     default: list[str] = []
     mine: list[str] = []
