@@ -217,7 +217,11 @@ def _same_count(x: str, y: str) -> bool:
 
 def lexical_overlap(a: str, b: str) -> float:
     """Share of the shorter sentence's content words found in the other (overlap coefficient)."""
-    ta, tb = content_terms(a), content_terms(b)
+    return term_overlap(content_terms(a), content_terms(b))
+
+
+def term_overlap(ta: set[str], tb: set[str]) -> float:
+    """`lexical_overlap` of two sentences' content terms."""
     if not ta or not tb:
         return 0.0
     small, large = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
@@ -251,13 +255,13 @@ def align_facts(docs: Sequence[Document], vectors: np.ndarray, cfg: BriefingSett
     from rag.linguistics import Reader
 
     figures = figures_read_by(reader or Reader(), [item.sentence.text for item in items])
+    terms = [content_terms(item.sentence.text) for item in items]  # once per sentence, not once per pair
     cosine = vectors @ vectors.T
+    outlets = np.array([item.outlet for item in items], dtype=object)
+    close = np.triu(cosine >= threshold - LEXICAL_WEIGHT, 1) & (outlets[:, None] != outlets[None, :])
     scores: dict[tuple[int, int], float] = {}
-    for i in range(len(items)):
-        for j in range(i + 1, len(items)):
-            if items[i].outlet != items[j].outlet and cosine[i, j] >= threshold - LEXICAL_WEIGHT:
-                lexical = lexical_overlap(items[i].sentence.text, items[j].sentence.text)
-                scores[(i, j)] = float(cosine[i, j]) + LEXICAL_WEIGHT * (lexical - 0.3)
+    for i, j in np.argwhere(close).tolist():  # row-major: the order the pairs were always scored in
+        scores[(i, j)] = float(cosine[i, j]) + LEXICAL_WEIGHT * (term_overlap(terms[i], terms[j]) - 0.3)
     group_of = list(range(len(items)))
     members: dict[int, list[int]] = {i: [i] for i in range(len(items))}
     for (i, j), score in sorted(scores.items(), key=lambda kv: -kv[1]):
@@ -271,7 +275,7 @@ def align_facts(docs: Sequence[Document], vectors: np.ndarray, cfg: BriefingSett
         for k in members.pop(gj):
             group_of[k] = gi
         members[gi] = merged
-    numeric_pairs = figure_pairs(items, cosine, cfg)
+    numeric_pairs = figure_pairs(items, cosine, cfg, terms)
     groups = []
     for ids in sorted(members.values(), key=min):
         ids = sorted(ids)
@@ -290,14 +294,16 @@ def align_facts(docs: Sequence[Document], vectors: np.ndarray, cfg: BriefingSett
 
 
 def figure_pairs(items: Sequence[OutletSentence], cosine: np.ndarray, cfg: BriefingSettings,
-                 ) -> list[tuple[int, int]]:
+                 terms: Sequence[set[str]] | None = None) -> list[tuple[int, int]]:
     """Sentence pairs from different outlets, not necessarily aligned, whose figures are worth comparing: both
-    give a figure, they are about the same thing (cosine >= figure_min_cosine) and share a content word."""
+    give a figure, they are about the same thing (cosine >= figure_min_cosine) and share a content word
+    (`terms`: each item's content terms, if already known)."""
+    terms = terms or [content_terms(item.sentence.text) for item in items]
     numeric = [i for i, item in enumerate(items) if number_mentions(item.sentence.text)]
     pairs = []
     for x, i in enumerate(numeric):
         for j in numeric[x + 1:]:
             if items[i].outlet != items[j].outlet and cosine[i, j] >= cfg.figure_min_cosine \
-                    and term_matches(content_terms(items[i].sentence.text), content_terms(items[j].sentence.text)):
+                    and term_matches(terms[i], terms[j]):
                 pairs.append((i, j))
     return pairs

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
@@ -62,6 +63,7 @@ def load_model(name: str = DEFAULT_EMBEDDING_MODEL) -> SentenceTransformer:
 
 
 Backend = Literal["auto", "onnx", "torch"]
+RECENT_VECTORS = 4096  # vectors kept per encoder object (1.5 KB each at 384 dimensions)
 log = logging.getLogger(__name__)
 
 
@@ -157,6 +159,11 @@ class SentenceEmbeddings:
         self.batch_size = batch_size
         self.backend: Backend = backend
         self.data_dir = data_dir
+        # Vectors of the texts encoded last in small requests (questions, headlines, briefing claims): asked or
+        # briefed again, they are not encoded again. A text's vector does not depend on its batch (checked for
+        # ONNX: bit-identical alone and in a batch), so a kept vector is the one encoding would give.
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     @property
     def model(self) -> SentenceTransformer:
@@ -170,7 +177,20 @@ class SentenceEmbeddings:
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return self.encoder.encode(list(texts), self.batch_size)
+        if len(texts) > RECENT_VECTORS // 4:  # bulk (ingest): nothing to gain, and it would evict the rest
+            return self.encoder.encode(list(texts), self.batch_size)
+        with self._recent_lock:
+            known = {t: self._recent[t] for t in texts if t in self._recent}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            known.update(zip(missing, self.encoder.encode(missing, self.batch_size), strict=True))
+        with self._recent_lock:
+            for text in dict.fromkeys(texts):
+                self._recent[text] = known[text]
+                self._recent.move_to_end(text)
+            while len(self._recent) > RECENT_VECTORS:
+                self._recent.popitem(last=False)
+        return np.stack([known[t] for t in texts]).astype(np.float32, copy=False)
 
     @property
     def dimension(self) -> int:
