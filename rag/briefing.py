@@ -156,14 +156,19 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
 
     agreed = sorted((g for g in groups if len(g.outlets) >= 2), key=order)
     rest = sorted((g for g in groups if len(g.outlets) < 2), key=order)
-    for candidates, deep in ((agreed[:8], False), (agreed[:8], True), (rest[:8], False), (rest[:8], True)):
+    # a sentence that is no one's report first; then one that a named source announced, frame kept ("...,
+    # congressional officials announced"); never an outlet's report ("The New York Times reported that ...")
+    passes = [(agreed[:8], False, False), (agreed[:8], True, False), (agreed[:8], True, True),
+              (rest[:8], False, False), (rest[:8], True, False), (rest[:8], True, True)]
+    for candidates, deep, framed in passes:
         texts = [m.sentence.text for g in candidates for m in g.members if not m.sentence.text.endswith("?")]
         reader.prefetch(texts)
         for text in texts:
             doc, reading = reader(text)
-            if reading.role != Role.FACT or reading.speaker and (reading.tail or any(
-                    o.lower() in reading.speaker.lower() for o in story.outlets if o)):
-                continue  # a headline is no outlet's report ("The New York Times reported, however, that ...")
+            if reading.role != Role.FACT or reading.speaker and (
+                    reading.tail and not framed or "report" in reading.speaker.lower()
+                    or any(o.lower() in reading.speaker.lower() for o in story.outlets if o)):
+                continue
             title = headline(doc, max_words, deep=deep)  # a sentence short enough whole before a cut one
             if title and title.split()[0].lower() not in _PRONOUNS and not loaded_outside_quotes(title) \
                     and not any(q in title for q in "“”\"‘’:") \

@@ -157,9 +157,33 @@ def _scare_quotes(text: str, spans: list[tuple[int, int]]) -> list[LoadedTerm]:
         words = _WORD.findall(inner)
         outside = text[:start].strip() + text[end:].strip()
         in_running_text = len(_WORD.findall(outside)) >= 3 and not inner.endswith(",")
-        if 1 <= len(words) <= _SCARE_MAX_WORDS and in_running_text:
+        if 1 <= len(words) <= _SCARE_MAX_WORDS and in_running_text and not _title(words) \
+                and not _after_saying(text[:start]):
             found.append(LoadedTerm(text[start:end], inner.lower(), "scare_quote", start, end, 1, True))
     return found
+
+
+_TITLE_SMALL = frozenset(("a", "an", "and", "at", "for", "in", "of", "on", "or", "the", "to"))
+_IRREGULAR_SAYING = {"said": "say", "says": "say", "told": "tell", "wrote": "write"}
+
+
+def _title(words: list[str]) -> bool:
+    """A quoted name, every word capitalised ("CBS This Morning", "Tucker Carlson Tonight"): a title, not a
+    word the writer holds at a distance."""
+    return len(words) >= 2 and all(w[:1].isupper() or w in _TITLE_SMALL for w in words)
+
+
+def _after_saying(before: str) -> bool:
+    """A quotation right after a verb of saying ("saying it 'exaggerated the China threat'"): the speaker's
+    words, quoted."""
+    from rag.linguistics import REPORTING_VERBS
+    for word in (w.lower() for w in _WORD.findall(before)[-4:]):
+        forms = {word, _IRREGULAR_SAYING.get(word, word), word.removesuffix("ing"), word.removesuffix("ing") + "e",
+                 word.removesuffix("s"), word.removesuffix("ed"), word.removesuffix("d"),
+                 word.removesuffix("ied") + "y"}
+        if forms & REPORTING_VERBS:
+            return True
+    return False
 
 
 def detect_loaded_terms(text: str, path: Path = TERMS_PATH) -> list[LoadedTerm]:

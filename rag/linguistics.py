@@ -400,6 +400,8 @@ def compress(doc: Doc, *, loaded: bool = True, max_words: int = MAX_CLAIM_WORDS)
     return render(doc, drop), first
 
 
+_ADDITIVE = frozenset(("also", "too"))
+
 _NEEDS_ANTECEDENT = frozenset(
     ("he", "she", "it", "they", "them", "this", "these", "that", "those", "his", "her", "their", "its", "such"))
 
@@ -474,7 +476,10 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                 removed = _subtree(t)
                 if t.dep_ == "conj":
                     removed |= {c.i for c in t.head.children if c.dep_ == "cc" and c.i < t.i}
-                if t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == ",":
+                # the comma opening a deleted clause goes with it, never the one before a premodifier
+                # ("..., congressional officials announced" keeps its comma when "congressional" goes)
+                if t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == "," and not (
+                        t.dep_ in ("amod", "advmod") and t.head.i > t.i):
                     removed.add(t.left_edge.i - 1)
                 if root.i not in removed:
                     drop |= removed
@@ -494,6 +499,8 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
     quoted = _quoted(doc)
     drop = _opening_drop(doc) | _parentheticals(doc, quoted) | _dash_aside(doc) | _nonrestrictive(doc, quoted)
     drop |= _loaded_modifiers(doc, quoted)
+    # "also", "too": a headline stands alone, with nothing before it to add to
+    drop |= {t.i for t in doc if t.dep_ == "advmod" and t.lower_ in _ADDITIVE}
     root = _root(doc)
     if deep:
         drop = _shorten(doc, drop, max_words, quoted)
@@ -559,10 +566,15 @@ def _stranded(t: Token, drop: set[int]) -> bool:
 
 
 def _emptied(t: Token, drop: set[int]) -> bool:
-    """An indefinite noun that lost the clause saying what it is ("announced a goal" without "to vaccinate
-    70%", "a sign" without "that the surge has ended")."""
-    return t.pos_ == "NOUN" and any(c.lower_ in ("a", "an") and c.dep_ == "det" for c in t.children) \
-        and any(c.dep_ == "acl" and c.i in drop for c in t.children)
+    """A noun that lost the clause saying what it is: an indefinite one ("announced a goal" without "to
+    vaccinate 70%") or any that lost its content clause ("hit back at allegations" without "that it is spying
+    on him")."""
+    if t.pos_ != "NOUN":
+        return False
+    lost = [c for c in t.children if c.dep_ == "acl" and c.i in drop]
+    return bool(lost) and (any(c.lower_ in ("a", "an") and c.dep_ == "det" for c in t.children)
+                           or any(m.dep_ == "mark" and m.lower_ in ("that", "whether") for c in lost
+                                  for m in c.children))
 
 
 def _after_article(doc: Doc, t: Token) -> bool:
@@ -575,7 +587,7 @@ def _needed_prep(t: Token) -> bool:
     only one its verb has when the verb has no object ("called for")."""
     if t.lower_ == "of" or (t.head.pos_ == "PROPN" and any(c.pos_ == "PROPN" for c in t.children)):
         return True
-    if t.i == t.head.i + 1 and t.head.pos_ == "VERB":  # the verb's own preposition: "called for", "voted on"
+    if t.i == t.head.i + 1 and t.head.pos_ in ("VERB", "ADJ"):  # its own preposition: "called for", "intent on"
         return True
     return t.head.pos_ in ("VERB", "AUX") and sum(1 for c in t.head.children if c.dep_ == "prep") == 1 and not any(
         c.dep_ in ("dobj", "attr", "acomp", "xcomp", "ccomp") for c in t.head.children)

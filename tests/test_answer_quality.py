@@ -17,8 +17,9 @@ from rag.store import Store, open_store
 
 pytestmark = pytest.mark.slow
 DEV = SHARED / "devdata" / "allsides" / "raw_dev.jsonl"
-# Stored: a climate pledge, the CDC panel on the J&J vaccine, Harris on immigration, the hate-crimes bill.
-STORED = [6112, 6105, 6103, 6110]
+# Stored: a climate pledge, the CDC panel on the J&J vaccine, Harris on immigration, the hate-crimes bill,
+# weekly jobless claims at 498,000, a judge striking down the eviction moratorium.
+STORED = [6112, 6105, 6103, 6110, 6068, 6071]
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +64,22 @@ def test_direct_answer_first_cites_the_right_event_and_names_single_outlets(dev_
 def test_questions_about_events_not_in_the_store_are_refused(dev_store: Store, question: str) -> None:
     result = answer(question, store=dev_store)
     assert result.refused and result.claims == () and result.closest
+
+
+def test_another_weeks_figure_or_day_is_another_event(dev_store: Store) -> None:
+    # the jobless-claims event stored says 498,000 on Thursday; these are other weeks' reports
+    assert answer("The number of Americans who filed jobless claims last week fell to 473,000?",
+                  store=dev_store).refused
+    assert answer("What did the Labor Department say about jobless claims on Monday?", store=dev_store).refused
+    assert not answer("How far did jobless claims fall last week?", store=dev_store).refused
+
+
+def test_a_long_question_spread_over_an_events_articles_is_answered(dev_store: Store) -> None:
+    question = ("Trump-appointed U.S. District Judge Dabney Friedrich overturned the CDC’s temporary eviction "
+                "moratorium on Wednesday, ruling that the ban exceeded the agency’s authority under the Public "
+                "Health Service Act?")  # no one article has all its words; the event's three together do
+    result = answer(question, store=dev_store)
+    assert not result.refused and any("moratorium" in claim.text for claim in result.claims)
 
 
 def test_comparison_gives_each_outlet_then_what_agrees_or_differs(dev_store: Store) -> None:

@@ -44,6 +44,16 @@ def test_scare_quotes_and_plain_text() -> None:
     assert detect_loaded_terms("The ministers met in Tokyo on Tuesday.") == []
 
 
+def test_a_quoted_title_or_a_speakers_quoted_words_are_no_scare_quotes() -> None:
+    for text in ("She made the announcement exclusively on ‘CBS This Morning’ following weeks of controversy.",
+                 "“Tucker Carlson Tonight” host said Monday that the agency is watching him.",
+                 "The NSA denied he was a ‘target’, saying it deals with foreign threats.",
+                 "A Beijing official hit back at the bill, saying it ‘exaggerated the threat’ from China."):
+        assert not [t for t in detect_loaded_terms(text) if t.category == "scare_quote"], text
+    text = "The drills were needed in light of North Korea's “provocations”, the ministry said."
+    assert [t.term for t in detect_loaded_terms(text) if t.category == "scare_quote"] == ["“provocations”"]
+
+
 def test_unclosed_quote_runs_to_the_end() -> None:
     assert quote_spans('He said "this is a') == [(8, 18)]
 

@@ -140,6 +140,28 @@ def test_a_headline_never_loses_what_its_words_need(text: str, broken: str) -> N
     assert title is None or not title.endswith(broken) and broken + " " not in title + " ", title
 
 
+@pytest.mark.parametrize(("text", "broken"), [
+    # a noun that lost its content clause: allegations of what?
+    ("The US National Security Agency (NSA) has hit back at allegations by Fox News host Tucker Carlson that it "
+     "is spying on him to force him off air.", "allegations"),
+    # an adjective keeps its own preposition: "so intent that he waited"
+    ("Hervis Rogers was so intent on casting a ballot in last year’s presidential primary that he waited six "
+     "hours to vote, catching the attention of a CNN news crew.", "so intent that"),
+])
+def test_a_headline_keeps_a_nouns_content_clause_and_an_adjectives_preposition(text: str, broken: str) -> None:
+    title = headline(_one(text), 14)
+    assert title is None or broken not in title and not title.endswith(broken), title
+
+
+def test_a_headline_keeps_the_comma_before_a_frame_and_stands_alone() -> None:
+    title = headline(_one("J. Thomas Manger is the new chief of the U.S. Capitol Police, congressional officials "
+                          "announced Thursday."), 14)
+    assert title == "J. Thomas Manger is the new chief of the U.S. Capitol Police, officials announced"
+    assert headline(_one("High temperatures in Utah, Wyoming, South Dakota, Nevada, and Arizona also broke heat "
+                         "records."), 14, deep=False) == \
+        "High temperatures in Utah, Wyoming, South Dakota, Nevada, and Arizona broke heat records"
+
+
 def test_a_headline_drops_the_comma_an_apposition_leaves_before_the_verb() -> None:
     title = headline(_one("Worker filings for jobless claims, a proxy for layoffs, fell 92,000 last week from 590,000 "
                           "the prior week, the Labor Department said."), 14)
