@@ -7,14 +7,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import partial
 
 from rag.citations import MarkerNumbering, resolve_claim
-from rag.comparison import is_comparison
+from rag.comparison import is_comparison, names_outlet
 from rag.errors import InvalidQuestion, StoreError
 from rag.prompts import REFUSAL
 from rag.providers import Generator, resolve_generator
 from rag.refusal import judge
-from rag.retrieval import lead_vectors, retrieve
+from rag.retrieval import lead_vectors, retrieve, with_articles_of
 from rag.settings import Settings, get_settings
 from rag.store import Store, open_store
 from rag.stories import group_stories
@@ -44,15 +45,19 @@ def closest_sentences(hits: Sequence[SentenceHit]) -> tuple[SentenceHit, ...]:
 
 
 def same_story(store: Store, collection: str, anchor: str, evidence: Evidence, settings: Settings,
-               ) -> tuple[str, ...]:
+               on_question: Sequence[str] = ()) -> tuple[str, ...]:
     """The documents of `evidence` on the story `anchor` is on: those rag.stories groups with it (no lone
-    article attached: among a few candidates every article of another event is alone), and those with a
-    retrieved sentence stating what one of the story's retrieved sentences states (same_fact_cosine)."""
+    article attached: among a few candidates every article of another event is alone), those of the articles
+    on the question (`on_question`, the gate's) grouped with it when a lone one joins its closest story, and
+    those with a retrieved sentence stating what one of the story's retrieved sentences states
+    (same_fact_cosine)."""
     doc_ids = list(dict.fromkeys((anchor, *(h.sentence.doc_id for h in evidence))))
-    docs = [store.document(collection, d) for d in doc_ids]
     cfg = settings.stories
-    stories = group_stories(docs, lead_vectors(store, collection, docs, cfg.lead_sentences), cfg, attach=False)
-    story = {d.doc_id for d in next(st for st in stories if any(d.doc_id == anchor for d in st.docs)).docs}
+    story: set[str] = set()
+    for candidates, attach in ((doc_ids, False), (list(dict.fromkeys((anchor, *on_question))), True)):
+        docs = [store.document(collection, d) for d in candidates]
+        stories = group_stories(docs, lead_vectors(store, collection, docs, cfg.lead_sentences), cfg, attach=attach)
+        story |= {d.doc_id for d in next(st for st in stories if any(d.doc_id == anchor for d in st.docs)).docs}
     cos = evidence.cosines()
     rows = [i for i, h in enumerate(evidence) if h.sentence.doc_id in story]
     for i, h in enumerate(evidence):
@@ -98,6 +103,8 @@ def stream_answer(
         raise StoreError(f"collection {name!r} has no articles yet; add some with `crossread ingest PATH`")
     comparison = is_comparison(question)
     found = retrieve(store, name, question, s, k=s.retrieval.top_k + s.retrieval.top_k // 2 if comparison else None)
+    if comparison:
+        found = with_articles_of(store, name, found, partial(names_outlet, question))
     chosen = resolve_generator(generator, s) if isinstance(generator, str) or generator is None else generator
 
     gate = judge(question, found, store, name, s, wide=comparison)
@@ -107,7 +114,7 @@ def stream_answer(
     # Only articles on the question may be cited: those the gate found covering it, and the other articles of
     # the story the best of them is on (their sentences may answer in other words: "voted 94-1" for "how many
     # senators voted against"); a neighbouring story's articles stay out.
-    story = same_story(store, name, gate.doc_ids[0], found, s)
+    story = same_story(store, name, gate.doc_ids[0], found, s, gate.doc_ids)
     hits = found.only(tuple(dict.fromkeys(gate.doc_ids + story)) if not comparison else story)
     numbering = MarkerNumbering()
     verifier = Verifier(store.embeddings, s, evidence=hits)

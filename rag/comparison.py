@@ -31,7 +31,7 @@ _COMPARISON = re.compile(
 MAX_OUTLETS = 4  # outlets given a line of their own when the question names none
 
 
-def _names(question: str, outlet: str) -> bool:
+def names_outlet(question: str, outlet: str) -> bool:
     """Whether the question names this outlet ("the Washington Times" names "Washington Times (News)")."""
     core = re.sub(r"\s*\(.*?\)\s*$", "", outlet).strip().lower()
     core = re.sub(r"^the\s+", "", core)
@@ -52,7 +52,7 @@ def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, 
     names = article_names(evidence)
     rank = {p: relevance(question, evidence[p - 1]) for p in positions}
     outlets = list(dict.fromkeys(evidence[p - 1].outlet for p in sorted(positions, key=lambda p: -rank[p])))
-    asked = [o for o in outlets if _names(question, o)]
+    asked = [o for o in outlets if names_outlet(question, o)]
     # The outlets the question names first, then the closest others (a reader also wants who else reported it).
     outlets = (asked + [o for o in outlets if o not in asked])[:max(MAX_OUTLETS, len(asked))]
     positions = [p for p in positions if evidence[p - 1].outlet in outlets]

@@ -200,7 +200,10 @@ def read(doc: Doc) -> Reading:
     if root.tag_ == "VB" and not any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in root.children) \
             and root.i == next(t.i for t in doc if not t.is_punct):
         return Reading(Role.ASIDE, "an instruction to the reader")
-    finite = any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in doc)
+    # a root participle with its own subject and no auxiliary is a past tense the tagger misread ("DeSantis on
+    # Thursday morning signed into law ...": VBN)
+    finite = any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in doc) or root.tag_ == "VBN" and any(
+        c.dep_ == "nsubj" for c in root.children) and not any(c.dep_ in ("aux", "auxpass") for c in root.children)
     if not finite or not bare.endswith((".", "!", "…", ":", ";")):
         return Reading(Role.HEADLINE, "no finite verb or no closing full stop: a headline or label")
     speaker, tail = speaker_of(doc)

@@ -8,7 +8,7 @@ re-encodes a stored sentence.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -156,3 +156,29 @@ def retrieve(
     chosen = outlet_quota(hits, k, cfg.per_outlet_max) if diversity else hits[:k]
     vectors = sentence_vectors(store, collection, [h.sentence for h in chosen])
     return Evidence(question, tuple(chosen), vectors, np.asarray(vector, dtype=np.float32))
+
+
+def with_articles_of(store: Store, collection: str, evidence: Evidence, named: Callable[[str], bool],
+                     per_article: int = 2) -> Evidence:
+    """The evidence, plus the closest sentences of each article from an outlet `named` (the question names it)
+    that the retrieval left out: "How do the New York Times and Newsmax describe ..." hears Newsmax even when
+    its sentences ranked below the cut, and more of the Times than one clipped sentence. Vectors are the
+    stored ones."""
+    present = {(h.sentence.doc_id, h.sentence.index) for h in evidence}
+    docs = [d for d in store.docs.list_documents(collection) if d["outlet"] and named(d["outlet"])]
+    if not docs:
+        return evidence
+    refs = [(d["doc_id"], i) for d in docs for i in range(d["sentence_count"]) if (d["doc_id"], i) not in present]
+    vectors = stored_vectors(store, collection, refs)
+    best: list[Ref] = []
+    for d in docs:
+        mine = sorted((r for r in vectors if r[0] == d["doc_id"]),
+                      key=lambda r: -float(vectors[r] @ evidence.question_vector))
+        best += mine[:per_article]
+    cosines = {r: float(vectors[r] @ evidence.question_vector) for r in best}
+    extra = _hits(store, collection, best, cosines)
+    if not extra:
+        return evidence
+    rows = np.stack([vectors[(h.sentence.doc_id, h.sentence.index)] for h in extra])
+    return Evidence(evidence.question, evidence.hits + tuple(extra), np.vstack([evidence.vectors, rows]),
+                    evidence.question_vector)

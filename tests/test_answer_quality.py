@@ -103,6 +103,17 @@ def test_comparison_hears_every_outlet_of_the_story_and_no_other(dev_store: Stor
     assert {c.outlet for claim in result.claims for c in claim.citations} == {"CNBC", "CNN", "Fox News"}
 
 
+def test_each_outlet_of_the_event_is_heard_and_a_named_outlet_always(dev_store: Store) -> None:
+    result = answer("What does each outlet say about Kamala Harris and immigration at the southern border?",
+                    store=dev_store)
+    assert {c.outlet for claim in result.claims for c in claim.citations} == {"CNN", "Newsweek", "Washington Times"}
+    result = answer("How do CNN and NPR describe the jobless claims figures?", store=dev_store)
+    cited = {c.outlet for claim in result.claims for c in claim.citations}
+    assert "CNN" not in cited  # CNN has no article on jobless claims: the named outlet is heard only on the story
+    result = answer("How do Bloomberg and CNBC describe the ruling on the eviction moratorium?", store=dev_store)
+    assert {"Bloomberg", "CNBC"} <= {c.outlet for claim in result.claims for c in claim.citations}
+
+
 def test_hostile_article_never_frames_the_answer(dev_store: Store) -> None:
     for question in ("Was the Johnson & Johnson vaccine banned?", "What do the sources confirm?",
                      "What did the CDC panel recommend?"):

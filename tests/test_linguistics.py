@@ -153,6 +153,13 @@ def test_a_headline_keeps_a_nouns_content_clause_and_an_adjectives_preposition(t
     assert title is None or broken not in title and not title.endswith(broken), title
 
 
+def test_a_lead_whose_verb_the_tagger_reads_as_a_participle_is_a_fact() -> None:
+    doc = _one("Florida Republican Gov. Ron DeSantis on Thursday morning signed into law a controversial voting bill "
+               "aimed at curbing access to mail-in voting in the state.")
+    assert read(doc).role == Role.FACT
+    assert read(_one("Pfizer vaccine approved for teens")).role == Role.HEADLINE
+
+
 def test_a_headline_keeps_the_comma_before_a_frame_and_stands_alone() -> None:
     title = headline(_one("J. Thomas Manger is the new chief of the U.S. Capitol Police, congressional officials "
                           "announced Thursday."), 14)
