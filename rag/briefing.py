@@ -171,6 +171,7 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
                 continue
             title = headline(doc, max_words, deep=deep)  # a sentence short enough whole before a cut one
             if title and title.split()[0].lower() not in _PRONOUNS and not loaded_outside_quotes(title) \
+                    and not any(o.lower() in title.lower() for o in story.outlets if o) \
                     and not any(q in title for q in "“”\"‘’:") \
                     and len(title.split()) >= 4:
                 return title

@@ -287,7 +287,9 @@ class Composer:
         differing = {(c.doc_id, c.sentence_index) for claim in substantive + attributed for c in claim.citations}
         singles = [m for m in singles if (m.sentence.doc_id, m.sentence.index) not in differing]
         cited = {c.outlet for claim in key_claims for c in claim.citations}
-        singles.sort(key=lambda m: m.outlet in cited)  # an outlet not yet cited speaks first (stable order)
+        # an outlet not yet cited speaks first; of each outlet's statements, the calmest and earliest first
+        # (selection: fewer loaded and charged words)
+        singles.sort(key=lambda m: (m.outlet in cited, self.cost(m)[0]))
         single_claims = [self.single(m) for m in _round_robin(singles, n_single)]
         heard = cited | {c.outlet for claim in single_claims for c in claim.citations}
         for doc in self.story.docs:  # every outlet is heard at least once: its earliest statement

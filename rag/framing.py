@@ -174,10 +174,10 @@ def _title(words: list[str]) -> bool:
 
 
 def _after_saying(before: str) -> bool:
-    """A quotation right after a verb of saying ("saying it 'exaggerated the China threat'"): the speaker's
-    words, quoted."""
+    """A quotation after a verb of saying in its sentence ("saying it 'exaggerated the China threat'", "said in a
+    memorandum that the secretaries must 'immediately begin full vaccination'"): the speaker's words, quoted."""
     from rag.linguistics import REPORTING_VERBS
-    for word in (w.lower() for w in _WORD.findall(before)[-4:]):
+    for word in (w.lower() for w in _WORD.findall(before)):
         forms = {word, _IRREGULAR_SAYING.get(word, word), word.removesuffix("ing"), word.removesuffix("ing") + "e",
                  word.removesuffix("s"), word.removesuffix("ed"), word.removesuffix("d"),
                  word.removesuffix("ied") + "y"}

@@ -86,6 +86,8 @@ DATELINE = re.compile(
     r"^[A-Z][A-Z.'’ -]{2,40}(?:,\s*[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)*)?"
     r"(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2}(?:,\s*\d{4})?)?\s*(?:\([A-Za-z .]+\))?\s*[-–—]+\s+"
 )
+# A sentence the splitter ended at an abbreviation ("the low-turnout, Republican-vs.") is cut off.
+_CUT_AT_ABBREVIATION = re.compile(r"\b(?:vs|Mr|Mrs|Ms|Dr|Gov|Sen|Rep|Gen|Lt|Col|Sgt|St|No|Jr|Sr)\.$")
 # Connectives and editorial frames that tie a sentence to its own article; deleting them changes no claim.
 DISCOURSE_MARKERS = frozenset((
     "meanwhile", "however", "additionally", "furthermore", "moreover", "also", "separately", "overall",
@@ -181,7 +183,7 @@ def read(doc: Doc) -> Reading:
     text = doc.text.strip()
     words = [t for t in doc if t.is_alpha]
     bare = text.rstrip(_QUOTES + " ")
-    if len(words) < 4 or bare.endswith(("...", "…")):
+    if len(words) < 4 or bare.endswith(("...", "…")) or _CUT_AT_ABBREVIATION.search(bare):
         return Reading(Role.FRAGMENT, "too short or clipped to stand alone")
     if not _balanced(text):
         return Reading(Role.FRAGMENT, "part of a quotation split across sentences")
@@ -554,6 +556,10 @@ def _misparsed(doc: Doc) -> bool:
     ("urged voters to turn back a vote ..., while leading Republican Larry Elder broadly criticized"): the
     parser has joined two clauses it did not understand, and deleting subtrees would garble them."""
     root = _root(doc)
+    if root.tag_ in ("VBD", "VBZ", "VBP") and not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj")
+                                                      for c in root.children):
+        return True  # a finite verb without subject: the subject was read as something else ("..., a defensive
+        # and at times surly President Biden insisted": "Biden" an apposition of "Afghanistan")
     # a verb of saying may take its content bare ("Kim said the drills would start"), unless it has already
     # taken an object clause ("urged voters to turn back a vote")
     saying = root.lemma_ in REPORTING_VERBS and not any(c.dep_ in ("xcomp", "dobj") for c in root.children)
@@ -680,8 +686,10 @@ def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None
         return f"According to {name}, {body}"  # "reported that declaring that ..., Biden opened" would not parse
     if reading.speaker and reading.tail or starts_quote or body.lower().startswith("according to"):
         lead = body[:1].upper() + body[1:] if not keeps_capital(doc, first) else body
-        if body.lower().startswith("according to") or reading.speaker and reading.tail:
+        closes_quote = re.search(r"[.!?][”\"’']$", body) is not None
+        if body.lower().startswith("according to") or reading.speaker and reading.tail and not closes_quote:
             # "According to the ministry, ..., Reuters reported." — one frame, the source's own kept inside
+            # (not after a closing quotation: 'one dose.", Axios reported.')
             verb = frame_verb(reading.role)
             lead = body[:1].upper() + body[1:]
             return f"{lead[:-1] if lead.endswith('.') else lead}, {name} {verb}."

@@ -37,6 +37,9 @@ _DATELINE = re.compile(
     r"(?: \((?P<outlet>[A-Z][\w .&'-]{0,40})\))?"
     r"(?:[ \t]+-+[ \t]+|[ \t]*[–—]+[ \t]*)(?=\S)"  # a hyphen needs spaces round it: "COVID-19 cases" is no dateline
 )
+# A place in title case before a long dash, opening the body: "Washington — The Senate voted ..." (CBS style).
+_PLACE_DASH = re.compile(r"^[ \t]*(?P<place>[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}(?:, [A-Z][A-Za-z.]+)?)[ \t]*[–—][ \t]*"
+                         r"(?=[A-Z])")
 # Words that follow a byline's comma without being an outlet ("By Staff, Agencies", "By Jo Lee, Staff Writer").
 _NOT_OUTLET = {
     "staff", "agencies", "agency", "wires", "writer", "reporter", "correspondent", "editor", "contributor",
@@ -121,7 +124,8 @@ def _strip_dateline(body: str, found: dict[str, str]) -> str:
     """Body without a wire dateline; its date and outlet fill what the header did not give."""
     match = _DATELINE.match(body)
     if not match or (not match["date"] and not match["outlet"] and len(match["place"]) < 4):
-        return body
+        place = _PLACE_DASH.match(body)
+        return body[place.end():] if place else body
     if match["date"] and "date" not in found and normalise_date(match["date"]):
         found["date"] = match["date"]
     if match["outlet"] and "outlet" not in found:

@@ -48,7 +48,9 @@ def test_a_quoted_title_or_a_speakers_quoted_words_are_no_scare_quotes() -> None
     for text in ("She made the announcement exclusively on ‘CBS This Morning’ following weeks of controversy.",
                  "“Tucker Carlson Tonight” host said Monday that the agency is watching him.",
                  "The NSA denied he was a ‘target’, saying it deals with foreign threats.",
-                 "A Beijing official hit back at the bill, saying it ‘exaggerated the threat’ from China."):
+                 "A Beijing official hit back at the bill, saying it ‘exaggerated the threat’ from China.",
+                 "Austin said in a memorandum made public Aug. 25 that the secretaries of all military departments "
+                 "must “immediately begin full vaccination” of all service members."):
         assert not [t for t in detect_loaded_terms(text) if t.category == "scare_quote"], text
     text = "The drills were needed in light of North Korea's “provocations”, the ministry said."
     assert [t.term for t in detect_loaded_terms(text) if t.category == "scare_quote"] == ["“provocations”"]

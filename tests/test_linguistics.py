@@ -211,3 +211,24 @@ def test_a_charged_adjective_in_the_writers_voice_is_a_characterisation_to_attri
     assert read(doc).role == Role.OPINION
     assert attribute(doc, "National Review").startswith("National Review wrote that")
     assert read(_one("Critics called the plan “disastrous” on Monday.")).role == Role.FACT  # the critics' word
+
+
+def test_a_sentence_the_splitter_cut_at_an_abbreviation_is_a_fragment() -> None:
+    doc = _one("Ellzey beat fellow Republican Susan Wright 53 percent to 47 percent, when the Associated Press called "
+               "the low-turnout, Republican-vs.")
+    assert read(doc).role == Role.FRAGMENT
+
+
+def test_a_sentence_whose_subject_the_parser_lost_is_not_cut() -> None:
+    # "Biden" is read as an apposition of "Afghanistan": deleting appositions would delete the subject
+    text = ("In an address to the nation exactly 24 hours after he abruptly ended a chaotic evacuation of U.S. troops "
+            "from Afghanistan, a defensive and at times surly President Biden insisted the bug-out was an "
+            "“extraordinary success,” despite the stranding of hundreds of American citizens.")
+    assert "President Biden insisted" in compress(_one(text))[0]
+
+
+def test_a_sentence_closing_on_a_quotation_is_framed_at_the_head() -> None:
+    doc = _one('Why it matters: Pentagon spokesperson John Kirby said Wednesday that "on the active duty force, 68% '
+               'is fully vaccinated, and we estimate just over 76% have at least one dose."')
+    text = attribute(doc, "Axios")
+    assert text.startswith("According to Axios, Pentagon spokesperson John Kirby said") and '.", ' not in text

@@ -128,3 +128,11 @@ def test_an_aggregators_medium_suffix_is_not_part_of_the_outlet_name() -> None:
     assert meta.outlet == "Fox News" and body == "The count rose."
     assert split_header("Source: New York Times (News)\n\nX.")[1].outlet == "New York Times"
     assert split_header("Source: One America News Network (OAN)\n\nX.")[1].outlet == "One America News Network (OAN)"
+
+
+def test_a_title_case_place_before_a_long_dash_is_a_dateline_and_a_name_before_a_clause_is_not() -> None:
+    body, _ = split_header("Title: Infrastructure\nSource: CBS News\n\nWashington — The Senate voted to approve a "
+                           "roughly $1 trillion bill on Tuesday.")
+    assert body.startswith("The Senate voted")
+    body, _ = split_header("Title: Trump\nSource: CBS News\n\nTrump — who lost the election — said he would run.")
+    assert body.startswith("Trump — who lost")
