@@ -213,6 +213,25 @@ def test_brief_page_writes_a_cited_briefing_with_downloads(seeded: Store) -> Non
     assert marked_sentence(at) == seeded.document(collection, doc_id).sentences[int(index)].text
 
 
+def test_stories_and_framing_profiles_follow_the_collection(seeded: Store, tmp_path: Path) -> None:
+    """Both are cached per collection version, for every session: an article added elsewhere (the CLI, another
+    session) is in the story list and the framing table on the next run."""
+    at = start("ui/brief.py")
+    next(r for r in at.radio if r.label == "Brief").set_value("One story").run()
+    stories = len(next(s for s in at.selectbox if s.label == "Story").options)
+    article = tmp_path / "budget.txt"
+    article.write_text("Title: Council approves budget\nSource: Harbour Times\n\nThe city council approved a new "
+                       "budget on Tuesday that raises spending on parks and public transport. Several members "
+                       "objected to the cost, but the measure passed by a wide margin.", encoding="utf-8")
+    ingest([str(article)], store=seeded)
+    at.run()
+    assert len(next(s for s in at.selectbox if s.label == "Story").options) == stories + 1
+    at.switch_page("ui/sources.py").run()
+    assert not at.exception, at.exception
+    framing = next(d.value for d in at.dataframe if "loaded terms" in d.value.columns)
+    assert any("Harbour Times" in outlet for outlet in framing["outlet"])
+
+
 def test_sources_page_ingests_an_upload_with_progress_and_status(seeded: Store) -> None:
     at = start("ui/sources.py")
     upload = at.file_uploader[0]
