@@ -88,6 +88,8 @@ DATELINE = re.compile(
 )
 # A sentence the splitter ended at an abbreviation ("the low-turnout, Republican-vs.") is cut off.
 _CUT_AT_ABBREVIATION = re.compile(r"\b(?:vs|Mr|Mrs|Ms|Dr|Gov|Sen|Rep|Gen|Lt|Col|Sgt|St|No|Jr|Sr)\.$")
+# ... or after "p.m.", leaving the time zone to open the next ("ET, 11 days after the collapse ...").
+_CUT_AFTER_TIME = re.compile(r"(?:ET|EST|EDT|CT|CST|CDT|MT|PT|PST|PDT|GMT|BST|UTC)\b[,.]?\s")
 # Connectives and editorial frames that tie a sentence to its own article; deleting them changes no claim.
 DISCOURSE_MARKERS = frozenset((
     "meanwhile", "however", "additionally", "furthermore", "moreover", "also", "separately", "overall",
@@ -183,7 +185,8 @@ def read(doc: Doc) -> Reading:
     text = doc.text.strip()
     words = [t for t in doc if t.is_alpha]
     bare = text.rstrip(_QUOTES + " ")
-    if len(words) < 4 or bare.endswith(("...", "…")) or _CUT_AT_ABBREVIATION.search(bare):
+    if len(words) < 4 or bare.endswith(("...", "…")) or _CUT_AT_ABBREVIATION.search(bare) \
+            or _CUT_AFTER_TIME.match(text):
         return Reading(Role.FRAGMENT, "too short or clipped to stand alone")
     if not _balanced(text):
         return Reading(Role.FRAGMENT, "part of a quotation split across sentences")
@@ -310,13 +313,18 @@ def _dash_aside(doc: Doc) -> set[int]:
     ("— a far-reaching goal that ...") after a complete clause."""
     dashes = [t.i for t in doc if t.text in ("—", "–", "--")]
     root = _root(doc)
+    aside: set[int] = set()
     if len(dashes) == 2 and not dashes[0] < root.i < dashes[1] and dashes[1] - dashes[0] <= 25:
-        return set(range(dashes[0], dashes[1] + 1))
+        aside = set(range(dashes[0], dashes[1] + 1))
     if len(dashes) == 1 and dashes[0] > max(5, root.i):
         end = len(doc) - 1 if doc[-1].is_punct and doc[-1].text in ".!" else len(doc)
         if end - dashes[0] <= 30:
-            return set(range(dashes[0], end))
-    return set()
+            aside = set(range(dashes[0], end))
+    # a negation or a contrast is no aside: "has apologised for – but has not left – a club" means the reverse
+    # of "has apologised for a club"
+    if any(doc[i].dep_ == "neg" or doc[i].lower_ in ("but", "yet") and doc[i].dep_ == "cc" for i in aside):
+        return set()
+    return aside
 
 
 def _subtree(t: Token) -> set[int]:
@@ -623,7 +631,16 @@ def keeps_capital(doc: Doc, i: int | None) -> bool:
     if t.pos_ == "PROPN" and i == _first_word(doc) and not named and t.dep_ in ("compound", "amod") \
             and t.head.i > t.i and (t.head.pos_ == "NOUN" or t.head.ent_type_ == "NORP"):
         return False
+    if i == _first_word(doc) and t.tag_ == "NN" and t.dep_ == "nsubj" and t.lower_ not in _MASS_NOUNS \
+            and not any(c.dep_ in ("det", "poss", "compound", "amod") for c in t.children):
+        return True  # a bare singular subject is a name the tagger missed ("Raisi said"); common ones need "the"
     return t.pos_ == "PROPN" or (t.ent_type_ == "NORP" and t.pos_ == "ADJ")  # "Democratic", not "Untrained"
+
+
+# Singular nouns that stand as a subject without an article ("Police arrested ...", "Inflation rose ...").
+_MASS_NOUNS = frozenset(("police", "inflation", "unemployment", "evidence", "research", "security", "staff",
+                         "legislation", "data", "government", "management", "enrollment", "turnout", "demand",
+                         "traffic", "weather", "damage", "crime", "immigration", "funding", "spending"))
 
 
 def _first_word(doc: Doc) -> int | None:

@@ -60,12 +60,17 @@ _LIGHT_VERBS = frozenset(("be", "do", "have", "happen", "say", "go", "get", "mak
                           "know", "think", "see", "describe", "report", "cover", "tell"))
 
 
+# A yes/no question opens on an auxiliary: "Did Trump win ...?" hinges on the verb; "How did McAfee die?" asks
+# about an event the articles may tell in other words ("was found dead").
+_POLAR = re.compile(r"\s*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should)\b", re.IGNORECASE)
+
+
 def asked_verb(question: str) -> set[str]:
     """What a short direct question asks happened, as its main verb's stemmed lemma: "win" in "Did Trump win the
     2020 election?" (an article about Trump and the election that says nothing of winning does not answer it);
     nothing for a light verb, or for statements ending in "?" and long questions, which name too much to hinge
     on one verb."""
-    if len(question.split()) > 14:
+    if len(question.split()) > 14 or not _POLAR.match(question):
         return set()
     from rag.linguistics import parse
 

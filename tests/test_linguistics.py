@@ -232,3 +232,18 @@ def test_a_sentence_closing_on_a_quotation_is_framed_at_the_head() -> None:
                'is fully vaccinated, and we estimate just over 76% have at least one dose."')
     text = attribute(doc, "Axios")
     assert text.startswith("According to Axios, Pentagon spokesperson John Kirby said") and '.", ' not in text
+
+
+def test_a_bare_singular_subject_is_a_name_the_tagger_missed() -> None:
+    assert attribute(_one("Raisi said on Monday that he would not meet with President Joe Biden."), "CBS News") \
+        .startswith("CBS News reported that Raisi said")
+    assert attribute(_one("Police arrested the suspect on Monday night."), "CBS News") \
+        .startswith("CBS News reported that police arrested")
+
+
+def test_a_dash_bounded_contrast_or_negation_is_no_aside() -> None:
+    doc = _one("Democratic US Senator Sheldon Whitehouse has apologised for – but has not left – an elite private "
+               "beach club that refuses to accept anyone who is not white.")
+    assert "but has not left" in compress(doc)[0]
+    assert read(_one("ET, 11 days after the collapse of the residential Champlain Towers structure on June 24.")) \
+        .role == Role.FRAGMENT
