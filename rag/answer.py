@@ -12,7 +12,7 @@ from functools import partial
 from rag.citations import MarkerNumbering, resolve_claim
 from rag.comparison import is_comparison, names_outlet
 from rag.errors import InvalidQuestion, StoreError
-from rag.prompts import REFUSAL
+from rag.prompts import is_refusal
 from rag.providers import Generator, resolve_generator
 from rag.refusal import judge
 from rag.retrieval import lead_vectors, retrieve, with_articles_of
@@ -65,11 +65,6 @@ def same_story(store: Store, collection: str, anchor: str, evidence: Evidence, s
                 >= settings.answer.same_fact_cosine:
             story.add(h.sentence.doc_id)
     return tuple(d for d in doc_ids if d in story)
-
-
-def is_refusal(text: str) -> bool:
-    """True when a generator's text is (or opens with) the refusal phrase."""
-    return text.strip().lower().startswith(REFUSAL.lower().rstrip("."))
 
 
 def check_claim(draft: DraftClaim, evidence: Sequence[SentenceHit], numbering: MarkerNumbering,

@@ -17,7 +17,7 @@ from rag.alignment import FactGroup
 from rag.citations import resolve_claim
 from rag.errors import ProviderUnavailable
 from rag.neutral import Verifier, attribute_text, check_generated, is_attributed
-from rag.providers.llm import is_refusal
+from rag.prompts import is_refusal
 from rag.types import Claim, Section, SectionKind, SentenceHit
 
 

@@ -21,6 +21,16 @@ PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 _PART_HEADING = re.compile(r"^## (system|user|prompt)[ \t]*$", re.MULTILINE)
 
 
+def is_refusal(text: str) -> bool:
+    """Whether a generated sentence is (or opens with) the refusal phrase, tolerating quotes, case and
+    'do not'."""
+    def norm(value: str) -> str:
+        value = value.replace("’", "'").casefold().replace("do not", "don't")
+        return re.sub(r"[^a-z' ]", "", value).strip()
+
+    return norm(text).startswith(norm(REFUSAL))
+
+
 class PromptError(ValueError):
     """A prompt file is missing or malformed, or was rendered with the wrong variables."""
 

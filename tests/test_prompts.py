@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from rag.prompts import REFUSAL, PromptError, available_prompts, langchain_prompt, load_prompt, parse_prompt, render
+from rag.prompts import (
+    REFUSAL,
+    PromptError,
+    available_prompts,
+    is_refusal,
+    langchain_prompt,
+    load_prompt,
+    parse_prompt,
+    render,
+)
 from rag.providers.llm import prompt_name, prompt_variables
 from rag.types import Sentence, SentenceHit
 
@@ -96,3 +105,10 @@ def test_langchain_prompt_sends_exactly_what_the_file_renders(task: str, style: 
         system, user = sent.to_messages()
         assert (system.type, system.content, user.type, user.content) == (
             "system", expected["system"], "human", expected["user"])
+
+
+def test_refusal_detection_tolerates_quotes_and_case() -> None:
+    assert is_refusal(REFUSAL) and is_refusal("the sources don’t say")
+    assert is_refusal("The sources do not say.")
+    assert is_refusal("The sources don't say. Pyongyang has 3 million people.")
+    assert not is_refusal("The sources say Kim called for missiles.")

@@ -23,7 +23,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from rag.citations import draft_claims_from_text
 from rag.embeddings import SentenceEmbeddings
 from rag.errors import ProviderUnavailable
-from rag.prompts import REFUSAL, langchain_prompt
+from rag.prompts import REFUSAL, is_refusal, langchain_prompt
 from rag.providers import Task
 from rag.settings import AnswerSettings
 from rag.types import DraftClaim, Evidence, SentenceHit
@@ -81,15 +81,6 @@ def prompt_variables(task: Task, question: str, evidence: Sequence[SentenceHit])
     asked = " ".join(question.split())
     subject = {"answer": "question", "brief": "topic"}[task]
     return {"refusal": REFUSAL, "sources": format_evidence(evidence), subject: asked}
-
-
-def is_refusal(text: str) -> bool:
-    """Whether a generated sentence is the refusal phrase (tolerating quotes, case and 'do not')."""
-    def norm(value: str) -> str:
-        value = value.replace("’", "'").casefold().replace("do not", "don't")
-        return re.sub(r"[^a-z' ]", "", value).strip()
-
-    return norm(text).startswith(norm(REFUSAL))
 
 
 def looks_like_instruction(text: str) -> bool:
