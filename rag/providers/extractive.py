@@ -40,8 +40,9 @@ def addressed_to_a_model(text: str) -> bool:
 
 
 @dataclass(frozen=True)
-class FactGroup:
-    """Evidence positions (1-based) reporting one fact; `lead` is the one whose wording the claim uses."""
+class EvidenceCluster:
+    """Evidence positions (1-based) reporting one fact of an answer, ranked by `relevance`; `lead` is the one
+    whose wording the claim uses. (A briefing's cross-outlet fact is rag.alignment.FactGroup.)"""
 
     lead: int
     members: tuple[int, ...]
@@ -107,8 +108,8 @@ class ExtractiveGenerator:
                 if r.usable and not addressed_to_a_model(h.sentence.text)]
 
     def groups(self, question: str, evidence: Evidence, positions: Sequence[int], task: str,
-               readings: Sequence[tuple[object, Reading]] | None = None) -> list[FactGroup]:
-        """Fact groups in answer order: by relevance, with a small bonus for facts several outlets report and
+               readings: Sequence[tuple[object, Reading]] | None = None) -> list[EvidenceCluster]:
+        """Evidence clusters in answer order: by relevance, with a small bonus for facts several outlets report and
         (with `readings`) for sentences holding what the question asks for (a number for "how many")."""
         cfg = self.settings.answer
         rel = {p: relevance(question, evidence[p - 1]) for p in positions}
@@ -139,14 +140,14 @@ class ExtractiveGenerator:
                 if a.outlet != b.outlet and same_topic(a, b, float(cos[gi[0] - 1, clusters[j][0] - 1]),
                                                        self.settings) and conflicting(a, b):
                     contested |= {i, j}
-        out = [FactGroup(g[0], tuple(g), max(rel[p] for p in g), i in contested) for i, g in enumerate(clusters)]
+        out = [EvidenceCluster(g[0], tuple(g), max(rel[p] for p in g), i in contested) for i, g in enumerate(clusters)]
 
-        def standing(g: FactGroup) -> float:
+        def standing(g: EvidenceCluster) -> float:
             return g.relevance + cfg.consensus_bonus * (len({evidence[p - 1].outlet for p in g.members}) - 1)
 
         return sorted(out, key=standing, reverse=True)
 
-    def claim(self, group: FactGroup, evidence: Sequence[SentenceHit], readings: Sequence[tuple[object, Reading]],
+    def claim(self, group: EvidenceCluster, evidence: Sequence[SentenceHit], readings: Sequence[tuple[object, Reading]],
               ) -> DraftClaim:
         """One group as a claim: stated plainly when several outlets agree, else attributed by name."""
         members = [evidence[p - 1] for p in group.members]
