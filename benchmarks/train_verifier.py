@@ -1,8 +1,12 @@
-"""Train the verifier's logistic regression on the AttributionBench dev split; write rag/data/verifier_model.json.
+"""Train the verifier's support model on the AttributionBench dev split; write rag/data/verifier_model.json.
 
-Features come from `rag/support_features.py` (the same code the verifier runs); the model is fitted with L2-
-regularised Newton steps in numpy, so training is deterministic and needs no extra package. The dev data is
-read from ../shared/devdata/attributionbench/dev.jsonl and never shipped: only the weights are.
+Features come from `rag/support_features.py` (the same code the verifier runs). The model is small boosted
+decision trees (scikit-learn's GradientBoostingClassifier, fixed seed: deterministic), exported as plain numbers
+that `rag/support_model.py` evaluates in numpy, so the app does not import scikit-learn (it is installed as a
+dependency of sentence-transformers; only this script uses it). The tree settings and the probability cut are
+chosen by cross-validation on the training rows only. A logistic regression (L2, Newton steps in numpy) is kept
+as the comparison the benchmark prints. The dev data is read from ../shared/devdata/attributionbench/dev.jsonl
+and never shipped: only the trees are.
 
     python benchmarks/train_verifier.py [--cache /tmp/verifier_features.npz]
 """
@@ -19,7 +23,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "devdata" / "attributionbench" / "dev.jsonl"
 MODEL = ROOT / "rag" / "data" / "verifier_model.json"
-L2S = (1.0, 10.0, 100.0)  # regularisation strengths tried (chosen by cross-validation on the training rows)
+L2S = (1.0, 10.0, 100.0)  # regularisation strengths tried for the logistic regression
+# Tree settings tried (depth, trees, learning rate), chosen by cross-validation on the training rows.
+TREE_SETTINGS = ((2, 300, 0.03), (3, 150, 0.05))
 FOLDS = 5
 DECISIONS = np.round(np.arange(0.30, 0.71, 0.02), 2)  # probabilities tried as the "supported" cut
 
@@ -78,9 +84,41 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1.0) -> dict:
     return {"mean": mean.tolist(), "scale": scale.tolist(), "coef": w[:-1].tolist(), "intercept": float(w[-1])}
 
 
-def predict(model: dict, X: np.ndarray) -> np.ndarray:
+def predict_logistic(model: dict, X: np.ndarray) -> np.ndarray:
     z = ((X - np.array(model["mean"])) / np.array(model["scale"])) @ np.array(model["coef"]) + model["intercept"]
     return 1 / (1 + np.exp(-z))
+
+
+def fit_trees(X: np.ndarray, y: np.ndarray, setting: tuple[int, int, float] = TREE_SETTINGS[0]) -> dict:
+    """Boosted trees as {offset, trees: [{feature, threshold, left, right, value}]} (leaf values already scaled
+    by the learning rate; log-odds = offset + sum of the leaves reached)."""
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    from rag.support_features import FEATURES
+
+    depth, n, rate = setting
+    fitted = GradientBoostingClassifier(max_depth=depth, n_estimators=n, learning_rate=rate, subsample=0.8,
+                                        random_state=0).fit(X, y)
+    trees = []
+    for estimator in fitted.estimators_[:, 0]:
+        t = estimator.tree_
+        leaf = t.children_left < 0
+        trees.append({"feature": [int(f) if not lf else -1 for f, lf in zip(t.feature, leaf, strict=True)],
+                      "threshold": [round(float(v), 6) if not lf else 0.0 for v, lf in zip(t.threshold, leaf,
+                                                                                             strict=True)],
+                      "left": t.children_left.tolist(), "right": t.children_right.tolist(),
+                      "value": [round(float(v) * rate, 6) if lf else 0.0 for v, lf in zip(t.value[:, 0, 0], leaf,
+                                                                                          strict=True)]})
+    offset = float(fitted.decision_function(X[:1])[0]) - sum(
+        rate * float(e.predict(X[:1].astype(np.float32))[0]) for e in fitted.estimators_[:, 0])
+    return {"features": list(FEATURES), "offset": offset, "trees": trees, "setting": list(setting)}
+
+
+def predict(model: dict, X: np.ndarray) -> np.ndarray:
+    """Probability of "supported" for each row (the shipped evaluation, `rag.support_model`)."""
+    from rag.support_model import Trees
+
+    return Trees.of(model).probabilities(X)
 
 
 def folds(rows: list[dict], k: int = FOLDS) -> np.ndarray:
@@ -104,7 +142,7 @@ def shipped(model: dict, supported_threshold: float, decision: float = 0.5) -> d
     def logit(p: float) -> float:
         return float(np.log(p / (1 - p)))
 
-    return {**model, "intercept": model["intercept"] + logit(supported_threshold) - logit(decision),
+    return {**model, "offset": model["offset"] + logit(supported_threshold) - logit(decision),
             "decision_probability": decision}
 
 
@@ -129,24 +167,33 @@ def capped(X: np.ndarray) -> np.ndarray:
 
 
 def out_of_fold(X: np.ndarray, y: np.ndarray, fold: np.ndarray, l2: float = 1.0) -> np.ndarray:
-    """Each row's probability from a model fitted on the other folds."""
+    """Each row's probability from a logistic regression fitted on the other folds (the comparison)."""
     p = np.zeros(len(y))
     for f in np.unique(fold):
-        p[fold == f] = predict(fit_logistic(X[fold != f], y[fold != f], l2), X[fold == f])
+        p[fold == f] = predict_logistic(fit_logistic(X[fold != f], y[fold != f], l2), X[fold == f])
     return p
 
 
-def choose_fit(X: np.ndarray, y: np.ndarray, fold: np.ndarray) -> tuple[float, float, float]:
-    """(L2 strength, probability cut, macro-F1) that maximise macro-F1 of the shipped verdict (cut and hard
+def trees_out_of_fold(X: np.ndarray, y: np.ndarray, fold: np.ndarray,
+                      setting: tuple[int, int, float]) -> np.ndarray:
+    """Each row's probability from trees fitted on the other folds."""
+    p = np.zeros(len(y))
+    for f in np.unique(fold):
+        p[fold == f] = predict(fit_trees(X[fold != f], y[fold != f], setting), X[fold == f])
+    return p
+
+
+def choose_fit(X: np.ndarray, y: np.ndarray, fold: np.ndarray) -> tuple[tuple[int, int, float], float, float]:
+    """(tree setting, probability cut, macro-F1) that maximise macro-F1 of the shipped verdict (cut and hard
     checks), judged on out-of-fold predictions of these rows only."""
     cap = capped(X)
-    best = (0.0, 0.0, -1.0)
-    for l2 in L2S:
-        p = out_of_fold(X, y, fold, l2)
+    best: tuple[tuple[int, int, float], float, float] = (TREE_SETTINGS[0], 0.5, -1.0)
+    for setting in TREE_SETTINGS:
+        p = trees_out_of_fold(X, y, fold, setting)
         for t in DECISIONS:
             score = macro_f1(((p >= t) & ~cap).astype(float), y)
             if score > best[2] + 1e-9:
-                best = (l2, float(t), score)
+                best = (setting, float(t), score)
     return best
 
 
@@ -159,8 +206,8 @@ def held_out_models(X: np.ndarray, y: np.ndarray, fold: np.ndarray) -> list[tupl
     for f in np.unique(fold):
         train = fold != f
         inner = fold[train] - (fold[train] > f)  # the other four folds, renumbered 0..3
-        l2, decision, _ = choose_fit(X[train], y[train], inner)
-        out.append((int(f), shipped(fit_logistic(X[train], y[train], l2), threshold, decision)))
+        setting, decision, _ = choose_fit(X[train], y[train], inner)
+        out.append((int(f), shipped(fit_trees(X[train], y[train], setting), threshold, decision)))
     return out
 
 
@@ -180,15 +227,15 @@ def main() -> None:
     for f, model in held_out_models(X, y, fold):
         held[fold == f] = (predict(model, X[fold == f]) >= threshold) & ~capped(X[fold == f])
     print(f"held-out macro-F1 of the shipped verdict (regression + hard checks): {macro_f1(held, y):.3f}")
-    l2, decision, _ = choose_fit(X, y, fold)
-    model = shipped(fit_logistic(X, y, l2), threshold, decision)
-    model = {"features": list(FEATURES), **model, "l2": l2,
-             "trained_on": f"AttributionBench dev ({len(rows)} pairs), benchmarks/train_verifier.py"}
-    args.out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
-    print(f"chosen by 5-fold cross-validation: L2 {l2:g}, probability cut {decision:.2f}")
-    for name, c in sorted(zip(FEATURES, model["coef"], strict=True), key=lambda x: -abs(x[1])):
-        print(f"  {name:20s} {c:+.3f}")
-    print(f"wrote {args.out}")
+    setting, decision, _ = choose_fit(X, y, fold)
+    model = shipped(fit_trees(X, y, setting), threshold, decision)
+    model = {"trained_on": f"AttributionBench dev ({len(rows)} pairs), benchmarks/train_verifier.py", **model}
+    args.out.write_text(json.dumps(model, separators=(",", ":")) + "\n", encoding="utf-8")
+    print(f"chosen by 5-fold cross-validation: trees (depth, count, rate) {setting}, probability cut {decision:.2f}")
+    used = np.bincount([f for t in model["trees"] for f in t["feature"] if f >= 0], minlength=len(FEATURES))
+    for name, count in sorted(zip(FEATURES, used, strict=True), key=lambda x: -x[1]):
+        print(f"  {name:22s} split on in {count} nodes")
+    print(f"wrote {args.out} ({args.out.stat().st_size:,} bytes)")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rag.terms import entities_in, polarities, tokens
+from rag.terms import NEGATIONS, entities_in, polarities, tokens
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -112,7 +112,10 @@ def _clause_kind(verb: Token, marks: dict[str, Token]) -> str | None:
         return "purpose"
     lemma = verb.lemma_.lower()
     after = verb.i > verb.head.i
-    if verb.dep_ == "advcl" and verb.tag_ == "VBG" and after and lemma not in _NOT_EFFECTS or lemma in _EFFECT_VERBS:
+    # An "-ing" clause with a conjunction of its own ("while maintaining ...") says how or when, not what follows.
+    unmarked = not any(c.dep_ == "mark" for c in verb.children)
+    if (verb.dep_ == "advcl" and verb.tag_ == "VBG" and after and unmarked and lemma not in _NOT_EFFECTS
+            or lemma in _EFFECT_VERBS):
         return "effect"  # "..., leading to ...", "which can cause ..."
     return None
 
@@ -133,7 +136,11 @@ def _phrase(doc: Doc, start: int, end: int) -> str:
 
 def negation_mismatch(claim: str, sources: Sequence[str]) -> str | None:
     """A word the claim negates that the sources only state positively, or the reverse (None: they agree). A
-    word the claim itself uses both ways ("not indexed ... non-indexed") is not compared."""
+    word the claim itself uses both ways ("not indexed ... non-indexed") is not compared, nor are texts with as
+    many negations as each other: a flip adds or removes one, a paraphrase moves one ("cannot be contracted to
+    a point" / "no loop ... contracts to a point")."""
+    if _negation_count(claim) == _negation_count(" ".join(sources)):
+        return None
     said = polarities(" ".join(sources))
     for word, claimed in polarities(claim).items():
         if len(claimed) > 1:
@@ -143,6 +150,10 @@ def negation_mismatch(claim: str, sources: Sequence[str]) -> str | None:
                 return f"the claim {'negates' if negated else 'affirms'} “{word}”, the source " + (
                     "does not" if negated else "negates it")
     return None
+
+
+def _negation_count(text: str) -> int:
+    return sum(w in NEGATIONS or w.endswith("n't") for w in re.findall(r"[a-z']+", text.lower().replace("’", "'")))
 
 
 def claim_names(claim: str, claim_doc: Doc) -> list[str]:
@@ -183,11 +194,41 @@ def _runs(words: list[str], text: str, at: int) -> tuple[list[list[str]], int]:
     return runs, at
 
 
+# A name the claim defines with its acronym ("International Court of Justice (ICJ)").
+_DEFINED = re.compile(r"((?:[A-Z][\w-]*\s+(?:(?:of|and|the|for|on)\s+)*){1,6})\(([A-Z][A-Za-z0-9-]{1,9})\)")
+
+
+def missing_names(claim: str, names: Sequence[str], source_tokens: set[str], source_text: str) -> list[str]:
+    """The claim's names the sources lack. A name the claim defines with an acronym counts as found when either
+    form is, if the acronym's letters are the name's initials ("Centers for Disease Control and Prevention
+    (CDC)"; "Examiner for Disease Control and Prevention (CDC)" is no definition, so "Examiner" must be found)."""
+    aliases = []
+    for match in _DEFINED.finditer(claim):
+        words = [w for w in match.group(1).split() if w[:1].isupper()]
+        letters = [c for c in match.group(2) if c.isupper()]
+        if len(letters) >= 2 and [w[0] for w in words[-len(letters):]] == letters:
+            aliases.append((" ".join(words[-len(letters):]), match.group(2)))
+    missing = []
+    for name in names:
+        other = [a if name in b else b for a, b in aliases if name in a or name in b]
+        if not (name_found(name, source_tokens, source_text)
+                or any(name_found(o, source_tokens, source_text) for o in other)):
+            missing.append(name)
+    return missing
+
+
 def name_found(name: str, source_tokens: set[str], source_text: str = "") -> bool:
     """Every word of the name occurs in the sources (prefix match tolerates "Korea"/"Korean") or is an acronym of
     words there ("US": "United States", "WHO": "World Health Organization")."""
     return all(all(_word_found(t, source_tokens) for t in tokens(word))
-               or (word.isupper() and _acronym_of(word, source_text)) for word in name.split())
+               or (word.isupper() and _acronym_of(word, source_text))
+               or (any(c.isdigit() for c in word) and _spaced_out(word, source_text)) for word in name.split())
+
+
+def _spaced_out(word: str, text: str) -> bool:
+    """A formula or code the sources write with spaces or lost subscripts ("TiO2": "TiO 2")."""
+    pattern = r"\s?".join(re.escape(c) for c in word)
+    return re.search(rf"(?<!\w){pattern}(?!\w)", text) is not None
 
 
 def _word_found(word: str, source_tokens: set[str]) -> bool:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag.claim_checks import Added, added_relations, arguments, claim_names, name_found, negation_mismatch
+from rag.claim_checks import Added, added_relations, arguments, claim_names, missing_names, negation_mismatch
 from rag.sentences import sentence_spans
 from rag.terms import content_terms, number_in, number_mentions, stem, term_matches, tokens
 
@@ -33,6 +33,7 @@ FEATURES = (
     "predicate_coverage", "unit_alignment", "added_relations", "missing_numbers", "missing_names", "negation",
     "claim_words", "log_source_words", "instruction_form", "addresses_reader",
     "names_missing_share", "modal_unmatched", "long_word_coverage", "coverage_best_sentence", "missing_terms_log",
+    "coverage_two_sentences",
 )
 _MARKER = re.compile(r"\s*\[\d+(?:[,\s]+\d+)*\]")
 _URL_LINE = re.compile(r"^\s*(?:\[\d+\]\s*)?https?://\S+\s*$", re.MULTILINE)
@@ -184,7 +185,7 @@ def measure(claim: str, sources: Sequence[str], texts: TextCache, *, near: int =
     missing_numbers = [text for text, value in number_mentions(claim) if not number_in(value, source_numbers)]
     source_tokens = set(tokens(joined))
     names = claim_names(claim, claim_doc)
-    missing_names = [name for name in names if not name_found(name, source_tokens, joined)]
+    names_lacking = missing_names(claim, names, source_tokens, joined)
     negation = negation_mismatch(claim, near_texts[:1])  # the closest sentence; far ones are about other things
     modals = [t for t in claim_doc if t.tag_ == "MD" and t.lower_ not in {"will", "would", "'ll", "wo"}]
     long_terms = {t for t in terms if len(t) >= 7}
@@ -204,7 +205,7 @@ def measure(claim: str, sources: Sequence[str], texts: TextCache, *, near: int =
         "unit_alignment": aligned / units if units else 1.0,
         "added_relations": float(len(added)),
         "missing_numbers": float(len(missing_numbers)),
-        "missing_names": float(len(missing_names)),
+        "missing_names": float(len(names_lacking)),
         "negation": float(negation is not None),
         "claim_words": float(np.log1p(len(claim.split()))),
         "log_source_words": float(np.log1p(len(joined.split()))),
@@ -212,16 +213,17 @@ def measure(claim: str, sources: Sequence[str], texts: TextCache, *, near: int =
         "instruction_form": float(any(t.dep_ == "ROOT" and t.tag_ == "VB" and not any(
             c.dep_ in {"nsubj", "nsubjpass"} for c in t.children) for t in claim_doc)),
         "addresses_reader": float(any(t.lower_ in {"you", "your", "i", "we", "my", "our"} for t in claim_doc)),
-        "names_missing_share": len(missing_names) / len(names) if names else 0.0,
+        "names_missing_share": len(names_lacking) / len(names) if names else 0.0,
         "modal_unmatched": float(any(not _lemma_found(t, source_lemmas) for t in modals)),
         "long_word_coverage": len(term_matches(long_terms, pool)) / len(long_terms) if long_terms else 1.0,
         "coverage_best_sentence": max(len(term_matches(terms, sentence_terms[i])) / len(terms)
                                       for i in evidence.near) if terms and evidence.near else 1.0,
         "missing_terms_log": float(np.log1p(len(terms - covered))),
+        "coverage_two_sentences": _pair_coverage(terms, sentence_terms, [int(i) for i in order[:6]]),
     }
     missing = terms - covered
     missing_words = list(dict.fromkeys(t for t in tokens(claim) if stem(t) in missing))
-    return Measured(features, evidence, missing_words, missing_numbers, missing_names, negation, added)
+    return Measured(features, evidence, missing_words, missing_numbers, names_lacking, negation, added)
 
 
 def _window_coverage(terms: set[str], sentence_terms: list[set[str]], near: list[int]) -> float:
@@ -233,6 +235,15 @@ def _window_coverage(terms: set[str], sentence_terms: list[set[str]], near: list
         pool = set().union(*sentence_terms[max(0, i - 1): i + 2])
         best = max(best, len(term_matches(terms, pool)) / len(terms))
     return best
+
+
+def _pair_coverage(terms: set[str], sentence_terms: list[set[str]], nearest: list[int]) -> float:
+    """Best share of the claim's terms found in two of the sentences nearest to it, wherever they are (support
+    spread over two cited sentences)."""
+    if not terms:
+        return 1.0
+    return max(len(term_matches(terms, sentence_terms[a] | sentence_terms[b])) / len(terms)
+               for a in nearest for b in nearest if a <= b)
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:

@@ -2,8 +2,9 @@
 
 There is no NLI model to download here, so the verdict comes from signals computed locally and explained
 (`rag/support_features.py`): embedding similarity, word and lemma coverage, predicate-argument units aligned
-from the spaCy parse. A small logistic regression, trained on human-labelled real claims (AttributionBench dev,
-`benchmarks/train_verifier.py`) and shipped as `rag/data/verifier_model.json`, weighs them into a probability.
+from the spaCy parse. Small boosted decision trees, trained on human-labelled real claims (AttributionBench dev,
+`benchmarks/train_verifier.py`) and shipped as numbers in `rag/data/verifier_model.json` (`rag/support_model.py`),
+weigh them into a probability.
 Hard checks (`rag/claim_checks.py`) then cap the verdict: a number or a name the sources lack, or a flipped
 negation, is unsupported; an added purpose, cause, effect or time ("... to discuss ...") is at most partially
 supported. Attribution wrappers a composer adds ("According to KCNA, ...", "Both outlets report that ...") are
@@ -13,19 +14,15 @@ sentence vectors and parses each text once.
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from collections.abc import Mapping, Sequence
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag.errors import CrossreadError
 from rag.settings import Settings, VerifySettings, get_settings
-from rag.support_features import FEATURES, Measured, TextCache, clean_claim, measure
+from rag.support_features import Measured, TextCache, clean_claim, measure
+from rag.support_model import support_probability
 from rag.terms import fold
 from rag.types import Evidence, Verdict, Verification
 
@@ -79,9 +76,6 @@ _INSTRUCTION = re.compile(
     re.IGNORECASE,
 )
 
-MODEL_FILE = Path(__file__).parent / "data" / "verifier_model.json"
-
-
 def strip_attribution(claim: str, outlets: Sequence[str] | None = None) -> str:
     """The asserted content of a claim without the attribution wrapper around it.
 
@@ -107,23 +101,6 @@ def strip_attribution(claim: str, outlets: Sequence[str] | None = None) -> str:
 def is_instruction(text: str) -> bool:
     """True for text that tries to instruct a model (prompt injection) rather than report anything."""
     return bool(_INSTRUCTION.search(text))
-
-
-@cache
-def support_model() -> dict:
-    """The shipped logistic regression over `rag.support_features.FEATURES` (benchmarks/train_verifier.py)."""
-    model = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    if model["features"] != list(FEATURES):
-        raise CrossreadError(f"{MODEL_FILE} was trained on other features; run benchmarks/train_verifier.py")
-    return model
-
-
-def support_probability(features: dict[str, float], model: dict | None = None) -> float:
-    """How likely a careful reader finds the claim supported, from the measured features (0–1)."""
-    model = model or support_model()
-    x = np.array([features[name] for name in model["features"]])
-    z = float(((x - np.array(model["mean"])) / np.array(model["scale"])) @ np.array(model["coef"]))
-    return 1.0 / (1.0 + math.exp(-(z + model["intercept"])))
 
 
 def ceiling(features: dict[str, float]) -> Verdict:
