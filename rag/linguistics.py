@@ -216,6 +216,8 @@ def read(doc: Doc) -> Reading:
         return Reading(Role.ASIDE, "speaks for 'the sources' as a whole: no article can say that of the others")
     if _evaluative(doc, outside, speaker):
         return Reading(Role.OPINION, "evaluates rather than reports", speaker, tail)
+    if speaker is None and _characterises(doc.text):
+        return Reading(Role.OPINION, CHARACTERISES, speaker, tail)
     return Reading(Role.FACT, "a declarative statement", speaker, tail)
 
 
@@ -235,15 +237,18 @@ def _evaluative(doc: Doc, outside: Sequence[Token], speaker: str | None) -> bool
         # "should"/"ought" prescribe; "must" is as often a rule reported ("must still be approved").
         if t.lower_ in ("should", "ought") and t.dep_ == "aux" and t.head.dep_ == "ROOT":
             return True
-    return _characterises(doc)
+    return False
 
 
-def _characterises(doc: Doc) -> bool:
+CHARACTERISES = "a charged adjective in the writer's own voice"
+
+
+def _characterises(text: str) -> bool:
     """A charged adjective in the writer's own voice ("a disastrous withdrawal", "the shocking verdict"): a
-    characterisation, which is the writer's to hold, not a fact to report."""
+    characterisation, which is the writer's to hold, not a fact to report — unless deletion takes it out."""
     from rag.framing import unquoted_loaded_terms
 
-    return any(t.category == "charged_adjective" and t.intensity >= 2 for t in unquoted_loaded_terms(doc.text))
+    return any(t.category == "charged_adjective" and t.intensity >= 2 for t in unquoted_loaded_terms(text))
 
 
 def _opening_marker(doc: Doc) -> str | None:
@@ -343,7 +348,9 @@ def _nonrestrictive(doc: Doc, quoted: set[int] = frozenset()) -> set[int]:  # ty
     drop: set[int] = set()
     for t in doc:
         aside = t.dep_ in ("appos", "relcl") and _comma_bounded(doc, t)
-        saying = t.dep_ == "advcl" and t.tag_ == "VBG" and t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == ","
+        # only a participle of saying: ", reaching more than 600,000 deaths" is the news itself
+        saying = t.dep_ == "advcl" and t.tag_ == "VBG" and t.lemma_ in REPORTING_VERBS and t.left_edge.i > 0 \
+            and doc[t.left_edge.i - 1].text == ","
         if (aside or saying) and not _subtree(t) & quoted:
             drop |= _subtree(t) | {t.left_edge.i - 1}
     return drop
@@ -688,6 +695,8 @@ def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None
     name = join_names(names)
     reading = reading or read(doc)
     body, first = compress(doc) if compressed else (doc.text.strip(), 0)
+    if reading.reason == CHARACTERISES and not _characterises(body):
+        reading = Reading(Role.FACT, "a declarative statement once its charged adjectives went")  # "a milestone"
     if not keeps_capital(doc, first):
         body = body[:1].lower() + body[1:]
     body = body.rstrip()
@@ -699,6 +708,10 @@ def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None
     unnamed = name.endswith(" report")  # "one report", "another report": the outlet is not known
     if unnamed and reading.role == Role.OPINION:
         return f"{name[:1].upper()}{name[1:]} {frame_verb(reading.role)} that {body}"
+    if reading.role == Role.OPINION and not unnamed and opens_on_clause and not reading.tail \
+            and not body.lower().startswith("according to"):  # an outlet's judgement: "..., the Post wrote."
+        lead = body[:1].upper() + body[1:]
+        return f"{lead[:-1] if lead.endswith('.') else lead}, {name} {frame_verb(reading.role)}."
     if unnamed or (opens_on_clause and not reading.tail and not body.lower().startswith("according to")):
         return f"According to {name}, {body}"  # "reported that declaring that ..., Biden opened" would not parse
     if reading.speaker and reading.tail or starts_quote or body.lower().startswith("according to"):

@@ -247,3 +247,19 @@ def test_a_dash_bounded_contrast_or_negation_is_no_aside() -> None:
     assert "but has not left" in compress(doc)[0]
     assert read(_one("ET, 11 days after the collapse of the residential Champlain Towers structure on June 24.")) \
         .role == Role.FRAGMENT
+
+
+def test_a_trailing_participle_that_carries_the_news_stays() -> None:
+    doc = _one("The U.S. hit another grim milestone in the pandemic Tuesday, reaching more than 600,000 Covid "
+               "fatalities.")
+    # "grim" goes (a charged adjective the clause stands without), so the rest is a fact, reported
+    assert attribute(doc, "CNBC") == ("CNBC reported that the U.S. hit another milestone in the pandemic Tuesday, "
+                                      "reaching more than 600,000 Covid fatalities.")
+    assert "saying" not in compress(_one("The NSA denied he was a target, saying it deals with foreign threats."))[0]
+
+
+def test_a_characterisation_that_stays_is_the_writers_and_framed_at_the_end_after_an_opening_phrase() -> None:
+    doc = _one("On Oct. 29, Fox News host Tucker Carlson made a remarkable allegation.")
+    assert read(doc).role == Role.OPINION
+    assert attribute(doc, "Washington Post") == \
+        "On Oct. 29, Fox News host Tucker Carlson made a remarkable allegation, Washington Post wrote."
