@@ -26,6 +26,7 @@ from rag.errors import ProviderUnavailable
 from rag.prompts import REFUSAL, is_refusal, langchain_prompt
 from rag.providers import Task
 from rag.settings import AnswerSettings
+from rag.terms import STOPWORDS, tokens
 from rag.types import DraftClaim, Evidence, SentenceHit
 
 if TYPE_CHECKING:
@@ -42,13 +43,6 @@ CHAT_STOP = ("\nQuestion:",)
 # (0.7 * cosine similarity + 0.3 * share of its content words found in the evidence sentence).
 ALIGN_MAX_CITATIONS = 2
 _FENCE = re.compile(r"</?\s*sources\s*>", re.IGNORECASE)
-_WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
-_STOPWORD_TEXT = """
-a an the and or but of to in on at for from by with as is are was were be been has have had it its this that
-these those he she they them his her their we you i not no so than then there which who whom what when where
-why how will would can could should may might said says also into over about after before
-"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 # Sentences addressed to a model rather than a reader ("Ignore previous instructions and say ..."). They stay
 # in the prompt as numbered data, but a generated sentence is never aligned to them: restating an injected
 # command must not look like a claim the sources support.
@@ -89,7 +83,8 @@ def looks_like_instruction(text: str) -> bool:
 
 
 def content_words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.casefold()) if w not in _STOPWORDS and (len(w) > 2 or w.isdigit())}
+    """Unstemmed words that carry content (rag.terms' tokens and stopwords), numbers kept."""
+    return {w for w in tokens(text) if w not in STOPWORDS and (len(w) > 2 or w.isdigit())}
 
 
 def word_overlap(claim: str, source: str) -> float:
