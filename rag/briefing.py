@@ -18,11 +18,12 @@ import numpy as np
 
 from rag.alignment import FactGroup, align_facts
 from rag.citations import MarkerNumbering
-from rag.composer import LIMITS, Composer, Length, Style
+from rag.composer import LIMITS, Composer, Length
 from rag.errors import ProviderUnavailable, StoreError
 from rag.linguistics import Reader, Role, headline
 from rag.neutral import loaded_outside_quotes
 from rag.prompts import REFUSAL
+from rag.providers import Generator
 from rag.retrieval import lead_vectors, sentence_vectors
 from rag.settings import Settings
 from rag.store import Store, open_store
@@ -193,15 +194,14 @@ def brief(
     topic: str | None = None,
     doc_ids: Sequence[str] | None = None,
     length: Length = "standard",
-    style: Style = "paragraphs",
     settings: Settings | dict | None = None,
     store: Store | None = None,
-    generator: object | None = None,
+    generator: Generator | str | None = None,
     story: int | None = None,
 ) -> Briefing:
     """A neutral briefing of one story among the selected documents: number `story` (1-based, largest first),
-    else the one most relevant to the topic, else the largest; the notice names the others
-    (style only affects rendering)."""
+    else the one most relevant to the topic, else the largest; the notice names the others. Paragraphs or
+    bullets is a rendering choice (rag.export, the CLI, the app), not the briefing's."""
     store = store or open_store(settings)
     stories = select_stories(store, store.collection_name(collection), doc_ids, topic)
     if story is not None and not 1 <= story <= len(stories):

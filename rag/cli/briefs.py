@@ -115,8 +115,7 @@ def brief(
             typer.echo("")
         return
     result = run_brief(collection=collection, topic=topic, doc_ids=docs or None, length=length,  # type: ignore[arg-type]
-                       style=style, settings=settings, store=store, generator=generator,  # type: ignore[arg-type]
-                       story=story)
+                       settings=settings, store=store, generator=generator, story=story)
     if fmt is not None and output is not None:
         cited = {c.doc_id for s in result.sections for claim in s.claims for c in claim.citations}
         metas = store.docs.metas(store.collection_name(collection), cited)
