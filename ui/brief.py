@@ -6,7 +6,7 @@ from typing import Any, cast
 
 import streamlit as st
 
-from rag.briefing import Length, Style
+from rag.composer import Length, Style
 from rag.errors import CrossreadError
 from rag.types import Briefing, SectionKind
 from ui.citations import open_clicked_citation
