@@ -20,7 +20,7 @@ from rag.alignment import FactGroup, align_facts
 from rag.citations import MarkerNumbering
 from rag.composer import LIMITS, Composer, Length
 from rag.errors import ProviderUnavailable, StoreError
-from rag.linguistics import Reader, Role, headline
+from rag.linguistics import Reader, Role, headline, subject_points_back
 from rag.neutral import loaded_outside_quotes
 from rag.prompts import REFUSAL
 from rag.providers import Generator
@@ -171,7 +171,8 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
                     or any(o.lower() in reading.speaker.lower() for o in story.outlets if o)):
                 continue
             title = headline(doc, max_words, deep=deep)  # a sentence short enough whole before a cut one
-            if title and title.split()[0].lower() not in _PRONOUNS and not loaded_outside_quotes(title) \
+            if title and title.split()[0].lower() not in _PRONOUNS and not subject_points_back(doc) \
+                    and not loaded_outside_quotes(title) \
                     and not any(o.lower() in title.lower() for o in story.outlets if o) \
                     and not any(q in title for q in "“”\"‘’:") \
                     and len(title.split()) >= 4:

@@ -436,6 +436,20 @@ def needs_context(doc: Doc) -> bool:
     return first.lower_ in _NEEDS_ANTECEDENT and first.pos_ in ("PRON", "DET")
 
 
+def subject_points_back(doc: Doc) -> bool:
+    """Whether the sentence's subject needs an earlier sentence: a pronoun in it ("None of them will be
+    thrilled"), or a bare "the" + common noun ("The number was below expectations", "The video was then
+    shared"). A title, which has nothing before it, may not."""
+    subject = next((c for c in _root(doc).children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None:
+        return False
+    clauses = {i for t in subject.subtree if t.dep_ in ("relcl", "acl") for i in _subtree(t)}
+    if any(t.pos_ == "PRON" and t.tag_ != "WDT" and t.lower_ in _NEEDS_ANTECEDENT and t.i not in clauses
+           for t in subject.subtree):
+        return True
+    return subject.pos_ == "NOUN" and [c.lower_ for c in subject.children] == ["the"]
+
+
 # What a question asks for, by its wh-phrase, as the entity labels a direct answer carries.
 _ANSWER_TYPES = (
     (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:share|percentage|number|amount)\b", re.I),
@@ -535,6 +549,7 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
             or any(_emptied(t, drop) for t in doc if t.i not in drop) \
             or any(t.i not in drop and t.i != root.i and t.pos_ in ("VERB", "ADP") and _stranded(t, drop)
                    for t in doc) \
+            or any(t.i not in drop and _lost_its_own(t, drop) for t in doc) \
             or _misparsed(doc):
         return None
     kept = [t for t in doc if t.i not in drop and not t.is_space]
@@ -583,6 +598,17 @@ def _misparsed(doc: Doc) -> bool:
         and any(m.dep_ in ("nsubj", "nsubjpass") for m in c.children) for c in root.children)
 
 
+def _lost_its_own(t: Token, drop: set[int]) -> bool:
+    """A kept verb whose subject went ("... since the Bureau started tracking" → "started tracking"), or a copula
+    that lost what it says of its subject ("the price of gas is" without "at its highest")."""
+    if t.pos_ in ("VERB", "AUX") and t.dep_ not in ("aux", "auxpass") \
+            and any(c.dep_ in ("nsubj", "nsubjpass") and c.i in drop for c in t.children):
+        return True
+    complements = [c for c in t.children if c.dep_ in ("attr", "acomp", "prep", "oprd", "advmod", "ccomp", "xcomp")]
+    return t.lemma_ == "be" and t.dep_ not in ("aux", "auxpass") and bool(complements) \
+        and all(c.i in drop for c in complements)
+
+
 def _stranded(t: Token, drop: set[int]) -> bool:
     """A verb or preposition that lost everything it governed ("for those aged", "in")."""
     governed = [c for c in t.children if not c.is_punct]
@@ -591,14 +617,17 @@ def _stranded(t: Token, drop: set[int]) -> bool:
 
 def _emptied(t: Token, drop: set[int]) -> bool:
     """A noun that lost the clause saying what it is: an indefinite one ("announced a goal" without "to
-    vaccinate 70%") or any that lost its content clause ("hit back at allegations" without "that it is spying
-    on him")."""
+    vaccinate 70%"), or any that lost its content clause ("hit back at allegations" without "that it is spying
+    on him") or its infinitive ("the latest state" without "to ban ...")."""
     if t.pos_ != "NOUN":
         return False
     lost = [c for c in t.children if c.dep_ == "acl" and c.i in drop]
-    return bool(lost) and (any(c.lower_ in ("a", "an") and c.dep_ == "det" for c in t.children)
-                           or any(m.dep_ == "mark" and m.lower_ in ("that", "whether") for c in lost
-                                  for m in c.children))
+    # an infinitive that says which, however parsed: "the latest state" without "to ban ..."
+    infinitive = any(c.dep_ in ("acl", "relcl") and c.i in drop and any(m.dep_ == "aux" and m.lower_ == "to"
+                                                                         for m in c.children) for c in t.children)
+    return infinitive or bool(lost) and (any(c.lower_ in ("a", "an") and c.dep_ == "det" for c in t.children)
+                                         or any(m.dep_ == "mark" and m.lower_ in ("that", "whether")
+                                                for c in lost for m in c.children))
 
 
 def _after_article(doc: Doc, t: Token) -> bool:

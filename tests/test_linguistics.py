@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from rag.linguistics import Role, attribute, clean_claim, compress, headline, needs_context, parse, read
+from rag.linguistics import (
+    Role,
+    attribute,
+    clean_claim,
+    compress,
+    headline,
+    needs_context,
+    parse,
+    read,
+    subject_points_back,
+)
 
 pytestmark = pytest.mark.slow  # loads the spaCy pipeline (about 2 s, once per session)
 
@@ -263,3 +273,25 @@ def test_a_characterisation_that_stays_is_the_writers_and_framed_at_the_end_afte
     assert read(doc).role == Role.OPINION
     assert attribute(doc, "Washington Post") == \
         "On Oct. 29, Fox News host Tucker Carlson made a remarkable allegation, Washington Post wrote."
+
+
+@pytest.mark.parametrize(("text", "broken"), [
+    ("With tens of million of drivers expected to hit the road this Memorial Day weekend, none of them will be "
+     "thrilled to see that the price of gas is at its highest price in nearly a decade.", "gas is"),
+    ("Job openings in the United States soared by nearly a million in April, setting a record for the most "
+     "openings added in a month and the highest overall number since the Bureau of Labor Statistics started "
+     "tracking the data in December 2000.", "million started"),
+    ("Florida on Tuesday became the latest state to ban transgender athletes from competing in girls' sports under "
+     "a bill signed by the governor.", "latest state"),
+])
+def test_a_headline_keeps_a_verbs_subject_a_copulas_complement_and_a_nouns_infinitive(text: str, broken: str) -> None:
+    title = headline(_one(text), 14)
+    assert title is None or not title.endswith(broken) and broken + " " not in title + " ", title
+
+
+def test_a_subject_that_points_back_needs_the_sentence_before() -> None:
+    assert subject_points_back(_one("None of them will be thrilled to see the price."))
+    assert subject_points_back(_one("The number was below expectations of 500,000."))
+    assert not subject_points_back(_one("The source of the coronavirus that has left millions dead remains a "
+                                        "mystery."))
+    assert not subject_points_back(_one("The Senate passed the bill."))
