@@ -67,7 +67,6 @@ class Conversation:
     title: str
     collection: str
     updated_at: float
-    message_count: int
 
 
 @dataclass(frozen=True)
@@ -153,11 +152,10 @@ class ChatHistory:
     def conversations(self) -> list[Conversation]:
         """All conversations, most recently used first."""
         rows = self.db.execute(
-            "SELECT c.id, c.title, c.collection, c.updated_at, "
-            "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS n "
+            "SELECT c.id, c.title, c.collection, c.updated_at "
             "FROM conversations c ORDER BY c.updated_at DESC, c.created_at DESC, c.id"
         )
-        return [Conversation(r["id"], r["title"], r["collection"], r["updated_at"], r["n"]) for r in rows]
+        return [Conversation(r["id"], r["title"], r["collection"], r["updated_at"]) for r in rows]
 
     def conversation(self, conversation_id: str) -> Conversation | None:
         return next((c for c in self.conversations() if c.id == conversation_id), None)

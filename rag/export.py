@@ -227,23 +227,6 @@ def _footnotes_xml(bodies: list[str]) -> bytes:
     return (xml + "".join(notes) + "</w:footnotes>").encode("utf-8")
 
 
-def read_docx_footnotes(path: Path) -> list[str]:
-    """The text of each numbered footnote of a DOCX file (for tests and checks)."""
-    import docx
-    from docx.opc.constants import RELATIONSHIP_TYPE
-    from lxml import etree
-
-    document = docx.Document(str(path))
-    part = document.part.part_related_by(RELATIONSHIP_TYPE.FOOTNOTES)
-    root = etree.fromstring(part.blob)
-    ns = {"w": _W}
-    return [
-        "".join(n.itertext()).strip()
-        for n in root.findall("w:footnote", ns)
-        if int(n.get(f"{{{_W}}}id")) > 0
-    ]
-
-
 def export_briefing(briefing: Briefing, fmt: Format, path: Path,
                     metas: Mapping[str, DocumentMeta] | None = None, style: str = "paragraphs") -> Path:
     """Write the briefing to `path` in the given format."""

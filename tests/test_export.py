@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from rag.export import export_briefing, footnotes, quoted, read_docx_footnotes, to_html, to_markdown
+from rag.export import export_briefing, footnotes, quoted, to_html, to_markdown
 from rag.types import Briefing, Citation, Claim, DocumentMeta, Section, SectionKind, Verdict
 
 EVIL = '<script>document.title="PWNED"</script><img src=x onerror="document.title=\'PWNED\'">'
@@ -73,6 +73,17 @@ def test_html_renders_in_headless_chromium(tmp_path: Path) -> None:
     dom = result.stdout
     assert "<h2>Key facts</h2>" in dom and dom.count('<li id="fn-') == 2
     assert "PWNED" not in dom.split("<body>")[0]  # no injected script ran and changed the title
+
+
+def read_docx_footnotes(path: Path) -> list[str]:
+    """The text of each numbered footnote of a DOCX file."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from lxml import etree
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    part = docx.Document(str(path)).part.part_related_by(RELATIONSHIP_TYPE.FOOTNOTES)
+    root = etree.fromstring(part.blob)
+    return ["".join(n.itertext()).strip() for n in root.findall("w:footnote", {"w": w}) if int(n.get(f"{{{w}}}id")) > 0]
 
 
 def test_docx_opens_with_real_footnotes(tmp_path: Path) -> None:
