@@ -30,6 +30,14 @@ _TAKES_INFINITIVE = frozenset((
     "want", "need", "try", "seem", "appear", "think", "believe", "expect", "recommend", "plan", "decide",
     "continue", "begin", "start", "fail", "agree", "refuse", "able", "likely", "go", "have", "know", "say",
     "consider", "intend", "hope", "choose", "learn", "tend", "wish", "prefer", "manage", "attempt", "forget",
+    # Verbs whose object does the "to ..." ("helps to reduce", "cause a structure to weaken", "asking the
+    # interviewee to draw"): what the verb says, not why it happens.
+    "help", "cause", "ask", "enable", "allow", "encourage", "require", "urge", "report",
+))
+# Nouns whose "to ..." completes them ("their ability to maintain control", "an attempt to reach").
+_NOUN_TAKES_INFINITIVE = frozenset((
+    "ability", "inability", "attempt", "decision", "right", "need", "way", "chance", "opportunity", "capacity",
+    "tendency", "willingness", "power", "plan", "desire", "failure", "refusal",
 ))
 # Adjectives whose "to ..." completes them ("crucial to consult", "able to run"); "worth ... to reassure" is not.
 _ADJ_TAKES_INFINITIVE = frozenset((
@@ -123,8 +131,10 @@ def _clause_kind(verb: Token, marks: dict[str, Token]) -> str | None:
 def _complement(verb: Token) -> bool:
     """A "to ..." clause that completes its head ("crucial to consult"), rather than adding a purpose."""
     head = verb.head
-    return verb.dep_ == "xcomp" and (head.pos_ == "AUX" or head.lemma_.lower() in _TAKES_INFINITIVE
-                                     or head.pos_ == "ADJ" and head.lower_ in _ADJ_TAKES_INFINITIVE)
+    if verb.dep_ == "acl":
+        return head.pos_ == "NOUN" and head.lemma_.lower() in _NOUN_TAKES_INFINITIVE
+    return verb.dep_ in {"xcomp", "ccomp"} and (head.pos_ == "AUX" or head.lemma_.lower() in _TAKES_INFINITIVE
+                                                or head.pos_ == "ADJ" and head.lower_ in _ADJ_TAKES_INFINITIVE)
 
 
 def _phrase(doc: Doc, start: int, end: int) -> str:

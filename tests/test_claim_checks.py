@@ -65,6 +65,11 @@ def test_a_to_complement_or_a_topic_word_is_not_an_added_relation():
     source = "Consulting a doctor is crucial; the risks of the injury differ, and symptoms mean an infection."
     assert relations_added("It is crucial to consult a doctor.", source) == []
     assert relations_added("The risks differ, meaning the injury may be an infection.", source) == []
+    # The "to ..." of a verb's object or of a noun says what it does, not why (real claims labelled supported).
+    assert relations_added("Adrenaline and endorphins help to reduce the resting heart rate.",
+                           "Adrenaline and endorphins lower the resting heart rate.") == []
+    assert relations_added("Run-flat tires keep their ability to maintain control.",
+                           "Run-flat tires keep control after a puncture.") == []
     # "while ..." says how the advice is followed, not an effect of it (a real claim people labelled supported).
     assert relations_added("Listen to her story with open-ended questions, while maintaining a calm demeanour.",
                            "Listen to her story and ask open-ended questions.") == []
