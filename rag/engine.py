@@ -33,19 +33,21 @@ class Crossread:
 
     settings: Settings = field(default_factory=get_settings)
     store: Store = None  # type: ignore[assignment]  # None: opened from settings
-    generator: Any = None  # a rag.providers.Generator; None: the configured one, resolved per request
+    generator: Any = None  # a rag.providers.Generator, or a provider's name; None: the configured one
 
     def __post_init__(self) -> None:
         self.settings = get_settings(self.settings)
         self.store = self.store or open_store(self.settings)
 
     def resolved_generator(self) -> Any:
-        """The generator for one request: the one passed in, else the configured one with its fallback wrapper,
-        resolved afresh (cheap: models load once per process) because a fallback wrapper remembers that its
-        primary failed, and the next request should try the primary again."""
+        """The generator for one request: the one passed in, else the named (or configured) one with its
+        fallback wrapper, resolved afresh (cheap: models load once per process) because a fallback wrapper
+        remembers that its primary failed, and the next request should try the primary again."""
         from rag.providers import resolve_generator
 
-        return self.generator or resolve_generator(None, self.settings)
+        if self.generator is None or isinstance(self.generator, str):
+            return resolve_generator(self.generator, self.settings)
+        return self.generator
 
     def using(self, settings: Settings) -> Crossread:
         """This engine's store with other request settings (a session's generator choice, say); the store keeps
@@ -72,11 +74,14 @@ class Crossread:
         return stream_answer(question, collection=collection, store=self.store, settings=self.settings,
                              generator=self.resolved_generator())
 
-    def search(self, question: str, *, collection: str | None = None, k: int | None = None) -> list[SentenceHit]:
-        """The hybrid retrieval `ask` uses (BM25 + dense, fused, outlet quota), without an answer."""
+    def search(self, question: str, *, collection: str | None = None, k: int | None = None,
+               diversity: bool = True) -> list[SentenceHit]:
+        """The hybrid retrieval `ask` uses (BM25 + dense, fused), without an answer; `diversity=False` drops the
+        per-outlet quota (the best sentences wherever they are)."""
         from rag.retrieval import retrieve
 
-        return list(retrieve(self.store, self.store.collection_name(collection), question, self.settings, k=k))
+        return list(retrieve(self.store, self.store.collection_name(collection), question, self.settings, k=k,
+                             diversity=diversity))
 
     def stories(self, *, collection: str | None = None, doc_ids: Sequence[str] | None = None,
                 topic: str | None = None) -> list[Story]:

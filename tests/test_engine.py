@@ -50,3 +50,16 @@ def test_the_engine_uses_the_store_it_is_given(settings: Settings) -> None:
 
     store = open_store(settings)
     assert Crossread(settings, store=store).store is store
+
+
+def test_the_cli_s_choices_go_through_the_engine(settings: Settings) -> None:
+    """`crossread ask -g NAME` names the generator; `crossread search` drops the per-outlet quota."""
+    engine = Crossread(settings, generator="extractive")
+    engine.ingest([str(CORPUS)])
+    assert engine.resolved_generator().name == "extractive"
+    assert engine.ask("What did Kim Jong Un call for?").generator == "extractive"
+    from rag.retrieval import retrieve
+
+    unbalanced = retrieve(engine.store, engine.store.collection_name(None), "missile production", settings, k=4,
+                          diversity=False)
+    assert engine.search("missile production", k=4, diversity=False) == list(unbalanced)

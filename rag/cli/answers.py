@@ -88,18 +88,15 @@ def ask(
     as_json: bool = JsonOpt,
 ) -> None:
     """Answer a question from the collection; every claim cites source sentences and is verified."""
-    from rag.answer import answer as run_answer
-    from rag.settings import get_settings
-    from rag.store import open_store
+    from rag.engine import Crossread
 
-    settings = get_settings()
-    store = open_store(settings)
-    result = run_answer(question, collection=collection, settings=settings, store=store, generator=generator)
+    engine = Crossread(generator=generator)
+    result = engine.ask(question, collection=collection)
     if as_json:
         print_json(answer_json(result))
         return
     cited = {c.doc_id for claim in result.claims for c in claim.citations}
-    metas = store.docs.metas(store.collection_name(collection), cited)
+    metas = engine.store.docs.metas(engine.store.collection_name(collection), cited)
     print_answer(result, {d: m.title for d, m in metas.items()})
 
 

@@ -78,11 +78,9 @@ def brief(
 ) -> None:
     """Write a neutral briefing of every story (largest first): key facts, single-source reports, differences
     and framing, all cited. --story N or --topic brief one story."""
-    from rag.briefing import LIMITS, brief_stories
-    from rag.briefing import brief as run_brief
+    from rag.composer import LIMITS
+    from rag.engine import Crossread
     from rag.export import export_briefing
-    from rag.settings import get_settings
-    from rag.store import open_store
 
     if length not in LIMITS:
         raise CrossreadError(f"--length must be short, standard or long, not {length!r}")
@@ -100,11 +98,10 @@ def brief(
         raise CrossreadError(f"--topic must be 1-{_MAX_TOPIC} characters, not {len(topic.strip())}")
     if story is not None and story < 1:
         raise CrossreadError(f"--story must be 1 or more, not {story}")
-    settings = get_settings()
-    store = open_store(settings)
+    engine = Crossread(generator=generator)
+    store = engine.store
     if topic is None and story is None and fmt is None:
-        results = brief_stories(collection=collection, doc_ids=docs or None, length=length,  # type: ignore[arg-type]
-                                settings=settings, store=store, generator=generator)
+        results = engine.brief_stories(collection=collection, doc_ids=docs or None, length=length)
         if as_json:
             print_json(results[0].as_json() if len(results) == 1 else {"stories": [r.as_json() for r in results]})
             return
@@ -114,8 +111,7 @@ def brief(
             print_briefing(result, style)
             typer.echo("")
         return
-    result = run_brief(collection=collection, topic=topic, doc_ids=docs or None, length=length,  # type: ignore[arg-type]
-                       settings=settings, store=store, generator=generator, story=story)
+    result = engine.brief(collection=collection, topic=topic, doc_ids=docs or None, length=length, story=story)
     if fmt is not None and output is not None:
         cited = {c.doc_id for s in result.sections for claim in s.claims for c in claim.citations}
         metas = store.docs.metas(store.collection_name(collection), cited)

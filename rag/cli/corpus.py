@@ -49,7 +49,7 @@ def ingest(
     from rich.progress import BarColumn, Progress, TextColumn
     from rich.text import Text
 
-    from rag.ingest import ingest as run_ingest
+    from rag.engine import Crossread
     from rag.types import IngestStatus
     from rag.vectorstore import check_collection_name
 
@@ -79,8 +79,8 @@ def ingest(
         def on_wait(message: str) -> None:
             bar.console.print(Text(f"note: {terminal_text(message)}"), soft_wrap=True, highlight=False)
 
-        results = run_ingest(inputs, collection=collection, outlet=outlet, date=date, progress=on_result,
-                             waiting=on_wait, tally=on_tally, workers=workers, ray_address=ray)
+        results = Crossread().ingest(inputs, collection=collection, outlet=outlet, date=date, progress=on_result,
+                                     waiting=on_wait, tally=on_tally, workers=workers, ray_address=ray)
     if as_json:
         print_json([r.as_json() for r in results])
     else:
@@ -147,17 +147,15 @@ def show(doc_id: str = typer.Argument(..., help="Document id (or a unique prefix
 def search(text: str = typer.Argument(..., help="What to look for."), k: int = typer.Option(10, "-k"),
            collection: str | None = CollectionOpt, as_json: bool = JsonOpt) -> None:
     """Print the best-matching sentences (the same hybrid dense + BM25 retrieval as `ask`) with scores."""
+    from rag.engine import Crossread
     from rag.errors import CrossreadError
-    from rag.retrieval import retrieve
-    from rag.store import open_store
 
     if not 1 <= k <= 1000:
         raise CrossreadError(f"-k must be between 1 and 1000, not {k}")
     if not text.strip():
         raise CrossreadError("the search text is empty")
-    store = open_store()
     # No per-outlet quota: search shows the best sentences wherever they are; the score is the dense cosine.
-    hits = list(retrieve(store, store.collection_name(collection), text, store.settings, k=k, diversity=False))
+    hits = Crossread().search(text, collection=collection, k=k, diversity=False)
     if as_json:
         print_json([h.as_json() for h in hits])
         return
