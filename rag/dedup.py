@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections import deque
 from collections.abc import Iterator
+from itertools import islice
 
 import numpy as np
 
@@ -16,29 +17,34 @@ _rng = np.random.default_rng(20231107)
 _A = _rng.integers(1, _PRIME, _PERMUTATIONS, dtype=np.uint64)
 _B = _rng.integers(0, _PRIME, _PERMUTATIONS, dtype=np.uint64)
 _WORD = re.compile(r"\w+")
-# Shingles hashed per numpy step: the (shingles × permutations) matrix of a whole 8 MB file took gigabytes.
-_CHUNK = 4096
+_LINE = re.compile(r"[^\n]+")
+# Shingles hashed per numpy step (a 1,024 × 128 matrix, 1 MB per temporary): the matrix of a whole 8 MB file
+# took gigabytes, and 4,096 rows held ~13 MB at once.
+_CHUNK = 1024
 
 
 def signature(text: str) -> bytes:
     """MinHash signature of the text's 5-word shingles (lower-cased)."""
-    hashes = np.fromiter(_shingle_hashes(text), dtype=np.uint64)
     lowest = np.full(_PERMUTATIONS, np.iinfo(np.uint64).max, dtype=np.uint64)
-    for start in range(0, len(hashes), _CHUNK):
+    shingles = _shingle_hashes(text)
+    while len(hashes := np.fromiter(islice(shingles, _CHUNK), dtype=np.uint64)):
         # (a*h + b) mod p with 61-bit values: uint64 wrap-around is fine for a hash family.
-        mixed = (hashes[start:start + _CHUNK, None] * _A[None, :] + _B[None, :]) % np.uint64(_PRIME)
+        mixed = (hashes[:, None] * _A[None, :] + _B[None, :]) % np.uint64(_PRIME)
         np.minimum(lowest, mixed.min(axis=0), out=lowest)
     return lowest.tobytes()
 
 
 def _shingle_hashes(text: str) -> Iterator[int]:
-    """A 61-bit hash of each 5-word shingle, streamed: no list of words or set of shingles is built (a repeated
-    shingle repeats its hash, which leaves every minimum unchanged). Fewer than 5 words are one shingle."""
+    """A 61-bit hash of each 5-word shingle, streamed: no list of words, set of shingles or lower-cased copy of
+    the text is built (a repeated shingle repeats its hash, which leaves every minimum unchanged). Fewer than 5
+    words are one shingle. Lines are lower-cased one at a time, which equals lower-casing the whole text: no
+    word spans a line break, and a line break ends the context of a final sigma."""
     window: deque[str] = deque(maxlen=_SHINGLE)
-    for match in _WORD.finditer(text.lower()):
-        window.append(match.group())
-        if len(window) == _SHINGLE:
-            yield _hash(" ".join(window))
+    for line in _LINE.finditer(text):
+        for match in _WORD.finditer(line.group().lower()):
+            window.append(match.group())
+            if len(window) == _SHINGLE:
+                yield _hash(" ".join(window))
     if len(window) < _SHINGLE:
         yield _hash(" ".join(window))
 

@@ -200,7 +200,10 @@ class _Writer:
                 self.known.add(doc.doc_id, item.signature)
                 self.counts.sentences_found += len(doc.sentences)
                 self.counts.documents_split += 1
-                self.queue(item, doc)
+                label, pending = display_label(doc.meta, doc.doc_id), list(reversed(doc.sentences))
+                item.sentences = None
+                del doc  # `pending` now holds the only references to the sentences
+                self.queue(item, label, pending)
                 self.collect(block=False)
             self.flush()
             self.collect(block=True, until=0)
@@ -238,20 +241,24 @@ class _Writer:
             meta = replace(meta, title=_opening_words(item.sentences[0].text))
         return Document(doc_id=item.doc_id, text=item.text, meta=meta, sentences=item.sentences)
 
-    def queue(self, item: Analysed, doc: Document) -> None:
-        """Add the document's sentences to slices; a long document spans many, written as they fill."""
-        label, sentences, vectors = display_label(doc.meta, doc.doc_id), doc.sentences, item.vectors
+    def queue(self, item: Analysed, label: str, pending: list[Sentence]) -> None:
+        """Add the document's sentences (`pending`, last first) to slices; a long document spans many, written as
+        they fill. `pending` is consumed as slices fill, so a big document's written sentences are freed while
+        the rest are encoded, not all held to its end."""
+        vectors = item.vectors
         if vectors is None and self.parallel:  # re-split by the writer (see `decide`): slices carry vectors
-            vectors = self.store.embeddings.encode([s.text for s in sentences])
+            vectors = self.store.embeddings.encode([s.text for s in reversed(pending)])
         item.text, item.vectors = "", None  # the pending row holds the text; keep no second copy in flight
         done = 0
-        while done < len(sentences):
-            take = min(SLICE_SENTENCES - len(self.slice), len(sentences) - done)
-            self.slice.extend((s, label) for s in sentences[done:done + take])
+        while pending:
+            take = min(SLICE_SENTENCES - len(self.slice), len(pending))
+            part = pending[-take:]
+            del pending[-take:]
+            self.slice.extend((s, label) for s in reversed(part))
             if vectors is not None:
                 self.slice_vectors.append(vectors[done:done + take])
             done += take
-            if done == len(sentences):
+            if not pending:
                 self.finishing.append((item.key, item))
             if len(self.slice) >= SLICE_SENTENCES:
                 self.flush()

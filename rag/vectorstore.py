@@ -53,6 +53,9 @@ def make_client(data_dir: Path, chroma_url: str = "") -> Any:
 class VectorIndex:
     """Sentence vectors, id `doc_id:index`, metadata {doc_id, sentence_index, outlet}.
 
+    The sentence text is not sent: Crossread reads it from the document store, and Chroma would index it for
+    full-text search at every write (a 4 MB file, model time left out: 46 s -> 28 s; same peak memory).
+
     Collection `name` lives in the Chroma collection `<namespace><name>`.
     """
 
@@ -83,7 +86,6 @@ class VectorIndex:
             col.upsert(
                 ids=[s.sentence_id for s in part],
                 embeddings=vectors[i : i + self.max_batch],
-                documents=[s.text for s in part],
                 metadatas=[
                     {"doc_id": s.doc_id, "sentence_index": s.index, "outlet": outlets[i + j]}
                     for j, s in enumerate(part)

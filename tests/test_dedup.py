@@ -59,5 +59,7 @@ def test_signature_streams_shingles_and_is_stable():
         return ((hashes[:, None] * _A[None, :] + _B[None, :]) % np.uint64(_PRIME)).min(axis=0).tobytes()
 
     long_text = " ".join(f"word{n % 997} other{n % 13}" for n in range(20_000))  # more shingles than one chunk
-    for text in ("", "Two words", "Exactly five words right here", "Officials said on Monday. " * 3, long_text):
+    lines = "\n".join(f"Line {n} ΟΔΟΣ İstanbul\n\nΣΟΦΟΣ says" for n in range(400))  # per-line lower-casing
+    for text in ("", "Two words", "Exactly five words right here", "Officials said on Monday. " * 3, long_text,
+                 lines):
         assert signature(text) == reference(text)
