@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
 from rag.errors import CrossreadError
+
+if TYPE_CHECKING:  # rag.types imports numpy: `crossread --help` must not wait for it
+    from rag.types import Claim
 
 app = typer.Typer(
     name="crossread", no_args_is_help=True, add_completion=False,
@@ -30,6 +33,28 @@ JsonOpt = typer.Option(False, "--json", help="Print one JSON document to stdout.
 
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def claim_line(claim: Claim) -> str:
+    """A claim as printed: its label, its text, its [n] markers."""
+    markers = "".join(f"[{c.marker}]" for c in claim.citations)
+    lead = f"{claim.label}: " if claim.label else ""
+    return f"{lead}{claim.text} {markers}".strip()
+
+
+def print_sources(claims: Iterable[Claim], titles: Mapping[str, str | None] | None = None) -> None:
+    """Each marker once, resolved to outlet (and title when known), sentence number and quote."""
+    shown: set[int] = set()
+    for claim in claims:
+        for c in claim.citations:
+            if c.marker in shown:
+                continue
+            shown.add(c.marker)
+            title = (titles or {}).get(c.doc_id)
+            # Without a known outlet the label already is the (shortened) title: do not say it twice.
+            source = f"{c.outlet} — {title}" if title and title[:20] not in c.outlet else (title or c.outlet)
+            typer.echo(f"[{c.marker}] {source} — sentence {c.sentence_index + 1} ({c.doc_id})")
+            typer.echo(f"    “{c.text}”")
 
 
 def user_errors(func: F) -> F:

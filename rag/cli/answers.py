@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from rag.cli import CollectionOpt, JsonOpt, app, print_json, user_errors
+from rag.cli import CollectionOpt, JsonOpt, app, claim_line, print_json, print_sources, user_errors
 
 if TYPE_CHECKING:  # rag.types imports numpy: `crossread --help` must not wait for it
-    from rag.types import Answer, Claim, Verdict
+    from rag.types import Answer, Verdict
 
 SourceOpt = typer.Option(..., "--source", "-s", help="A source sentence (repeat for several).")
 _BADGES = {"supported": "✓ supported", "partially supported": "~ partially supported", "unsupported": "✗ unsupported"}
@@ -38,12 +38,6 @@ def answer_json(answer: Answer) -> dict[str, Any]:
     }
 
 
-def _claim_line(claim: Claim) -> str:
-    markers = "".join(f"[{c.marker}]" for c in claim.citations)
-    lead = f"{claim.label}: " if claim.label else ""
-    return f"{lead}{claim.text} {markers}".strip()
-
-
 def print_answer(answer: Answer, titles: dict[str, str | None]) -> None:
     """The answer with [n] markers, then each marker resolved to outlet, title, sentence number and quote."""
     from rag.prompts import REFUSAL
@@ -58,19 +52,9 @@ def print_answer(answer: Answer, titles: dict[str, str | None]) -> None:
                 where = f"{h.sentence.doc_id}:{h.sentence.index}"
                 typer.echo(f"  {h.score:.2f}  [{h.outlet}] {where}  {h.sentence.text}")
         return
-    typer.echo(" ".join(_claim_line(c) for c in answer.claims))
+    typer.echo(" ".join(claim_line(c) for c in answer.claims))
     typer.echo("")
-    shown: set[int] = set()
-    for claim in answer.claims:
-        for c in claim.citations:
-            if c.marker in shown:
-                continue
-            shown.add(c.marker)
-            title = titles.get(c.doc_id)
-            # Without a known outlet the label already is the (shortened) title: do not say it twice.
-            source = f"{c.outlet} — {title}" if title and title[:20] not in c.outlet else (title or c.outlet)
-            typer.echo(f"[{c.marker}] {source} — sentence {c.sentence_index + 1} ({c.doc_id})")
-            typer.echo(f"    “{c.text}”")
+    print_sources(answer.claims, titles)
     typer.echo("")
     for i, claim in enumerate(answer.claims, start=1):
         typer.echo(f"claim {i}: {badge(claim.verdict)} ({claim.score:.2f})")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from rag.cli import CollectionOpt, JsonOpt, app, print_json, user_errors
+from rag.cli import CollectionOpt, JsonOpt, app, claim_line, print_json, print_sources, user_errors
 from rag.errors import CrossreadError
 
 if TYPE_CHECKING:  # rag.types imports numpy: `crossread --help` must not wait for it
@@ -46,18 +46,10 @@ def print_briefing(briefing: Briefing, style: str) -> None:
         if not section.claims:
             continue
         typer.echo(f"## {section.title}")
-        lines = [f"{c.label + ': ' if c.label else ''}{c.text} {''.join(f'[{x.marker}]' for x in c.citations)}"
-                 for c in section.claims]
+        lines = [claim_line(c) for c in section.claims]
         typer.echo("\n".join(f"- {line}" for line in lines) if style == "bullets" else " ".join(lines))
         typer.echo("")
-    shown: set[int] = set()
-    for section in briefing.sections:
-        for claim in section.claims:
-            for c in claim.citations:
-                if c.marker not in shown:
-                    shown.add(c.marker)
-                    typer.echo(f"[{c.marker}] {c.outlet} — sentence {c.sentence_index + 1} ({c.doc_id})")
-                    typer.echo(f"    “{c.text}”")
+    print_sources(claim for section in briefing.sections for claim in section.claims)
     coverage = ", ".join(f"{outlet} {share:.0%}" for outlet, share in briefing.coverage.items())
     typer.echo(f"\ncoverage: {coverage or '—'}\ngenerator: {briefing.generator}")
 
