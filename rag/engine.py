@@ -24,6 +24,7 @@ from rag.store import Store, open_store
 from rag.types import Answer, Briefing, Claim, IngestResult, SentenceHit
 
 if TYPE_CHECKING:
+    from rag.providers import Generator
     from rag.stories import Story
 
 
@@ -33,13 +34,13 @@ class Crossread:
 
     settings: Settings = field(default_factory=get_settings)
     store: Store = None  # type: ignore[assignment]  # None: opened from settings
-    generator: Any = None  # a rag.providers.Generator, or a provider's name; None: the configured one
+    generator: Generator | str | None = None  # a provider's name or a Generator; None: the configured one
 
     def __post_init__(self) -> None:
         self.settings = get_settings(self.settings)
         self.store = self.store or open_store(self.settings)
 
-    def resolved_generator(self) -> Any:
+    def resolved_generator(self) -> Generator:
         """The generator for one request: the one passed in, else the named (or configured) one with its
         fallback wrapper, resolved afresh (cheap: models load once per process) because a fallback wrapper
         remembers that its primary failed, and the next request should try the primary again."""
