@@ -82,3 +82,30 @@ def test_sentence_embeddings_keeps_its_interface(tmp_path: Path) -> None:
     assert embeddings.encode([]).shape == (0, 384)
     assert embeddings.encode(TEXTS[:2]).dtype == np.float32
     assert len(embeddings.embed_query("missiles")) == 384
+
+
+def test_small_requests_reuse_recent_vectors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text met again in a small request is not re-encoded, and its kept vector is the one encoding gives: the
+    ONNX vector of a text does not depend on the batch it is in. Bulk requests (ingest) pass straight through."""
+    from rag import embeddings as module
+
+    encoder = build(tmp_path)
+    alone = np.stack([encoder.encode([t])[0] for t in TEXTS])
+    assert np.array_equal(alone, encoder.encode(TEXTS))
+    calls: list[list[str]] = []
+
+    class Counting:
+        def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
+            calls.append(list(texts))
+            return encoder.encode(texts, batch_size)
+
+    counting = Counting()
+    monkeypatch.setattr(SentenceEmbeddings, "encoder", property(lambda self: counting))
+    embeddings = SentenceEmbeddings(data_dir=tmp_path)
+    first = embeddings.encode([TEXTS[0], TEXTS[1], TEXTS[0]])
+    again = embeddings.encode([TEXTS[1], TEXTS[2]])
+    assert calls == [[TEXTS[0], TEXTS[1]], [TEXTS[2]]]
+    assert np.array_equal(again, alone[1:3]) and np.array_equal(first, alone[[0, 1, 0]])
+    bulk = [f"sentence {i}" for i in range(module.RECENT_VECTORS // 4 + 1)]
+    embeddings.encode(bulk)
+    assert calls[-1] == bulk
