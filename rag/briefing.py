@@ -182,7 +182,11 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
     counts: Counter[str] = Counter(e for texts in leads.values() for e in {
         ent.text for t in texts for ent in reader(t)[0].ents
         if ent.label_ in ("PERSON", "ORG", "GPE", "EVENT", "LAW", "PRODUCT", "FAC")})
-    shared = [e for e, n in counts.most_common(3) if n >= 2] or [e for e, _ in counts.most_common(2)]
+    ranked = [e for e, n in counts.most_common() if n >= 2] or [e for e, _ in counts.most_common(2)]
+    shared: list[str] = []
+    for name in ranked:  # "Donald Trump" covers "Trump"
+        if not any(name in other or other in name for other in shared) and len(shared) < 3:
+            shared.append(name)
     return "Coverage of " + " and ".join(shared) if shared else "Briefing"
 
 

@@ -49,7 +49,9 @@ def parse(texts: Sequence[str]) -> list[Doc]:
     with _parsed_lock:
         known = {t: _parsed[t] for t in texts if t in _parsed}
     missing = [t for t in dict.fromkeys(texts) if t not in known]
-    known.update(zip(missing, nlp().pipe(missing, batch_size=64), strict=True))
+    # a no-break space ("then-President\xa0Donald Trump") is a space to the parser (same length: offsets hold)
+    plain = (t.replace("\xa0", " ") for t in missing)
+    known.update(zip(missing, nlp().pipe(plain, batch_size=64), strict=True))
     with _parsed_lock:
         for text in dict.fromkeys(texts):
             _parsed[text] = known[text]
@@ -440,14 +442,23 @@ def subject_points_back(doc: Doc) -> bool:
     """Whether the sentence's subject needs an earlier sentence: a pronoun in it ("None of them will be
     thrilled"), or a bare "the" + common noun ("The number was below expectations", "The video was then
     shared"). A title, which has nothing before it, may not."""
-    subject = next((c for c in _root(doc).children if c.dep_ in ("nsubj", "nsubjpass")), None)
-    if subject is None:
-        return False
-    clauses = {i for t in subject.subtree if t.dep_ in ("relcl", "acl") for i in _subtree(t)}
-    if any(t.pos_ == "PRON" and t.tag_ != "WDT" and t.lower_ in _NEEDS_ANTECEDENT and t.i not in clauses
-           for t in subject.subtree):
-        return True
-    return subject.pos_ == "NOUN" and [c.lower_ for c in subject.children] == ["the"]
+    root = _root(doc)
+    for verb in [root, *(c for c in root.children if c.dep_ == "ccomp" and c.i < root.i)]:  # "..., X said"
+        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is None:
+            continue
+        clauses = {i for t in subject.subtree if t.dep_ in ("relcl", "acl") for i in _subtree(t)}
+        defining = [c for c in subject.children if c.dep_ in _DEFINING and not (c.dep_ == "relcl"
+                                                                             and _comma_bounded(doc, c))]
+        if any(t.pos_ == "PRON" and t.tag_ != "WDT" and t.lower_ in _NEEDS_ANTECEDENT and t.i not in clauses
+               for t in subject.subtree) or subject.pos_ == "NOUN" and not defining and any(
+                c.dep_ == "det" and c.lower_ == "the" for c in subject.children):
+            return True
+    return False
+
+
+# What makes "the X" say which X ("the unemployment rate", "the source of the virus", "the bill that passed").
+_DEFINING = frozenset(("compound", "amod", "nmod", "prep", "acl", "relcl", "nummod", "poss", "quantmod"))
 
 
 # What a question asks for, by its wh-phrase, as the entity labels a direct answer carries.
@@ -501,7 +512,7 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                 break
             if t.dep_ in tier and t.i not in drop and t.head.i not in drop and t.i != root.i \
                     and not (t.dep_ == "prep" and _needed_prep(t)) \
-                    and not (t.dep_ == "conj" and t.pos_ == "PROPN") \
+                    and not (t.dep_ in ("conj", "advmod") and t.pos_ == "PROPN") \
                     and not (t.dep_ == "npadvmod" and t.ent_type_ not in ("DATE", "TIME")) \
                     and not (t.dep_ in ("amod", "advmod") and (t.tag_ in ("JJS", "JJR", "RBS", "RBR")
                                                                or _after_article(doc, t))) \
@@ -510,6 +521,8 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                 removed = _subtree(t)
                 if t.dep_ == "conj":
                     removed |= {c.i for c in t.head.children if c.dep_ == "cc" and c.i < t.i}
+                if doc[t.right_edge.i].text == "," and t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == ",":
+                    removed.discard(t.right_edge.i)  # ", with 38% approving, ABC News reported": one comma stays
                 # the comma opening a deleted clause goes with it, never the one before a premodifier
                 # ("..., congressional officials announced" keeps its comma when "congressional" goes)
                 if t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == "," and not (
@@ -550,6 +563,7 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
             or any(t.i not in drop and t.i != root.i and t.pos_ in ("VERB", "ADP") and _stranded(t, drop)
                    for t in doc) \
             or any(t.i not in drop and _lost_its_own(t, drop) for t in doc) \
+            or _lost_its_and(doc, drop) \
             or _misparsed(doc):
         return None
     kept = [t for t in doc if t.i not in drop and not t.is_space]
@@ -598,6 +612,17 @@ def _misparsed(doc: Doc) -> bool:
         and any(m.dep_ in ("nsubj", "nsubjpass") for m in c.children) for c in root.children)
 
 
+def _lost_its_and(doc: Doc, drop: set[int]) -> bool:
+    """A coordinator deleted between kept words ("200 million doses this year and 300 million doses" → "200
+    million doses 300 million doses")."""
+    for c in doc:
+        if c.dep_ == "cc" and c.i in drop and 0 < c.i < len(doc) - 1:
+            after = next((t for t in doc[c.i + 1:] if not t.is_punct), None)
+            if after is not None and after.i not in drop and any(t.i not in drop for t in doc[:c.i] if not t.is_punct):
+                return True
+    return False
+
+
 def _lost_its_own(t: Token, drop: set[int]) -> bool:
     """A kept verb whose subject went ("... since the Bureau started tracking" → "started tracking"), or a copula
     that lost what it says of its subject ("the price of gas is" without "at its highest")."""
@@ -616,18 +641,23 @@ def _stranded(t: Token, drop: set[int]) -> bool:
 
 
 def _emptied(t: Token, drop: set[int]) -> bool:
-    """A noun that lost the clause saying what it is: an indefinite one ("announced a goal" without "to
-    vaccinate 70%"), or any that lost its content clause ("hit back at allegations" without "that it is spying
-    on him") or its infinitive ("the latest state" without "to ban ...")."""
+    """A noun that lost the clause saying what it is: an indefinite or ranked one ("announced a goal" without
+    "to vaccinate 70%", "the first drug" without "promising to slow ..."), or any that lost its content clause
+    ("hit back at allegations" without "that it is spying on him") or its infinitive ("the latest state" without
+    "to ban ...")."""
     if t.pos_ != "NOUN":
         return False
     lost = [c for c in t.children if c.dep_ == "acl" and c.i in drop]
     # an infinitive that says which, however parsed: "the latest state" without "to ban ..."
     infinitive = any(c.dep_ in ("acl", "relcl") and c.i in drop and any(m.dep_ == "aux" and m.lower_ == "to"
                                                                          for m in c.children) for c in t.children)
-    return infinitive or bool(lost) and (any(c.lower_ in ("a", "an") and c.dep_ == "det" for c in t.children)
-                                         or any(m.dep_ == "mark" and m.lower_ in ("that", "whether")
-                                                for c in lost for m in c.children))
+    # the main verb's object that lost its predicate: "show Trump and his allies" without "pressuring ..."
+    predicate = bool(lost) and (t.dep_ == "dobj" and t.head.i == _root(t.doc).i
+                                or t.dep_ == "conj" and t.head.dep_ == "dobj")
+    indefinite = any(c.lower_ in ("a", "an") and c.dep_ == "det" for c in t.children) or any(
+        c.dep_ == "amod" and (c.tag_ == "JJS" or c.lower_ in ("first", "last", "latest", "only")) for c in t.children)
+    content = any(m.dep_ == "mark" and m.lower_ in ("that", "whether") for c in lost for m in c.children)
+    return infinitive or predicate or bool(lost) and (indefinite or content)
 
 
 def _after_article(doc: Doc, t: Token) -> bool:

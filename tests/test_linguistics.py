@@ -295,3 +295,31 @@ def test_a_subject_that_points_back_needs_the_sentence_before() -> None:
     assert not subject_points_back(_one("The source of the coronavirus that has left millions dead remains a "
                                         "mystery."))
     assert not subject_points_back(_one("The Senate passed the bill."))
+
+
+def test_a_no_break_space_is_a_space_to_the_parser() -> None:
+    title = headline(parse(["South\xa0Dakota Gov. Kristi Noem announced Tuesday that she will send troops."])[0], 14)
+    assert title is not None and title.startswith("South Dakota Gov. Kristi Noem")
+
+
+def test_a_deletion_keeps_the_coordinator_between_kept_words_and_one_comma_and_names() -> None:
+    assert headline(_one("The U.S. is donating 200 million doses this year and 300 million doses in the first half "
+                         "of 2022, the White House said."), 14) is None
+    assert headline(_one("The poll, conducted from June 27-30 of a random national sample of 907 adults, revealed "
+                         "that 48% disapprove of how Biden handles crime, with 38% approving, ABC News reported "
+                         "Friday."), 14) == \
+        "The poll revealed that 48% disapprove of how Biden handles crime, ABC News reported"
+    title = headline(_one("President Biden has decided against appointing his own commission to investigate the Jan. 6 "
+                          "insurrection, White House officials tell Axios."), 14)
+    assert title is None or title.endswith("Axios")
+
+
+def test_a_ranked_noun_or_the_main_verbs_object_keeps_its_clause() -> None:
+    for text, broken in (("The first drug promising to slow the memory-robbing march of Alzheimer’s disease was "
+                          "approved by U.S. health regulators, a watershed after years of research.", "first drug was"),
+                         ("The documents show Trump and several allies pressing Justice Department officials to "
+                          "investigate claims of voter fraud.", "several allies")):
+        title = headline(_one(text), 14)
+        assert title is None or broken not in title and not title.endswith(broken), title
+    assert subject_points_back(_one("The documents, which were made public Tuesday, show Trump and his allies "
+                                    "pressuring officials."))
