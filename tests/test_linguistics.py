@@ -321,5 +321,6 @@ def test_a_ranked_noun_or_the_main_verbs_object_keeps_its_clause() -> None:
                           "investigate claims of voter fraud.", "several allies")):
         title = headline(_one(text), 14)
         assert title is None or broken not in title and not title.endswith(broken), title
-    assert subject_points_back(_one("The documents, which were made public Tuesday, show Trump and his allies "
-                                    "pressuring officials."))
+    assert subject_points_back(_one("The documents, which were made public Tuesday, show Trump and several allies, "
+                                    "including his former chief-of-staff Mark Meadows, pressuring senior DOJ "
+                                    "officials to investigate voter fraud claims last December and January."))
