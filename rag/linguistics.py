@@ -350,9 +350,12 @@ def _nonrestrictive(doc: Doc, quoted: set[int] = frozenset()) -> set[int]:  # ty
     drop: set[int] = set()
     for t in doc:
         aside = t.dep_ in ("appos", "relcl") and _comma_bounded(doc, t)
-        # only a participle of saying: ", reaching more than 600,000 deaths" is the news itself
-        saying = t.dep_ == "advcl" and t.tag_ == "VBG" and t.lemma_ in REPORTING_VERBS and t.left_edge.i > 0 \
-            and doc[t.left_edge.i - 1].text == ","
+        # a participle of saying, or a trailing one that comments (", bringing a measure of closure to ..."),
+        # never one with a figure: ", reaching more than 600,000 deaths" is the news itself
+        participle = t.dep_ == "advcl" and t.tag_ == "VBG" and t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == ","
+        trailing = all(x.is_punct for x in doc[t.right_edge.i + 1:])
+        saying = participle and (t.lemma_ in REPORTING_VERBS or trailing and not any(
+            x.like_num or x.ent_type_ in ("CARDINAL", "MONEY", "PERCENT", "QUANTITY") for x in t.subtree))
         if (aside or saying) and not _subtree(t) & quoted:
             drop |= _subtree(t) | {t.left_edge.i - 1}
     return drop

@@ -266,6 +266,9 @@ def test_a_trailing_participle_that_carries_the_news_stays() -> None:
     assert attribute(doc, "CNBC") == ("CNBC reported that the U.S. hit another milestone in the pandemic Tuesday, "
                                       "reaching more than 600,000 Covid fatalities.")
     assert "saying" not in compress(_one("The NSA denied he was a target, saying it deals with foreign threats."))[0]
+    assert compress(_one("Derek Chauvin was sentenced on Friday to 22 and a half years in prison, bringing a measure "
+                         "of closure to a case that set off waves of protest."))[0] == \
+        "Derek Chauvin was sentenced on Friday to 22 and a half years in prison."  # a comment, trailing
 
 
 def test_a_characterisation_that_stays_is_the_writers_and_framed_at_the_end_after_an_opening_phrase() -> None:
