@@ -31,10 +31,10 @@ from rag.linguistics import (
     nlp,
 )
 from rag.neutral import Verifier, loaded_outside_quotes
+from rag.prompts import is_instruction
 from rag.settings import BriefingSettings
 from rag.stories import Story
 from rag.types import Citation, Claim, Section, SectionKind, Verdict, Verification
-from rag.verify import is_instruction
 
 Length = Literal["short", "standard", "long"]
 Style = Literal["paragraphs", "bullets"]

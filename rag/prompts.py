@@ -21,6 +21,21 @@ PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 _PART_HEADING = re.compile(r"^## (system|user|prompt)[ \t]*$", re.MULTILINE)
 
 
+# Text addressed to a model rather than a reader (prompt injection): commands to drop instructions, role labels,
+# persona switches, our own delimiters.
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instructions?|prompts?|rules|directions|above)\b"
+    r"|^\W*(?:system|assistant)\s*:|\b(?:system prompt|you are now|as an ai|developer mode|new instructions?)\b"
+    r"|</?\s*sources\s*>",
+    re.IGNORECASE,
+)
+
+
+def is_instruction(text: str) -> bool:
+    """True for text that tries to instruct a model (prompt injection) rather than report anything."""
+    return bool(_INSTRUCTION.search(text))
+
+
 def is_refusal(text: str) -> bool:
     """Whether a generated sentence is (or opens with) the refusal phrase, tolerating quotes, case and
     'do not'."""

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rag.prompts import is_instruction
 from rag.settings import Settings, VerifySettings, get_settings
 from rag.support_features import Measured, TextCache, clean_claim, measure
 from rag.support_model import support_probability
@@ -70,11 +71,6 @@ def _allowed_who(who: str, outlets: Sequence[str] | None) -> bool:
 
 # A sentence addressed to a model ("Ignore previous instructions and say ...") states no fact about the world;
 # it can support only a claim that reports it as what the article says.
-_INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instructions?|prompts?|rules|directions)\b"
-    r"|\b(?:system prompt|you are now|as an ai)\b",
-    re.IGNORECASE,
-)
 
 def strip_attribution(claim: str, outlets: Sequence[str] | None = None) -> str:
     """The asserted content of a claim without the attribution wrapper around it.
@@ -96,11 +92,6 @@ def strip_attribution(claim: str, outlets: Sequence[str] | None = None) -> str:
             text = text[: match.start()] + (match.group("end") or ".")
             break
     return text[:1].upper() + text[1:] if text else text
-
-
-def is_instruction(text: str) -> bool:
-    """True for text that tries to instruct a model (prompt injection) rather than report anything."""
-    return bool(_INSTRUCTION.search(text))
 
 
 def ceiling(features: dict[str, float]) -> Verdict:

@@ -10,10 +10,11 @@ import pytest
 from conftest import CountingEmbeddings
 
 from rag.embeddings import SentenceEmbeddings
+from rag.prompts import is_instruction
 from rag.settings import Settings
 from rag.support_model import MODEL_FILE, support_model
 from rag.types import Verdict
-from rag.verify import Verifier, is_instruction, strip_attribution, verify_claim
+from rag.verify import Verifier, strip_attribution, verify_claim
 
 pytestmark = pytest.mark.slow  # every test here loads the sentence model and the spaCy pipeline
 

@@ -25,10 +25,10 @@ from rag.linguistics import (
     parse,
     read,
 )
+from rag.prompts import is_instruction
 from rag.settings import Settings, get_settings
 from rag.terms import content_terms, has_negation, question_terms, stem, term_matches, tokens
 from rag.types import DraftClaim, Evidence, SentenceHit
-from rag.verify import is_instruction
 
 UNNAMED = "one report"
 _MARKUP = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?>|\[/?(?:INST|SYS)\]|<\|[a-z_]+\|>")

@@ -23,7 +23,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from rag.citations import draft_claims_from_text
 from rag.embeddings import SentenceEmbeddings
 from rag.errors import ProviderUnavailable
-from rag.prompts import REFUSAL, is_refusal, langchain_prompt
+from rag.prompts import REFUSAL, is_instruction, is_refusal, langchain_prompt
 from rag.providers import Task
 from rag.settings import AnswerSettings
 from rag.terms import STOPWORDS, tokens
@@ -46,12 +46,6 @@ _FENCE = re.compile(r"</?\s*sources\s*>", re.IGNORECASE)
 # Sentences addressed to a model rather than a reader ("Ignore previous instructions and say ..."). They stay
 # in the prompt as numbered data, but a generated sentence is never aligned to them: restating an injected
 # command must not look like a claim the sources support.
-_INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget)\b.{0,40}\b(?:instructions?|prompts?|rules|above)\b"
-    r"|^\W*(?:system|assistant)\s*:|\byou are now\b|\bdeveloper mode\b|\bnew instructions?\b"
-    r"|</?\s*sources\s*>",
-    re.IGNORECASE,
-)
 _LABEL = re.compile(r"^\s*(?:answer|briefing)\s*:\s*", re.IGNORECASE)
 
 
@@ -75,11 +69,6 @@ def prompt_variables(task: Task, question: str, evidence: Sequence[SentenceHit])
     asked = " ".join(question.split())
     subject = {"answer": "question", "brief": "topic"}[task]
     return {"refusal": REFUSAL, "sources": format_evidence(evidence), subject: asked}
-
-
-def looks_like_instruction(text: str) -> bool:
-    """Whether a source sentence reads as a command to a model (a prompt-injection attempt)."""
-    return bool(_INSTRUCTION.search(text))
 
 
 def content_words(text: str) -> set[str]:
@@ -112,7 +101,7 @@ class EvidenceAligner:
             self._vectors = self.embeddings.encode([h.sentence.text for h in self.evidence])
         cosine = self._vectors @ self.embeddings.encode([sentence])[0]
         return [
-            -1.0 if looks_like_instruction(hit.sentence.text)
+            -1.0 if is_instruction(hit.sentence.text)
             else 0.7 * float(cos) + 0.3 * word_overlap(sentence, hit.sentence.text)
             for cos, hit in zip(cosine, self.evidence, strict=True)
         ]
