@@ -174,10 +174,12 @@ class SentenceEmbeddings:
     def encoder(self) -> Encoder:
         return load_encoder(self.model_name, self.backend, self.data_dir)
 
-    def encode(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: list[str], remember: bool = True) -> np.ndarray:
+        """One unit vector per text. Without `remember` (ingest: new sentences, met once) or for a bulk request,
+        nothing is looked up or kept."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        if len(texts) > RECENT_VECTORS // 4:  # bulk (ingest): nothing to gain, and it would evict the rest
+        if not remember or len(texts) > RECENT_VECTORS // 4:  # kept, they would only evict what is asked again
             return self.encoder.encode(list(texts), self.batch_size)
         with self._recent_lock:
             known = {t: self._recent[t] for t in texts if t in self._recent}

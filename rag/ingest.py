@@ -247,7 +247,7 @@ class _Writer:
         the rest are encoded, not all held to its end."""
         vectors = item.vectors
         if vectors is None and self.parallel:  # re-split by the writer (see `decide`): slices carry vectors
-            vectors = self.store.embeddings.encode([s.text for s in reversed(pending)])
+            vectors = self.store.embeddings.encode([s.text for s in reversed(pending)], remember=False)
         item.text, item.vectors = "", None  # the pending row holds the text; keep no second copy in flight
         done = 0
         while pending:
@@ -272,7 +272,7 @@ class _Writer:
             encoded: Future[np.ndarray] = Future()
             encoded.set_result(np.concatenate(self.slice_vectors))
         else:
-            encoded = self.encoder.submit(self.store.embeddings.encode, [s.text for s in sentences])
+            encoded = self.encoder.submit(self.store.embeddings.encode, [s.text for s in sentences], False)
         written = self.vector_writer.submit(self._write, sentences, outlets, encoded,
                                             [item.doc_id for _, item in self.finishing])
         self.in_flight.append((written, self.finishing, len(sentences)))
