@@ -140,7 +140,9 @@ def encoders_and_ingest(articles: list, work: Path, count: int, langchain: bool)
               f"{load()}")
 
 
-def growth(articles: list, work: Path, batches: int, batch_sentences: int, queries: list[str]) -> Path:
+def growth(articles: list, work: Path, batches: int, batch_sentences: int, titles: list[str], n: int) -> Path:
+    """`titles`: questions, each asked once in the run (a process keeps the parses and vectors of what it met,
+    so a question asked again would be timed warm); `n` + 1 per batch and call."""
     from rag.answer import answer
     from rag.ingest import ingest
     from rag.retrieval import retrieve, search_sentences
@@ -156,11 +158,12 @@ def growth(articles: list, work: Path, batches: int, batch_sentences: int, queri
         seconds = timed(lambda f=folder: ingest([str(f)], store=store))  # type: ignore[misc]
         total = len(store.docs.all_sentences("default"))
         row = [f"{total:>7,} sentences  ingest {(total - before) / seconds:6.1f}/s"]
-        for name, call in (("search", lambda q: search_sentences(store, "default", q, 10)),
-                           ("retrieve", lambda q: retrieve(store, "default", q, store.settings)),
-                           ("ask", lambda q: answer(q, store=store, generator="extractive"))):
+        for k, (name, call) in enumerate((("search", lambda q: search_sentences(store, "default", q, 10)),
+                                          ("retrieve", lambda q: retrieve(store, "default", q, store.settings)),
+                                          ("ask", lambda q: answer(q, store=store, generator="extractive")))):
+            queries = titles[(3 * b + k) * (n + 1):(3 * b + k + 1) * (n + 1)]
             try:
-                first = timed(lambda c=call: c(queries[0])) * 1000  # type: ignore[misc]
+                first = timed(lambda c=call, q=queries[0]: c(q)) * 1000  # type: ignore[misc]
                 steady = [timed(lambda c=call, q=q: c(q)) * 1000 for q in queries[1:]]  # type: ignore[misc]
             except Exception as exc:  # keep the run's other figures
                 row.append(f"{name} failed ({type(exc).__name__})")
@@ -258,14 +261,15 @@ def main() -> None:
         return
     skip = set(args.skip.split(","))
     articles = dev_articles(args.source)
-    queries = [title for title, _, _ in articles[:: max(1, len(articles) // args.queries)]][: args.queries + 1]
+    titles = list(dict.fromkeys(title for title, _, _ in articles))
+    random.Random(7).shuffle(titles)
     print(f"crossread ingest benchmark; {os.cpu_count()} CPUs; {load()}")
     with tempfile.TemporaryDirectory(prefix="crossread-bench-") as tmp:
         work = Path(tmp)
         if "encoders" not in skip:
             encoders_and_ingest(articles, work, args.articles, args.langchain)
         if "growth" not in skip:
-            growth(articles, work, args.batches, args.batch_sentences, queries)
+            growth(articles, work, args.batches, args.batch_sentences, titles, args.queries)
         if "files" not in skip:
             single_files(articles, work, [float(x) for x in args.file_mb.split(",") if x])
         if "brief" not in skip:
