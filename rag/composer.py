@@ -129,9 +129,8 @@ class Composer:
         plain = clean_claim(doc)
         if reading.role == Role.FACT and not loaded_outside_quotes(plain):
             text = plain
-        else:
-            who = [self.name(m) for m in cited] if reading.role == Role.OPINION else [self.name(member)]
-            text = attribute(doc, who, reading)
+        else:  # the words are one outlet's: attributed to it (an opinion is never the sources')
+            text = attribute(doc, [self.name(member)], reading)
         cited_outlets = [self.name(m) for m in cited]
         verification = self.verifier(text, sources, cited_outlets)
         if verification.verdict != Verdict.SUPPORTED:
@@ -154,8 +153,13 @@ class Composer:
                         out.append(group.members[best])
             return out
 
-        supported = {id(m): backing(m) for m in members}
-        chosen = min(members, key=lambda m: (-len(supported[id(m)]), self.cost(m)))
+        # the fact is stated in a sentence that reports it: an outlet's judgement ("In conclusion, Kim's call
+        # underscores ...") is its own, never what several outlets say
+        facts = [m for m in members if self.reader(m.sentence.text)[1].role == Role.FACT]
+        if not facts:
+            return None
+        supported = {id(m): backing(m) for m in facts}
+        chosen = min(facts, key=lambda m: (-len(supported[id(m)]), self.cost(m)))
         cited = supported[id(chosen)]
         if len(cited) < 2:
             return None

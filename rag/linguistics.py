@@ -446,7 +446,11 @@ def subject_points_back(doc: Doc) -> bool:
     thrilled"), or a bare "the" + common noun ("The number was below expectations", "The video was then
     shared"). A title, which has nothing before it, may not."""
     root = _root(doc)
-    for verb in [root, *(c for c in root.children if c.dep_ == "ccomp" and c.i < root.i)]:  # "..., X said"
+    content = [c for c in root.children if c.dep_ == "ccomp"]
+    if any(t.lower_ in ("such", "these", "those", "this") and t.dep_ in ("det", "amod", "predet")
+           for c in content for s in c.children if s.dep_ in ("nsubj", "nsubjpass") for t in s.subtree):
+        return True  # "Kim emphasized that such measures are necessary": which measures?
+    for verb in [root, *(c for c in content if c.i < root.i)]:  # and the content of "..., X said"
         subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subject is None:
             continue
@@ -558,7 +562,7 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
                                                  for c in root.children):
         return None
     dependents = [c for c in root.children if not c.is_punct and c.dep_ not in ("nsubj", "nsubjpass", "aux",
-                                                                                 "auxpass", "neg", "cc")]
+                                                                                 "auxpass", "neg", "cc", "advmod")]
     if any(c.dep_ in _CORE and c.i in drop for c in root.children) \
             or dependents and all(c.i in drop for c in dependents) \
             or any(t.i not in drop and t.i != root.i and t.head.i in drop for t in doc if not t.is_punct) \
@@ -660,7 +664,12 @@ def _emptied(t: Token, drop: set[int]) -> bool:
     indefinite = any(c.lower_ in ("a", "an") and c.dep_ == "det" for c in t.children) or any(
         c.dep_ == "amod" and (c.tag_ == "JJS" or c.lower_ in ("first", "last", "latest", "only")) for c in t.children)
     content = any(m.dep_ == "mark" and m.lower_ in ("that", "whether") for c in lost for m in c.children)
-    return infinitive or predicate or bool(lost) and (indefinite or content)
+    # an indefinite or bare relational noun that lost what it relates to: "called for a major boost" without "in
+    # the country's production of missiles"
+    relation = (indefinite or t.dep_ == "dobj" and not any(c.dep_ == "det" for c in t.children)) and any(
+        c.dep_ == "prep" and c.i in drop and c.lower_ in ("in", "of", "on", "to", "for", "about", "over")
+        for c in t.children)  # "expressed concern" without "over ..." too
+    return infinitive or predicate or relation or bool(lost) and (indefinite or content)
 
 
 def _after_article(doc: Doc, t: Token) -> bool:

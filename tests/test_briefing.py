@@ -53,6 +53,13 @@ def test_sections_in_order_with_content(briefing: Briefing) -> None:
     assert "“war game" in framing and "Press TV used" in framing
 
 
+def test_an_outlets_opinion_is_never_several_outlets_key_fact(briefing: Briefing) -> None:
+    # "In conclusion, Kim Jong Un's call ... underscores the importance of ..." is Press TV's judgement: it may be
+    # attributed to Press TV alone, never to "Press TV and Wire Rewrite"
+    for claim in briefing.sections[0].claims:
+        assert " wrote" not in claim.text and "underscores the importance" not in claim.text, claim.text
+
+
 def test_every_citation_resolves_and_every_claim_is_verified(briefing: Briefing, named_store: Store) -> None:
     markers: dict[tuple[str, int], int] = {}
     for section in briefing.sections:

@@ -327,3 +327,20 @@ def test_a_ranked_noun_or_the_main_verbs_object_keeps_its_clause() -> None:
     assert subject_points_back(_one("The documents, which were made public Tuesday, show Trump and several allies, "
                                     "including his former chief-of-staff Mark Meadows, pressuring senior DOJ "
                                     "officials to investigate voter fraud claims last December and January."))
+
+
+@pytest.mark.parametrize(("text", "broken"), [
+    ("Kim had earlier called for preparations to boost the nation's weapons production and expand its military "
+     "drills for the possibility of a war.", "called"),
+    ("North Korean leader Kim Jong-un has called for a major boost in the country's production of missiles and "
+     "munitions as the US and rival South Korea get set to launch yet another war game in the region.", "boost"),
+])
+def test_a_headline_keeps_what_the_verb_or_a_relational_noun_is_about(text: str, broken: str) -> None:
+    title = headline(_one(text), 14)
+    assert title is None or not title.endswith(broken), title
+
+
+def test_a_headline_never_points_back_through_its_reported_clause() -> None:
+    assert subject_points_back(_one("Kim emphasized that such measures are necessary to ensure an overpowering "
+                                    "military capability."))
+    assert not subject_points_back(_one("Raisi said on Monday that he would not meet with President Joe Biden."))
