@@ -308,6 +308,9 @@ def print_quality(now: dict[str, float], last: dict[str, float], counts: str) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=40, help="dev events ingested (3 articles each)")
+    parser.add_argument("--offset", type=int, default=0,
+                        help="store the events after the first K (held-out slices; comparison and hostile "
+                             "questions exist for the first 40 only; figures are then not saved)")
     parser.add_argument("--pairs", type=int, default=200, help="source sentences for verifier pairs")
     parser.add_argument("--generators", default="extractive", help="e.g. extractive,llamacpp")
     parser.add_argument("--workdir", type=Path, help="keep the stores here")
@@ -321,7 +324,8 @@ def main() -> None:
     from rag.store import open_store
 
     events = devdata.load_events()
-    inside, rest = events[: args.events], events[args.events:]
+    inside = events[args.offset: args.offset + args.events]
+    rest = events[: args.offset] + events[args.offset + args.events:]
     parts = set(args.parts.split(","))
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(args.workdir or scratch)
@@ -345,7 +349,7 @@ def main() -> None:
                       f"{now['out-of-store questions']:.0f} out-of-store, {now['comparison questions']:.0f} "
                       f"comparison, {now['hostile questions']:.0f} hostile questions")
             print_quality(now, last, counts)
-            if not args.no_save:
+            if not args.no_save and not args.offset:
                 devdata.save_results("answer", {"events": len(inside), "figures": now})
     if "verifier" in parts:
         verifier_figures(events, args.pairs)

@@ -18,7 +18,7 @@ from rag.refusal import judge
 from rag.retrieval import lead_vectors, retrieve, with_articles_of
 from rag.settings import Settings, get_settings
 from rag.store import Store, open_store
-from rag.stories import group_stories
+from rag.stories import days_apart, group_stories
 from rag.types import Answer, Claim, DraftClaim, Evidence, SentenceHit, Verdict
 from rag.verify import Verifier
 
@@ -60,11 +60,23 @@ def same_story(store: Store, collection: str, anchor: str, evidence: Evidence, s
         story |= {d.doc_id for d in next(st for st in stories if any(d.doc_id == anchor for d in st.docs)).docs}
     cos = evidence.cosines()
     rows = [i for i, h in enumerate(evidence) if h.sentence.doc_id in story]
+    dated = store.document(collection, anchor).meta.date
     for i, h in enumerate(evidence):
+        apart = days_apart(dated, h.meta.date)  # the same words two weeks later are the next event's
         if h.sentence.doc_id not in story and rows and max(float(cos[i, r]) for r in rows) \
-                >= settings.answer.same_fact_cosine:
+                >= settings.answer.same_fact_cosine and (apart is None or apart <= cfg.max_days_apart):
             story.add(h.sentence.doc_id)
     return tuple(d for d in doc_ids if d in story)
+
+
+def near_in_time(store: Store, collection: str, doc_ids: Sequence[str], settings: Settings) -> tuple[str, ...]:
+    """The documents dated within stories.max_days_apart of the first (undated ones stay): a story's words two
+    weeks later ("the Senate passed the bill") are the next event's, not an answer about the vote to advance it."""
+    if not doc_ids:
+        return ()
+    first = store.document(collection, doc_ids[0]).meta.date
+    return tuple(d for d in doc_ids if (apart := days_apart(first, store.document(collection, d).meta.date)) is None
+                 or apart <= settings.stories.max_days_apart)
 
 
 def check_claim(draft: DraftClaim, evidence: Sequence[SentenceHit], numbering: MarkerNumbering,
@@ -110,7 +122,8 @@ def stream_answer(
     # the story the best of them is on (their sentences may answer in other words: "voted 94-1" for "how many
     # senators voted against"); a neighbouring story's articles stay out.
     story = same_story(store, name, gate.doc_ids[0], found, s, gate.doc_ids)
-    hits = found.only(tuple(dict.fromkeys(gate.doc_ids + story)) if not comparison else story)
+    hits = found.only(tuple(dict.fromkeys(near_in_time(store, name, gate.doc_ids, s) + story))
+                      if not comparison else story)
     numbering = MarkerNumbering()
     verifier = Verifier(store.embeddings, s, evidence=hits)
     claims: list[Claim] = []

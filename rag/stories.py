@@ -76,7 +76,7 @@ def word_similarity(docs: Sequence[Document], sentences: int) -> np.ndarray:
     return out
 
 
-def _days_apart(a: str | None, b: str | None) -> int | None:
+def days_apart(a: str | None, b: str | None) -> int | None:
     try:
         return abs((date.fromisoformat(a) - date.fromisoformat(b)).days) if a and b else None
     except ValueError:
@@ -123,7 +123,7 @@ def group_stories(docs: Sequence[Document], lead_vectors: np.ndarray, cfg: Story
         cfg.word_weight * word_similarity(docs, cfg.opening_sentences)
     for i in range(n):
         for j in range(i + 1, n):
-            apart = _days_apart(docs[i].meta.date, docs[j].meta.date)
+            apart = days_apart(docs[i].meta.date, docs[j].meta.date)
             if apart is not None and apart > cfg.max_days_apart:
                 similarity[i, j] = similarity[j, i] = -1.0
     groups = average_linkage(similarity, cfg.merge_threshold)

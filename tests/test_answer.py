@@ -179,3 +179,28 @@ def test_hostile_sentence_cannot_support_a_claim(hostile_store: Store):
 def test_default_store_comes_from_settings(tmp_path: Path):
     with pytest.raises(StoreError):
         answer("What did Kim Jong Un call for?", settings=Settings(data_dir=tmp_path / "fresh"))
+
+
+@pytest.mark.slow
+def test_an_article_two_weeks_later_is_not_cited_for_the_earlier_event(tmp_path: Path) -> None:
+    from conftest import make_settings
+
+    from rag.answer import near_in_time
+    from rag.store import open_store
+
+    texts = {
+        "advance.txt": ("Senate advances infrastructure deal", "2021-07-29",
+                        "The Senate voted Wednesday night to advance a bipartisan infrastructure deal."),
+        "advance2.txt": ("Infrastructure bill clears hurdle", "2021-07-29",
+                         "Seventeen Republicans joined Democrats to advance the bipartisan infrastructure bill."),
+        "passage.txt": ("Senate passes infrastructure bill", "2021-08-10",
+                        "The Senate passed the bipartisan infrastructure bill on Tuesday."),
+    }
+    for name, (title, date, body) in texts.items():
+        (tmp_path / name).write_text(f"Title: {title}\nSource: Outlet {name[:3]}\nDate: {date}\n\n{body}\n")
+    store = open_store(make_settings(tmp_path / "data"))
+    results = ingest([str(tmp_path / n) for n in texts], store=store)
+    ids = {Path(r.input).name: r.doc_id for r in results}
+    kept = near_in_time(store, "default", [ids["advance.txt"], ids["passage.txt"], ids["advance2.txt"]],
+                        store.settings)
+    assert kept == (ids["advance.txt"], ids["advance2.txt"])
