@@ -416,7 +416,9 @@ def compress(doc: Doc, *, loaded: bool = True, max_words: int = MAX_CLAIM_WORDS)
     if root.i in drop or sum(1 for t in doc if t.i not in drop and t.is_alpha) < 4 or misparsed:
         drop = _opening_drop(doc)
     shortened = drop if misparsed else _shorten(doc, drop, max_words, quoted, tiers=2)
-    if _count(doc, shortened) >= min(12, _count(doc, drop)):  # never cut a sentence down to a stub
+    # never cut a sentence down to a stub, nor leave a word without what it needs ("including provisions"
+    # without "targeting voting by mail")
+    if _count(doc, shortened) >= min(12, _count(doc, drop)) and not _broken(doc, shortened):
         drop = shortened
     if not _balanced(render(doc, drop)) and _balanced(doc.text):  # a deletion cut into a quotation: undo all
         drop = set()
@@ -619,6 +621,15 @@ def _misparsed(doc: Doc) -> bool:
         and any(m.dep_ in ("nsubj", "nsubjpass") for m in c.children) for c in root.children)
 
 
+def _broken(doc: Doc, drop: set[int]) -> bool:
+    """Whether a deletion left a kept word without what it needs: an emptied noun, a verb without its subject or
+    object, a coordinator gone between kept words."""
+    root = _root(doc)
+    return any(t.i not in drop and (_emptied(t, drop) or _lost_its_own(t, drop)
+                                    or t.i != root.i and t.pos_ in ("VERB", "ADP") and _stranded(t, drop))
+               for t in doc) or _lost_its_and(doc, drop)
+
+
 def _lost_its_and(doc: Doc, drop: set[int]) -> bool:
     """A coordinator deleted between kept words ("200 million doses this year and 300 million doses" → "200
     million doses 300 million doses")."""
@@ -661,6 +672,7 @@ def _emptied(t: Token, drop: set[int]) -> bool:
     # the main verb's object that lost its predicate: "show Trump and his allies" without "pressuring ..."
     predicate = bool(lost) and (t.dep_ == "dobj" and t.head.i == _root(t.doc).i
                                 or t.dep_ == "conj" and t.head.dep_ == "dobj")
+    bare = t.tag_ == "NNS" and not any(c.dep_ in ("det", "poss") for c in t.children)  # "provisions targeting"
     indefinite = any(c.lower_ in ("a", "an") and c.dep_ == "det" for c in t.children) or any(
         c.dep_ == "amod" and (c.tag_ == "JJS" or c.lower_ in ("first", "last", "latest", "only")) for c in t.children)
     content = any(m.dep_ == "mark" and m.lower_ in ("that", "whether") for c in lost for m in c.children)
@@ -669,7 +681,7 @@ def _emptied(t: Token, drop: set[int]) -> bool:
     relation = (indefinite or t.dep_ == "dobj" and not any(c.dep_ == "det" for c in t.children)) and any(
         c.dep_ == "prep" and c.i in drop and c.lower_ in ("in", "of", "on", "to", "for", "about", "over")
         for c in t.children)  # "expressed concern" without "over ..." too
-    return infinitive or predicate or relation or bool(lost) and (indefinite or content)
+    return infinitive or predicate or relation or bool(lost) and (indefinite or bare or content)
 
 
 def _after_article(doc: Doc, t: Token) -> bool:

@@ -95,7 +95,7 @@ def test_comparison_gives_each_outlet_then_what_agrees_or_differs(dev_store: Sto
 
 def test_a_how_many_question_gets_the_figure_from_another_article_of_the_story(dev_store: Store) -> None:
     result = answer("How many senators voted against the Asian American hate crimes bill?", store=dev_store)
-    assert any("94-1" in claim.text for claim in result.claims), [c.text for c in result.claims]
+    assert "94-1" in result.claims[0].text, [c.text for c in result.claims]  # the direct answer comes first
 
 
 def test_comparison_hears_every_outlet_of_the_story_and_no_other(dev_store: Store) -> None:

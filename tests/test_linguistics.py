@@ -344,3 +344,10 @@ def test_a_headline_never_points_back_through_its_reported_clause() -> None:
     assert subject_points_back(_one("Kim emphasized that such measures are necessary to ensure an overpowering "
                                     "military capability."))
     assert not subject_points_back(_one("Raisi said on Monday that he would not meet with President Joe Biden."))
+
+
+def test_compression_never_leaves_a_noun_without_its_clause() -> None:
+    text = ("During a nationally televised event hosted by a fan club of former President Donald Trump, Gov. Ron "
+            "DeSantis on Thursday signed into law contentious and wide-ranging changes to the state’s voting system, "
+            "including provisions targeting voting by mail and limiting the use of ballot drop boxes.")
+    assert not compress(_one(text))[0].endswith("including provisions.")

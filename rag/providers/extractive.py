@@ -173,6 +173,10 @@ class ExtractiveGenerator:
             yield from compare(question, evidence, readings, positions, self)
             return
         groups = self.groups(question, evidence, positions, task, readings)
+        wanted = answer_types(question) if task == "answer" else frozenset()
+        giving = next((g for g in groups if wanted and gives_answer_type(readings[g.lead - 1][0], wanted)), None)  # type: ignore[arg-type]
+        if giving is not None:  # the direct answer first: "How many senators voted against?" → "... 94-1 vote"
+            groups = [giving] + [g for g in groups if g is not giving]
         limit = self.settings.answer.max_claims if task == "answer" else len(groups)
         for group in groups[:limit]:
             yield self.claim(group, evidence, readings)
