@@ -526,6 +526,7 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                     and not (t.dep_ in ("amod", "advmod") and (t.tag_ in ("JJS", "JJR", "RBS", "RBR")
                                                                or _after_article(doc, t))) \
                     and not (t.dep_ == "acl" and any(c.dep_ == "nummod" for c in t.head.children)) \
+                    and not (t.dep_ == "advmod" and t.head.pos_ in ("ADV", "NUM")) \
                     and not any(c.dep_ == "neg" for c in t.children) and not _subtree(t) & quoted:
                 removed = _subtree(t)
                 if t.dep_ == "conj":
