@@ -27,6 +27,7 @@ from rag.linguistics import (
     attribute,
     clean_claim,
     frame_names,
+    looks_ahead,
     needs_context,
     nlp,
 )
@@ -145,9 +146,14 @@ class Composer:
         def backing(member: OutletSentence) -> list[OutletSentence]:
             rep = group.members.index(member)
             out = [member]
+            ahead = looks_ahead(self.reader(member.sentence.text)[0])
             for outlet in dict.fromkeys(m.outlet for m in members):  # each other outlet's closest sentence
-                if outlet != member.outlet:
-                    others = [i for i, m in enumerate(group.members) if m.outlet == outlet and m in members]
+                if outlet != member.outlet:  # that tells the event as done or to come alike ("plans to
+                    # announce whether" is not backed by "announced that she would create")
+                    others = [i for i, m in enumerate(group.members) if m.outlet == outlet and m in members
+                              and looks_ahead(self.reader(m.sentence.text)[0]) == ahead]
+                    if not others:
+                        continue
                     best = max(others, key=lambda i: group.score(rep, i))
                     if group.score(rep, best) >= self.cfg.cite_threshold:
                         out.append(group.members[best])
@@ -270,6 +276,14 @@ class Composer:
                     fact = self.key_fact(group, members)
                     if fact is not None:
                         key_claims.append(fact)
+                        # the outlets not cited may state another fact of the group together ("Pelosi
+                        # announced the committee" beside "Pelosi plans to announce whether ...")
+                        cited = {c.outlet for c in fact.citations}
+                        rest = [m for m in members if m.outlet not in cited]
+                        other = self.key_fact(group, rest) if len({m.outlet for m in rest}) >= 2 \
+                            and len(key_claims) < n_key else None
+                        if other is not None:
+                            key_claims.append(other)
                     else:
                         singles.append(min(members, key=self.cost))
             elif len(outlets) == 1:

@@ -470,6 +470,21 @@ def subject_points_back(doc: Doc) -> bool:
 _DEFINING = frozenset(("compound", "amod", "nmod", "prep", "acl", "relcl", "nummod", "poss", "quantmod"))
 
 
+# Verbs and auxiliaries that put the main event ahead: "plans to announce", "will decide whether", "is expected to".
+_AHEAD = frozenset(("plan", "expect", "intend", "prepare", "consider", "weigh", "aim", "hope", "propose"))
+
+
+def looks_ahead(doc: Doc) -> bool:
+    """Whether the sentence's main event has not happened yet: a plan, an expectation, a decision still to come
+    ("Pelosi plans to announce whether ..."), not a report that it happened ("Pelosi announced ...")."""
+    root = _root(doc)
+    verbs = [root, *(c for c in root.children if c.dep_ == "ccomp")]
+    return any(v.lemma_ in _AHEAD and any(c.dep_ == "xcomp" for c in v.children)
+               or any(c.dep_ == "aux" and c.lower_ in ("will", "'ll", "wo") for c in v.children)
+               or any(c.dep_ == "auxpass" for c in v.children) and v.lemma_ == "expect"
+               for v in verbs)
+
+
 # What a question asks for, by its wh-phrase, as the entity labels a direct answer carries.
 _ANSWER_TYPES = (
     (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:share|percentage|number|amount)\b", re.I),

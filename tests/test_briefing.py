@@ -177,3 +177,30 @@ def test_llm_without_cited_sentences_falls_back_to_extractive(named_store: Store
     result = brief(store=named_store, generator=SilentLLM(), length="short")
     assert result.generator == "extractive" and result.notice and "silent-llm" in result.notice
     assert result.sections[0].claims
+
+
+def test_a_plan_and_the_deed_are_two_key_facts_never_one(tmp_path: Path) -> None:
+    import json
+
+    from conftest import SHARED
+
+    from rag.linguistics import looks_ahead, parse
+    from rag.settings import Settings
+    from rag.store import open_store
+
+    dev = SHARED / "devdata" / "allsides" / "raw_dev.jsonl"
+    if not dev.exists():
+        pytest.skip("../shared/devdata is not here (CI and developers have it)")
+    events = {e["id"]: e for e in map(json.loads, dev.read_text(encoding="utf-8").splitlines()) if e["id"] in (
+        5923, 5929)}  # Pelosi plans to announce a Jan. 6 committee; two days later she announces it
+    for event in events.values():
+        for side, item in event["news"].items():
+            body = "\n\n".join(p for p in item["newBody"] if p.strip())
+            (tmp_path / f"{event['id']}-{side}.txt").write_text(
+                f"Title: {item['newsTitle']}\nSource: {item['newsSource']}\nDate: {event['date'][:10]}\n\n{body}\n")
+    store = open_store(Settings(data_dir=tmp_path / "data"))
+    ingest([str(tmp_path)], store=store)
+    facts = brief(store=store, length="short").sections[0].claims
+    assert len(facts) >= 2
+    for claim in facts:  # every sentence a key fact cites tells the event as done, or every one as to come
+        assert len({looks_ahead(parse([c.text])[0]) for c in claim.citations}) == 1, claim.text

@@ -10,6 +10,7 @@ from rag.linguistics import (
     clean_claim,
     compress,
     headline,
+    looks_ahead,
     needs_context,
     parse,
     read,
@@ -358,3 +359,11 @@ def test_a_headline_keeps_what_qualifies_a_number() -> None:
     title = headline(_one("President Biden announced Tuesday a goal to administer at least one shot of the coronavirus "
                           "vaccine to 70 percent of U.S. adults by July 4."), 14)
     assert title is None or "administer least" not in title
+
+
+def test_a_plan_or_an_expectation_looks_ahead_and_a_report_does_not() -> None:
+    assert looks_ahead(_one("Speaker Nancy Pelosi plans to announce this week whether she will create a committee."))
+    assert looks_ahead(_one("Pelosi will decide this week whether to create a committee, her deputy said."))
+    assert looks_ahead(_one("The Biden administration is expected to recommend booster shots."))
+    assert not looks_ahead(_one("Speaker Nancy Pelosi announced on Thursday that she would create a committee."))
+    assert not looks_ahead(_one("Democratic House Speaker Nancy Pelosi has announced the creation of a committee."))
