@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from rag.linguistics import Reading, attribute
+from rag.linguistics import Reading, attribute, needs_context
 from rag.types import DraftClaim, Evidence
 
 if TYPE_CHECKING:
@@ -59,7 +59,10 @@ def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, 
     groups = [g for g in groups if all(evidence[p - 1].outlet in outlets for p in g.members)]
     used: set[int] = set()
     for outlet in outlets:
-        best = max((p for p in positions if evidence[p - 1].outlet == outlet), key=lambda p: rank[p])
+        # an outlet's account stands alone: a sentence opening on "it" or "this" only if it has no other
+        mine = [p for p in positions if evidence[p - 1].outlet == outlet]
+        standalone = [p for p in mine if not needs_context(readings[p - 1][0])]  # type: ignore[arg-type]
+        best = max(standalone or mine, key=lambda p: rank[p])
         used.add(best)
         doc, reading = readings[best - 1]
         yield DraftClaim(attribute(doc, outlet_names([evidence[best - 1]], names), reading), (best,))  # type: ignore[arg-type]

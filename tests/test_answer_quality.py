@@ -114,6 +114,12 @@ def test_each_outlet_of_the_event_is_heard_and_a_named_outlet_always(dev_store: 
     assert {"Bloomberg", "CNBC"} <= {c.outlet for claim in result.claims for c in claim.citations}
 
 
+def test_each_outlets_account_stands_alone(dev_store: Store) -> None:
+    result = answer("Where do the sources disagree on the Senate vote on the hate crimes bill?", store=dev_store)
+    for claim in result.claims:
+        assert " reported that it " not in claim.text and " reported that this " not in claim.text, claim.text
+
+
 def test_hostile_article_never_frames_the_answer(dev_store: Store) -> None:
     for question in ("Was the Johnson & Johnson vaccine banned?", "What do the sources confirm?",
                      "What did the CDC panel recommend?"):
