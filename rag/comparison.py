@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from rag.linguistics import Reading, attribute, needs_context
+from rag.linguistics import Reading, attribute, join_names, needs_context
 from rag.types import DraftClaim, Evidence
 
 if TYPE_CHECKING:
@@ -92,5 +92,5 @@ def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, 
         doc, reading = readings[alone.lead - 1]
         others = [o for o in outlets if o != hit.outlet]
         label = f"Difference: only {outlet_names([hit], names)[0]} reports this" + (
-            f" among the sentences found from {', '.join(others)}" if others else "")
+            f"; the sentences found from {join_names(others)} do not" if others else "")
         yield DraftClaim(attribute(doc, outlet_names([hit], names), reading), (alone.lead,), label=label)  # type: ignore[arg-type]
