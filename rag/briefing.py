@@ -4,7 +4,7 @@ One flow per story: select documents -> group them into stories (rag.stories) ->
 across outlets (rag.alignment, on the vectors the store already holds) -> compose the sections (the extractive
 composer, or an LLM writing the fact sections from the same aligned evidence) -> verify each claim against the
 sentences it cites -> number the citations. The headline is a whole clause of at most 14 words, cut by deletion
-from a fact two or more outlets state (rag.linguistics.headline), never an outlet's own headline.
+from a fact two or more outlets state (rag.deletion.headline), never an outlet's own headline.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ import numpy as np
 from rag.alignment import FactGroup, align_facts
 from rag.citations import MarkerNumbering
 from rag.composer import LIMITS, Composer, Length
+from rag.deletion import headline
 from rag.errors import ProviderUnavailable, StoreError
-from rag.linguistics import Reader, Role, headline, subject_points_back
+from rag.linguistics import Reader, Role, subject_points_back
 from rag.neutral import loaded_outside_quotes
 from rag.prompts import REFUSAL
 from rag.providers import Generator

@@ -12,7 +12,9 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from rag.linguistics import Reading, attribute, join_names, needs_context
+from rag.attribution import attribute, join_names
+from rag.deletion import needs_context
+from rag.linguistics import Reading
 from rag.types import DraftClaim, Evidence
 
 if TYPE_CHECKING:

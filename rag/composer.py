@@ -19,18 +19,10 @@ from dataclasses import replace
 from typing import Literal
 
 from rag.alignment import Conflict, FactGroup, OutletSentence
+from rag.attribution import attribute, clean_claim, frame_names
+from rag.deletion import needs_context
 from rag.framing import emotive_weight, framing_profile, load_terms, unquoted_loaded_terms
-from rag.linguistics import (
-    REPORTING_VERBS,
-    Reader,
-    Role,
-    attribute,
-    clean_claim,
-    frame_names,
-    looks_ahead,
-    needs_context,
-    nlp,
-)
+from rag.linguistics import REPORTING_VERBS, Reader, Role, looks_ahead, nlp
 from rag.neutral import Verifier, loaded_outside_quotes
 from rag.prompts import is_instruction
 from rag.settings import BriefingSettings
@@ -326,7 +318,7 @@ class Composer:
 
 
 def speaker_names(story: Story) -> dict[str, str]:
-    """doc_id -> how frames name it (rag.linguistics.frame_names)."""
+    """doc_id -> how frames name it (rag.attribution.frame_names)."""
     return frame_names((d.doc_id, d.meta.outlet) for d in story.docs)
 
 

@@ -1,7 +1,7 @@
 """Neutral wording without rewording: the checks a briefing or answer sentence must pass.
 
 Text inside a citation is never altered by substitution. Neutrality comes from selection (prefer the aligned
-sentence with fewer loaded terms), deletion (rag.linguistics.compress) and attribution (rag.linguistics.attribute).
+sentence with fewer loaded terms), deletion (rag.deletion.compress) and attribution (rag.attribution.attribute).
 This module holds what is left: the verifier's calling convention, the loaded-term check, and the handling of
 text a model wrote (flagged, attributed — never given quotation marks its sources did not have).
 """
@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from rag.attribution import attribute
 from rag.framing import LoadedTerm, detect_loaded_terms
-from rag.linguistics import attribute, parse, read
+from rag.linguistics import parse, read
 from rag.types import Verification
 
 # verifier(claim, cited sentences, their outlets) -> verdict; outlets let it strip "X reported that" safely.

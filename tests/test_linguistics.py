@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rag.linguistics import (
-    Role,
-    attribute,
-    clean_claim,
-    compress,
-    headline,
-    looks_ahead,
-    needs_context,
-    parse,
-    read,
-    subject_points_back,
-)
+from rag.attribution import attribute, clean_claim
+from rag.deletion import compress, headline, needs_context
+from rag.linguistics import Role, looks_ahead, parse, read, subject_points_back
 
 pytestmark = pytest.mark.slow  # loads the spaCy pipeline (about 2 s, once per session)
 

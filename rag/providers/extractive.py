@@ -14,17 +14,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from rag.linguistics import (
-    Reading,
-    Role,
-    answer_types,
-    attribute,
-    clean_claim,
-    frame_names,
-    gives_answer_type,
-    parse,
-    read,
-)
+from rag.attribution import attribute, clean_claim, frame_names
+from rag.linguistics import Reading, Role, answer_types, gives_answer_type, parse, read
 from rag.prompts import is_instruction
 from rag.settings import Settings, get_settings
 from rag.terms import content_terms, has_negation, question_terms, stem, term_matches, tokens

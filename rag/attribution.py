@@ -1,0 +1,119 @@
+"""Attribution frames: a sentence as its outlet's or speaker's ("Fox Business reported that the GAO ...",
+"..., the Post wrote."), grammatical (a capital only on names after "that", one frame, never two) and
+compressed by deletion; frames are the only words a claim adds to its source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from rag.deletion import compress
+from rag.linguistics import CHARACTERISES, QUOTE_MARKS, Reading, Role, characterises, read, root_of
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+
+def keeps_capital(doc: Doc, i: int | None) -> bool:
+    """Whether the token at i keeps its capital inside a sentence: names, "I", acronyms."""
+    if i is None:
+        return True
+    t = doc[i]
+    named = t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART")
+    if len(t.text) > 1 and t.text.isupper() or t.text == "I":
+        return True
+    # The tagger's PROPN decides ("Pfizer said", "President Biden"); an entity label alone does not, because
+    # at a sentence start it tags capitalised common nouns too ("Schools" as ORG). At the sentence start the
+    # capital itself misleads the tagger ("Vaccinated Americans can now ..."): there a PROPN outside any entity
+    # that modifies a common noun or a nationality is a common word ("census data"); titles stay ("President").
+    if t.pos_ == "PROPN" and i == first_word(doc) and not named and t.dep_ in ("compound", "amod") \
+            and t.head.i > t.i and (t.head.pos_ == "NOUN" or t.head.ent_type_ == "NORP"):
+        return False
+    if i == first_word(doc) and t.tag_ == "NN" and t.dep_ == "nsubj" and t.lower_ not in _MASS_NOUNS \
+            and not any(c.dep_ in ("det", "poss", "compound", "amod") for c in t.children):
+        return True  # a bare singular subject is a name the tagger missed ("Raisi said"); common ones need "the"
+    return t.pos_ == "PROPN" or (t.ent_type_ == "NORP" and t.pos_ == "ADJ")  # "Democratic", not "Untrained"
+
+# Singular nouns that stand as a subject without an article ("Police arrested ...", "Inflation rose ...").
+_MASS_NOUNS = frozenset(("police", "inflation", "unemployment", "evidence", "research", "security", "staff",
+                         "legislation", "data", "government", "management", "enrollment", "turnout", "demand",
+                         "traffic", "weather", "damage", "crime", "immigration", "funding", "spending"))
+
+def first_word(doc: Doc) -> int | None:
+    return next((t.i for t in doc if t.is_alpha), None)
+
+ORDINAL_REPORTS = ("one report", "another report", "a third report", "a fourth report")
+
+def frame_names(articles: Iterable[tuple[str, str | None]]) -> dict[str, str]:
+    """(doc_id, outlet or None) in reading order -> how frames name each article: its outlet, or "one report",
+    "another report", … for articles whose outlet is unknown (never a quoted title)."""
+    names: dict[str, str] = {}
+    unknown = 0
+    for doc_id, outlet in articles:
+        if doc_id in names:
+            continue
+        if outlet:
+            names[doc_id] = outlet
+        else:
+            names[doc_id] = ORDINAL_REPORTS[min(unknown, len(ORDINAL_REPORTS) - 1)]
+            unknown += 1
+    return names
+
+def frame_verb(role: Role) -> str:
+    """How an outlet's sentence is introduced: facts are "reported", evaluations "wrote" — a neutral verb of
+    saying (news style avoids "argued", "claimed" as attribution verbs: they judge the speaker)."""
+    return "wrote" if role == Role.OPINION else "reported"
+
+def join_names(names: Sequence[str]) -> str:
+    names = list(dict.fromkeys(names))
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None, *, compressed: bool = True,
+              ) -> str:
+    """The sentence framed as `who`'s ("Fox Business reported that the GAO ..."), compressed by deletion.
+
+    A sentence that names its own speaker at the end (", the report added.") is reframed, never double-framed:
+    "According to Yonhap, Kim also called for ..., the report added." Opinions are "wrote", not "reported".
+    """
+    names = [who] if isinstance(who, str) else list(who)
+    name = join_names(names)
+    reading = reading or read(doc)
+    body, first = compress(doc) if compressed else (doc.text.strip(), 0)
+    if reading.reason == CHARACTERISES and not characterises(body):
+        reading = Reading(Role.FACT, "a declarative statement once its charged adjectives went")  # "a milestone"
+    if not keeps_capital(doc, first):
+        body = body[:1].lower() + body[1:]
+    body = body.rstrip()
+    if not body.endswith((".", "!", "…", "”", "\"", "’", "'")):
+        body += "."
+    starts_quote = body[:1] in QUOTE_MARKS
+    subject = next((c for c in root_of(doc).children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    opens_on_clause = first is not None and subject is not None and first < subject.left_edge.i
+    unnamed = name.endswith(" report")  # "one report", "another report": the outlet is not known
+    if unnamed and reading.role == Role.OPINION:
+        return f"{name[:1].upper()}{name[1:]} {frame_verb(reading.role)} that {body}"
+    if reading.role == Role.OPINION and not unnamed and opens_on_clause and not reading.tail \
+            and not body.lower().startswith("according to"):  # an outlet's judgement: "..., the Post wrote."
+        lead = body[:1].upper() + body[1:]
+        return f"{lead[:-1] if lead.endswith('.') else lead}, {name} {frame_verb(reading.role)}."
+    if unnamed or (opens_on_clause and not reading.tail and not body.lower().startswith("according to")):
+        return f"According to {name}, {body}"  # "reported that declaring that ..., Biden opened" would not parse
+    if reading.speaker and reading.tail or starts_quote or body.lower().startswith("according to"):
+        lead = body[:1].upper() + body[1:] if not keeps_capital(doc, first) else body
+        closes_quote = re.search(r"[.!?][”\"’']$", body) is not None
+        if body.lower().startswith("according to") or reading.speaker and reading.tail and not closes_quote:
+            # "According to the ministry, ..., Reuters reported." — one frame, the source's own kept inside
+            # (not after a closing quotation: 'one dose.", Axios reported.')
+            verb = frame_verb(reading.role)
+            lead = body[:1].upper() + body[1:]
+            return f"{lead[:-1] if lead.endswith('.') else lead}, {name} {verb}."
+        return f"According to {name}, {body}"
+    return f"{name} {frame_verb(reading.role)} that {body}"
+
+def clean_claim(doc: Doc) -> str:
+    """A sentence stated without a frame (several outlets agree): compressed, capitalised, closed."""
+    body, _ = compress(doc)
+    body = body[:1].upper() + body[1:]
+    return body if body.endswith((".", "!", "…", "”", "\"", "’")) else body + "."

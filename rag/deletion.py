@@ -1,0 +1,377 @@
+"""Deletion-based compression: what of a sentence can go (openers, asides, non-restrictive clauses, loaded
+modifiers, and past a length its least essential parts), and headlines cut from a sentence by deletion alone.
+
+Every edit here is a deletion: the words that remain are the source's words, in the source's order, so a
+compressed sentence stays verifiable against the sentence it cites. A cut that leaves a word without what it
+needs (a verb without its subject, a noun without the clause saying which, an "and" between kept words) is
+not made.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from rag.linguistics import (
+    DATELINE,
+    DISCOURSE_MARKERS,
+    EVALUATIVE_ADVERBS,
+    HEDGES,
+    LEADING_CCONJ,
+    NEEDS_ANTECEDENT,
+    QUOTE_MARKS,
+    REPORTING_VERBS,
+    balanced_quotes,
+    comma_bounded,
+    nlp,
+    quoted_tokens,
+    root_of,
+    subtree_of,
+)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+
+def opening_drop(doc: Doc) -> set[int]:
+    """Tokens of a leading dateline, connective or discourse marker."""
+    drop: set[int] = set()
+    match = DATELINE.match(doc.text)
+    start = 0
+    if match:
+        span = doc.char_span(0, match.end(), alignment_mode="contract")
+        if span is not None:
+            drop.update(range(span.start, span.end))
+            start = span.end
+    i = start
+    colon = next((t.i for t in doc[start: start + 11] if t.text == ":"), None)
+    # a lead-in label: up to 5 words, or up to 10 that say nobody said anything ("Why it matters, via Axios'
+    # Margaret Talev:"; not "The ministry said on Friday:")
+    long_label = colon is not None and colon - start > 6 and any(t.lemma_ in REPORTING_VERBS for t in doc[start:colon])
+    if colon is not None and len(doc) - colon > 6 and not long_label and not any(
+            t.like_num or t.text in QUOTE_MARKS for t in doc[start:colon]):
+        drop.update(range(start, colon + 1))  # a lead-in label: "Why it matters:", "What to watch:"
+        i = colon + 1
+    while i < len(doc) and doc[i].lower_ in LEADING_CCONJ and doc[i].dep_ in ("cc", "advmod", "dep", "ROOT") \
+            and i + 1 < len(doc) and not doc[i + 1].is_punct:
+        drop.add(i)
+        i += 1
+    rest = doc[i:].text.lower() if i < len(doc) else ""
+    for marker in sorted(DISCOURSE_MARKERS, key=len, reverse=True):
+        if rest.startswith(marker + ",") or (rest.startswith(marker + " ") and marker in ("also", "still")):
+            n = len(nlp().tokenizer(marker))
+            drop.update(range(i, i + n))
+            if i + n < len(doc) and doc[i + n].text == ",":
+                drop.add(i + n)
+            break
+    return drop
+
+def _parentheticals(doc: Doc, quoted: set[int]) -> set[int]:
+    """Short bracketed asides outside quotations: "(CDC)", "(EUA)", "[KCNA]" ("[North]" inside a quote stays)."""
+    drop: set[int] = set()
+    stack: list[int] = []
+    for t in doc:
+        if t.text in ("(", "["):
+            stack.append(t.i)
+        elif t.text in (")", "]") and stack:
+            a = stack.pop()
+            span = set(range(a, t.i + 1))
+            if t.i - a <= 10 and not span & quoted:
+                drop |= span
+    return drop
+
+def _dash_aside(doc: Doc) -> set[int]:
+    """A dash-bounded aside ("— in an overwhelmingly bipartisan vote on Thursday —"), or a trailing one
+    ("— a far-reaching goal that ...") after a complete clause."""
+    dashes = [t.i for t in doc if t.text in ("—", "–", "--")]
+    root = root_of(doc)
+    aside: set[int] = set()
+    if len(dashes) == 2 and not dashes[0] < root.i < dashes[1] and dashes[1] - dashes[0] <= 25:
+        aside = set(range(dashes[0], dashes[1] + 1))
+    if len(dashes) == 1 and dashes[0] > max(5, root.i):
+        end = len(doc) - 1 if doc[-1].is_punct and doc[-1].text in ".!" else len(doc)
+        if end - dashes[0] <= 30:
+            aside = set(range(dashes[0], end))
+    # a negation or a contrast is no aside: "has apologised for – but has not left – a club" means the reverse
+    # of "has apologised for a club"
+    if any(doc[i].dep_ == "neg" or doc[i].lower_ in ("but", "yet") and doc[i].dep_ == "cc" for i in aside):
+        return set()
+    return aside
+
+def _nonrestrictive(doc: Doc, quoted: set[int] = frozenset()) -> set[int]:  # type: ignore[assignment]
+    """Comma-bounded appositions and relative clauses, and trailing ", saying ..." participles (never part of
+    a quotation: an aside holding quoted words stays whole)."""
+    drop: set[int] = set()
+    for t in doc:
+        aside = t.dep_ in ("appos", "relcl") and comma_bounded(doc, t)
+        # a participle of saying, or a trailing one that comments (", bringing a measure of closure to ..."),
+        # never one with a figure: ", reaching more than 600,000 deaths" is the news itself
+        participle = t.dep_ == "advcl" and t.tag_ == "VBG" and t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == ","
+        trailing = all(x.is_punct for x in doc[t.right_edge.i + 1:])
+        saying = participle and (t.lemma_ in REPORTING_VERBS or trailing and not any(
+            x.like_num or x.ent_type_ in ("CARDINAL", "MONEY", "PERCENT", "QUANTITY") for x in t.subtree))
+        if (aside or saying) and not subtree_of(t) & quoted:
+            drop |= subtree_of(t) | {t.left_edge.i - 1}
+    return drop
+
+def _loaded_modifiers(doc: Doc, quoted: set[int]) -> set[int]:
+    """Loaded adjectives and adverbs the clause stands without ("a draconian law" → "a law"); hedges stay."""
+    from rag.framing import lexicon
+
+    words = lexicon().modifiers
+    drop: set[int] = set()
+    for t in doc:
+        if t.i in quoted or t.lower_ in HEDGES:
+            continue
+        if (t.dep_ == "amod" and t.lemma_.lower() in words) or \
+                (t.dep_ == "advmod" and t.lower_ in words | EVALUATIVE_ADVERBS and t.head.pos_ in ("VERB", "ADJ")):
+            article = t.left_edge.i > 0 and doc[t.left_edge.i - 1].lower_ in ("a", "an")
+            if not article and not any(c.dep_ == "neg" for c in t.children):
+                drop |= subtree_of(t)
+    return drop
+
+def render(doc: Doc, drop: Iterable[int]) -> str:
+    """The sentence without the dropped tokens, spaced as in the source, commas tidied, first letter as is."""
+    gone = set(drop)
+    pieces: list[str] = []
+    for t in doc:
+        if t.i in gone:
+            continue
+        if pieces and not pieces[-1][-1:].isspace() and t.i - 1 in gone and not t.is_punct:
+            pieces.append(" ")  # a deleted aside took the only space between two kept words
+        pieces.append(t.text_with_ws)
+    out = "".join(pieces).strip()
+    out = re.sub(r"\s+([,.;:!?])", r"\1", out)
+    out = re.sub(r",\s*([,.;:!?])", r"\1", out)
+    out = re.sub(r"([:;])\s*,", r"\1", out)
+    out = re.sub(r"^[,;:\s—–-]+", "", out)
+    out = re.sub(r"\s{2,}", " ", out)
+    return out.strip()
+
+MAX_CLAIM_WORDS = 45  # a claim longer than this loses its least essential parts (see _shorten)
+
+def compress(doc: Doc, *, loaded: bool = True, max_words: int = MAX_CLAIM_WORDS) -> tuple[str, int | None]:
+    """The sentence with removable parts deleted: opening dateline/connective, short parentheticals, a trailing
+    dash aside, non-restrictive appositions and relative clauses, (with `loaded`) loaded modifiers, and, past
+    `max_words`, adverbial clauses and modifiers (as for a headline, but keeping the sentence's close).
+
+    Returns the text and the index of its first kept token (to decide its casing after a frame)."""
+    quoted = quoted_tokens(doc)
+    drop = opening_drop(doc) | _parentheticals(doc, quoted) | _dash_aside(doc)
+    drop |= _nonrestrictive(doc, quoted)
+    if loaded:
+        drop |= _loaded_modifiers(doc, quoted)
+    root = root_of(doc)
+    misparsed = _misparsed(doc)
+    if root.i in drop or sum(1 for t in doc if t.i not in drop and t.is_alpha) < 4 or misparsed:
+        drop = opening_drop(doc)
+    shortened = drop if misparsed else _shorten(doc, drop, max_words, quoted, tiers=2)
+    # never cut a sentence down to a stub, nor leave a word without what it needs ("including provisions"
+    # without "targeting voting by mail")
+    if word_count(doc, shortened) >= min(12, word_count(doc, drop)) and not _broken(doc, shortened):
+        drop = shortened
+    if not balanced_quotes(render(doc, drop)) and balanced_quotes(doc.text):  # a cut into a quotation: undo all
+        drop = set()
+    drop |= _subject_commas(doc, drop)
+    first = next((t.i for t in doc if t.i not in drop and not t.is_space), None)
+    return render(doc, drop), first
+
+_ADDITIVE = frozenset(("also", "too"))
+
+def needs_context(doc: Doc) -> bool:
+    """Whether the sentence, once its opening connective is gone, starts on a word pointing back to an earlier
+    sentence ("But it's not tough because ...", "This call for ..."): alone, a reader cannot tell what it means."""
+    drop = opening_drop(doc)
+    first = next((t for t in doc if t.i not in drop and not t.is_punct and not t.is_space), None)
+    if first is None:
+        return True
+    return first.lower_ in NEEDS_ANTECEDENT and first.pos_ in ("PRON", "DET")
+
+# Least essential first: asides, then adverbial clauses, then prepositional phrases, then modifiers.
+_TIERS = (("parataxis", "advcl", "relcl", "acl", "appos", "intj", "npadvmod"), ("prep", "agent"),
+          ("conj", "advmod", "amod"))
+
+def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: int = len(_TIERS)) -> set[int]:
+    """Delete whole subtrees, from the end of the sentence and the least essential kind first, until the
+    sentence has at most `max_words` words (or nothing more can go). Negations, quotations and names stay."""
+    root = root_of(doc)
+    drop = set(drop)
+    for tier in _TIERS[:tiers]:
+        if word_count(doc, drop) <= max_words:
+            break
+        for t in sorted(doc, key=lambda t: -t.i):
+            if word_count(doc, drop) <= max_words:
+                break
+            if t.dep_ in tier and t.i not in drop and t.head.i not in drop and t.i != root.i \
+                    and not (t.dep_ == "prep" and _needed_prep(t)) \
+                    and not (t.dep_ in ("conj", "advmod") and t.pos_ == "PROPN") \
+                    and not (t.dep_ == "npadvmod" and t.ent_type_ not in ("DATE", "TIME")) \
+                    and not (t.dep_ in ("amod", "advmod") and (t.tag_ in ("JJS", "JJR", "RBS", "RBR")
+                                                               or _after_article(doc, t))) \
+                    and not (t.dep_ == "acl" and any(c.dep_ == "nummod" for c in t.head.children)) \
+                    and not (t.dep_ == "advmod" and t.head.pos_ in ("ADV", "NUM")) \
+                    and not any(c.dep_ == "neg" for c in t.children) and not subtree_of(t) & quoted:
+                removed = subtree_of(t)
+                if t.dep_ == "conj":
+                    removed |= {c.i for c in t.head.children if c.dep_ == "cc" and c.i < t.i}
+                if doc[t.right_edge.i].text == "," and t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == ",":
+                    removed.discard(t.right_edge.i)  # ", with 38% approving, ABC News reported": one comma stays
+                # the comma opening a deleted clause goes with it, never the one before a premodifier
+                # ("..., congressional officials announced" keeps its comma when "congressional" goes)
+                if t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == "," and not (
+                        t.dep_ in ("amod", "advmod") and t.head.i > t.i):
+                    removed.add(t.left_edge.i - 1)
+                if root.i not in removed:
+                    drop |= removed
+    return drop
+
+# A root's dependents that carry what it says: a headline that loses them loses its meaning.
+_CORE = frozenset(("dobj", "attr", "acomp", "ccomp", "xcomp", "oprd", "dative", "agent"))
+
+def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
+    """A whole clause of at most `max_words` words — who did what — by deleting subtrees; None if impossible.
+
+    Without `deep`, only asides go (openers, brackets, appositions); with it, adverbial clauses, phrases and
+    modifiers too. Either way the result keeps the root's subject and its core complements, every kept word's
+    head, and some complement when the root had one (no "Evidence that the vaccine works comes")."""
+    quoted = quoted_tokens(doc)
+    drop = opening_drop(doc) | _parentheticals(doc, quoted) | _dash_aside(doc) | _nonrestrictive(doc, quoted)
+    drop |= _loaded_modifiers(doc, quoted)
+    # "also", "too": a headline stands alone, with nothing before it to add to
+    drop |= {t.i for t in doc if t.dep_ == "advmod" and t.lower_ in _ADDITIVE}
+    root = root_of(doc)
+    if deep:
+        drop = _shorten(doc, drop, max_words, quoted)
+    if word_count(doc, drop) > max_words or not any(c.dep_ in ("nsubj", "nsubjpass") and c.i not in drop
+                                                 for c in root.children):
+        return None
+    dependents = [c for c in root.children if not c.is_punct and c.dep_ not in ("nsubj", "nsubjpass", "aux",
+                                                                                 "auxpass", "neg", "cc", "advmod")]
+    if any(c.dep_ in _CORE and c.i in drop for c in root.children) \
+            or dependents and all(c.i in drop for c in dependents) \
+            or any(t.i not in drop and t.i != root.i and t.head.i in drop for t in doc if not t.is_punct) \
+            or any(emptied(t, drop) for t in doc if t.i not in drop) \
+            or any(t.i not in drop and t.i != root.i and t.pos_ in ("VERB", "ADP") and _stranded(t, drop)
+                   for t in doc) \
+            or any(t.i not in drop and _lost_its_own(t, drop) for t in doc) \
+            or _lost_its_and(doc, drop) \
+            or _misparsed(doc):
+        return None
+    kept = [t for t in doc if t.i not in drop and not t.is_space]
+    commas = [i for i, t in enumerate(kept) if t.text == ","]
+    if commas:  # a dangling ", a move" left when the clause that explained it went
+        tail = kept[commas[-1] + 1:]
+        if sum(t.is_alpha for t in tail) <= 3 and not any(t.pos_ in ("VERB", "AUX") for t in tail):
+            drop = drop | {t.i for t in kept[commas[-1]:]}
+    # a comma left between the subject and its verb once the apposition between them went
+    drop |= _subject_commas(doc, drop)
+    text = render(doc, drop | {t.i for t in doc if t.is_punct and t.i == len(doc) - 1})
+    text = text.rstrip(" ,;:—–-")
+    return text[:1].upper() + text[1:] if text else None
+
+def _subject_commas(doc: Doc, drop: set[int]) -> set[int]:
+    """Commas left between a subject and its verb once the apposition or clause between them went ("the
+    Kentucky Republican, who chairs the panel, used" → "the Kentucky Republican used")."""
+    root = root_of(doc)
+    commas: set[int] = set()
+    for verb in [root, *(c for c in root.children if c.dep_ == "ccomp")]:
+        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is None:
+            continue
+        words = [t.i for t in subject.subtree if t.i not in drop and not t.is_punct]
+        if words and any(t.i in drop for t in subject.subtree if not t.is_punct):
+            verb_start = min([verb.i] + [c.i for c in verb.children if c.dep_ in ("aux", "auxpass", "neg")])
+            commas |= {t.i for t in doc[max(words) + 1: verb_start] if t.text == ","}
+    return commas
+
+def _misparsed(doc: Doc) -> bool:
+    """A clause hung on the main verb as its content without "that" although the verb is no verb of saying
+    ("urged voters to turn back a vote ..., while leading Republican Larry Elder broadly criticized"): the
+    parser has joined two clauses it did not understand, and deleting subtrees would garble them."""
+    root = root_of(doc)
+    if root.tag_ in ("VBD", "VBZ", "VBP") and not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj")
+                                                      for c in root.children):
+        return True  # a finite verb without subject: the subject was read as something else ("..., a defensive
+        # and at times surly President Biden insisted": "Biden" an apposition of "Afghanistan")
+    # a verb of saying may take its content bare ("Kim said the drills would start"), unless it has already
+    # taken an object clause ("urged voters to turn back a vote")
+    saying = root.lemma_ in REPORTING_VERBS and not any(c.dep_ in ("xcomp", "dobj") for c in root.children)
+    return not saying and any(
+        c.dep_ == "ccomp" and c.i > root.i and not any(m.dep_ == "mark" for m in c.children)
+        and any(m.dep_ in ("nsubj", "nsubjpass") for m in c.children) for c in root.children)
+
+def _broken(doc: Doc, drop: set[int]) -> bool:
+    """Whether a deletion left a kept word without what it needs: an emptied noun, a verb without its subject or
+    object, a coordinator gone between kept words."""
+    root = root_of(doc)
+    return any(t.i not in drop and (emptied(t, drop) or _lost_its_own(t, drop)
+                                    or t.i != root.i and t.pos_ in ("VERB", "ADP") and _stranded(t, drop))
+               for t in doc) or _lost_its_and(doc, drop)
+
+def _lost_its_and(doc: Doc, drop: set[int]) -> bool:
+    """A coordinator deleted between kept words ("200 million doses this year and 300 million doses" → "200
+    million doses 300 million doses")."""
+    for c in doc:
+        if c.dep_ == "cc" and c.i in drop and 0 < c.i < len(doc) - 1:
+            after = next((t for t in doc[c.i + 1:] if not t.is_punct), None)
+            if after is not None and after.i not in drop and any(t.i not in drop for t in doc[:c.i] if not t.is_punct):
+                return True
+    return False
+
+def _lost_its_own(t: Token, drop: set[int]) -> bool:
+    """A kept verb whose subject went ("... since the Bureau started tracking" → "started tracking"), or a copula
+    that lost what it says of its subject ("the price of gas is" without "at its highest")."""
+    if t.pos_ in ("VERB", "AUX") and t.dep_ not in ("aux", "auxpass") \
+            and any(c.dep_ in ("nsubj", "nsubjpass") and c.i in drop for c in t.children):
+        return True
+    complements = [c for c in t.children if c.dep_ in ("attr", "acomp", "prep", "oprd", "advmod", "ccomp", "xcomp")]
+    return t.lemma_ == "be" and t.dep_ not in ("aux", "auxpass") and bool(complements) \
+        and all(c.i in drop for c in complements)
+
+def _stranded(t: Token, drop: set[int]) -> bool:
+    """A verb or preposition that lost everything it governed ("for those aged", "in")."""
+    governed = [c for c in t.children if not c.is_punct]
+    return bool(governed) and all(c.i in drop for c in governed)
+
+def emptied(t: Token, drop: set[int]) -> bool:
+    """A noun that lost the clause saying what it is: an indefinite or ranked one ("announced a goal" without
+    "to vaccinate 70%", "the first drug" without "promising to slow ..."), or any that lost its content clause
+    ("hit back at allegations" without "that it is spying on him") or its infinitive ("the latest state" without
+    "to ban ...")."""
+    if t.pos_ != "NOUN":
+        return False
+    lost = [c for c in t.children if c.dep_ == "acl" and c.i in drop]
+    # an infinitive that says which, however parsed: "the latest state" without "to ban ..."
+    infinitive = any(c.dep_ in ("acl", "relcl") and c.i in drop and any(m.dep_ == "aux" and m.lower_ == "to"
+                                                                         for m in c.children) for c in t.children)
+    # the main verb's object that lost its predicate: "show Trump and his allies" without "pressuring ..."
+    predicate = bool(lost) and (t.dep_ == "dobj" and t.head.i == root_of(t.doc).i
+                                or t.dep_ == "conj" and t.head.dep_ == "dobj")
+    bare = t.tag_ == "NNS" and not any(c.dep_ in ("det", "poss") for c in t.children)  # "provisions targeting"
+    indefinite = any(c.lower_ in ("a", "an") and c.dep_ == "det" for c in t.children) or any(
+        c.dep_ == "amod" and (c.tag_ == "JJS" or c.lower_ in ("first", "last", "latest", "only")) for c in t.children)
+    content = any(m.dep_ == "mark" and m.lower_ in ("that", "whether") for c in lost for m in c.children)
+    # an indefinite or bare relational noun that lost what it relates to: "called for a major boost" without "in
+    # the country's production of missiles"
+    relation = (indefinite or t.dep_ == "dobj" and not any(c.dep_ == "det" for c in t.children)) and any(
+        c.dep_ == "prep" and c.i in drop and c.lower_ in ("in", "of", "on", "to", "for", "about", "over")
+        for c in t.children)  # "expressed concern" without "over ..." too
+    return infinitive or predicate or relation or bool(lost) and (indefinite or bare or content)
+
+def _after_article(doc: Doc, t: Token) -> bool:
+    """Deleting this modifier would leave "a" before a vowel or "an" before a consonant ("a new analysis")."""
+    return t.left_edge.i > 0 and doc[t.left_edge.i - 1].lower_ in ("a", "an")
+
+def _needed_prep(t: Token) -> bool:
+    """A preposition a headline keeps: "of" phrases, part of a name ("Centers for Disease Control"), or the
+    only one its verb has when the verb has no object ("called for")."""
+    if t.lower_ == "of" or (t.head.pos_ == "PROPN" and any(c.pos_ == "PROPN" for c in t.children)):
+        return True
+    if t.i == t.head.i + 1 and t.head.pos_ in ("VERB", "ADJ"):  # its own preposition: "called for", "intent on"
+        return True
+    return t.head.pos_ in ("VERB", "AUX") and sum(1 for c in t.head.children if c.dep_ == "prep") == 1 and not any(
+        c.dep_ in ("dobj", "attr", "acomp", "xcomp", "ccomp") for c in t.head.children)
+
+def word_count(doc: Doc, drop: set[int]) -> int:
+    return sum(1 for t in doc if t.i not in drop and not t.is_punct and not t.is_space)
