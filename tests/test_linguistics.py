@@ -8,7 +8,7 @@ import pytest
 
 from rag.attribution import attribute, clean_claim
 from rag.deletion import compress, headline, needs_context
-from rag.linguistics import Role, looks_ahead, parse, read, subject_points_back
+from rag.linguistics import Role, looks_ahead, nlp, parse, read, subject_points_back
 
 pytestmark = pytest.mark.slow  # loads the spaCy pipeline (about 2 s, once per session)
 
@@ -330,3 +330,10 @@ def test_a_plan_or_an_expectation_looks_ahead_and_a_report_does_not() -> None:
     assert looks_ahead(_one("The Biden administration is expected to recommend booster shots."))
     assert not looks_ahead(_one("Speaker Nancy Pelosi announced on Thursday that she would create a committee."))
     assert not looks_ahead(_one("Democratic House Speaker Nancy Pelosi has announced the creation of a committee."))
+
+
+def test_a_text_parsed_again_is_not_parsed_twice_and_parses_alike() -> None:
+    text = "The Senate on Tuesday passed legislation to recognize Juneteenth as a legal public holiday."
+    first, again = parse([text])[0], parse(["Another sentence entirely.", text])[1]
+    assert again is first  # the kept parse: a repeated briefing does not parse its sentences again
+    assert [t.dep_ for t in again] == [t.dep_ for t in nlp()(text)]
