@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -34,6 +35,15 @@ HOSTILE = (
     "The regime's war games were called provocations by the spokesman."
 )
 _CITE = re.compile(r'data-cite="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def keep_main_module() -> Iterator[None]:
+    """Streamlit installs the script as `__main__` and leaves it there; a process spawned later in this run (an
+    ingest worker) would import app.py again. Put the test run's own `__main__` back."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 from pathlib import Path
 
@@ -21,3 +22,20 @@ def test_a_data_folder_without_the_lexical_index_is_indexed_when_opened(tmp_path
     assert docs.term_frequencies("c", ["keeper", "okapi"]) == (2, {"keeper": 1, "okapi": 1})
     again = SQLiteDocStore(path)  # opening again does not index twice
     assert len(again.lexical_search("c", "okapi", 5)) == 1
+
+
+def _open_store(path: str) -> str:
+    try:
+        SQLiteDocStore(Path(path))
+        return "opened"
+    except sqlite3.OperationalError as error:
+        return str(error)
+
+
+def test_processes_opening_a_new_store_at_once_all_open_it(tmp_path: Path):
+    # Switching a new file to WAL takes an exclusive lock that SQLite's busy timeout does not wait for; without a
+    # retry, about one opener in twenty-five failed with "database is locked" (two ingest workers starting together).
+    with multiprocessing.get_context("fork").Pool(6) as pool:
+        outcomes = [outcome for round_ in range(15)
+                    for outcome in pool.map(_open_store, [str(tmp_path / f"{round_}.sqlite")] * 6)]
+    assert set(outcomes) == {"opened"}
