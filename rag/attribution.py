@@ -32,8 +32,11 @@ def keeps_capital(doc: Doc, i: int | None) -> bool:
             and t.head.i > t.i and (t.head.pos_ == "NOUN" or t.head.ent_type_ == "NORP"):
         return False
     if i == first_word(doc) and t.tag_ == "NN" and t.dep_ == "nsubj" and t.lower_ not in _MASS_NOUNS \
-            and not any(c.dep_ in ("det", "poss", "compound", "amod") for c in t.children):
-        return True  # a bare singular subject is a name the tagger missed ("Raisi said"); common ones need "the"
+            and not any(c.dep_ in ("det", "poss", "compound", "amod") for c in t.children) \
+            and not any(c.dep_ == "conj" and c.pos_ == "PROPN" for c in t.children):
+        # a bare singular subject is a name the tagger missed ("Raisi said"); common ones need "the"; one joined
+        # to a name is the name's description, misread ("Actress and activist Rose McGowan pushed back")
+        return True
     return t.pos_ == "PROPN" or (t.ent_type_ == "NORP" and t.pos_ == "ADJ")  # "Democratic", not "Untrained"
 
 # Singular nouns that stand as a subject without an article ("Police arrested ...", "Inflation rose ...").

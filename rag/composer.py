@@ -22,7 +22,7 @@ from rag.alignment import Conflict, FactGroup, OutletSentence
 from rag.attribution import attribute, clean_claim, frame_names
 from rag.deletion import needs_context
 from rag.framing import emotive_weight, framing_profile, load_terms, unquoted_loaded_terms
-from rag.linguistics import REPORTING_VERBS, Reader, Role, looks_ahead, nlp
+from rag.linguistics import NEEDS_ANTECEDENT, REPORTING_VERBS, Reader, Role, looks_ahead, nlp
 from rag.neutral import Verifier, loaded_outside_quotes
 from rag.prompts import is_instruction
 from rag.settings import BriefingSettings
@@ -98,7 +98,8 @@ class Composer:
                  and not m.sentence.text.rstrip(_QUOTE_MARKS + " ").endswith("?")]
         self.reader.prefetch(texts)
         return [m for m in members if m.sentence.text in texts and self.reader(m.sentence.text)[1].usable
-                and not (alone and needs_context(self.reader(m.sentence.text)[0]))
+                and not (alone and (needs_context(self.reader(m.sentence.text)[0])
+                                    or _unnamed(self.reader(m.sentence.text)[1].speaker)))
                 and not is_instruction(m.sentence.text)]
 
     def order(self, group: FactGroup) -> float:
@@ -320,6 +321,12 @@ class Composer:
 def speaker_names(story: Story) -> dict[str, str]:
     """doc_id -> how frames name it (rag.attribution.frame_names)."""
     return frame_names((d.doc_id, d.meta.outlet) for d in story.docs)
+
+
+def _unnamed(speaker: str | None) -> bool:
+    """Whether a quotation's speaker is only a pronoun ('"We will not take lessons," he tweeted'): alone, a
+    reader cannot tell who speaks."""
+    return speaker is not None and speaker.lower() in NEEDS_ANTECEDENT
 
 
 def _names_someone(speaker: str) -> bool:

@@ -99,18 +99,30 @@ def _dash_aside(doc: Doc) -> set[int]:
         return set()
     return aside
 
+def _listed(doc: Doc, t: Token) -> bool:
+    """Whether a comma-bounded phrase is an item of a list that spaCy read as an apposition: "The Post, The New
+    York Times, and NBC News issued corrections" (deleting it drops a name)."""
+    return t.right_edge.i + 2 < len(doc) and doc[t.right_edge.i + 1].text == "," \
+        and doc[t.right_edge.i + 2].dep_ == "cc"
+
+
+# Entities that make a trailing participle part of the news rather than a comment on it.
+_NEWS_ENTITIES = frozenset(("CARDINAL", "MONEY", "PERCENT", "QUANTITY", "PERSON", "ORG", "GPE", "NORP", "LAW"))
+
+
 def _nonrestrictive(doc: Doc, quoted: set[int] = frozenset()) -> set[int]:  # type: ignore[assignment]
     """Comma-bounded appositions and relative clauses, and trailing ", saying ..." participles (never part of
     a quotation: an aside holding quoted words stays whole)."""
     drop: set[int] = set()
     for t in doc:
-        aside = t.dep_ in ("appos", "relcl") and comma_bounded(doc, t)
+        aside = t.dep_ in ("appos", "relcl") and comma_bounded(doc, t) and not _listed(doc, t)
         # a participle of saying, or a trailing one that comments (", bringing a measure of closure to ..."),
-        # never one with a figure: ", reaching more than 600,000 deaths" is the news itself
+        # never one with a figure or a name: ", reaching more than 600,000 deaths" and ", retracting reporting
+        # that said Rudy Giuliani had been warned" are the news itself
         participle = t.dep_ == "advcl" and t.tag_ == "VBG" and t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == ","
         trailing = all(x.is_punct for x in doc[t.right_edge.i + 1:])
         saying = participle and (t.lemma_ in REPORTING_VERBS or trailing and not any(
-            x.like_num or x.ent_type_ in ("CARDINAL", "MONEY", "PERCENT", "QUANTITY") for x in t.subtree))
+            x.like_num or x.ent_type_ in _NEWS_ENTITIES for x in t.subtree))
         if (aside or saying) and not subtree_of(t) & quoted:
             drop |= subtree_of(t) | {t.left_edge.i - 1}
     return drop
@@ -210,6 +222,7 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                     and not (t.dep_ in ("amod", "advmod") and (t.tag_ in ("JJS", "JJR", "RBS", "RBR")
                                                                or _after_article(doc, t))) \
                     and not (t.dep_ == "acl" and any(c.dep_ == "nummod" for c in t.head.children)) \
+                    and not (t.dep_ == "appos" and _listed(doc, t)) \
                     and not (t.dep_ == "advmod" and t.head.pos_ in ("ADV", "NUM")) \
                     and not any(c.dep_ == "neg" for c in t.children) and not subtree_of(t) & quoted:
                 removed = subtree_of(t)
@@ -228,6 +241,9 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
 
 # A root's dependents that carry what it says: a headline that loses them loses its meaning.
 _CORE = frozenset(("dobj", "attr", "acomp", "ccomp", "xcomp", "oprd", "dative", "agent"))
+
+# What a verb of saying says: "Officials said on Monday" without it says nothing.
+_SAID = frozenset(("ccomp", "parataxis", "xcomp", "dobj", "conj", "advcl"))
 
 def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
     """A whole clause of at most `max_words` words — who did what — by deleting subtrees; None if impossible.
@@ -250,6 +266,7 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
                                                                                  "auxpass", "neg", "cc", "advmod")]
     if any(c.dep_ in _CORE and c.i in drop for c in root.children) \
             or dependents and all(c.i in drop for c in dependents) \
+            or root.lemma_ in REPORTING_VERBS and not any(c.i not in drop and c.dep_ in _SAID for c in root.children) \
             or any(t.i not in drop and t.i != root.i and t.head.i in drop for t in doc if not t.is_punct) \
             or any(emptied(t, drop) for t in doc if t.i not in drop) \
             or any(t.i not in drop and t.i != root.i and t.pos_ in ("VERB", "ADP") and _stranded(t, drop)

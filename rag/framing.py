@@ -341,6 +341,11 @@ def _sentiment_lexicon() -> dict[str, float]:
     return dict(SentimentIntensityAnalyzer().lexicon)
 
 
+def sentiment_valence(word: str) -> float:
+    """A lower-case word's VADER valence (-4..4), 0.0 when it carries none."""
+    return _sentiment_lexicon().get(word, 0.0)
+
+
 def emotive_weight(text: str) -> float:
     """Mean absolute sentiment valence per word (VADER lexicon, 0-4 scale): how charged a wording is."""
     lexicon = _sentiment_lexicon()

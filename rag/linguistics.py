@@ -243,10 +243,20 @@ def _evaluative(doc: Doc, outside: Sequence[Token], speaker: str | None) -> bool
             return True
         if t.lower_ in EVALUATIVE_ADVERBS and t.dep_ == "advmod":
             return True
+        if t.dep_ == "ROOT" and t.lemma_ == "be" and any(_judged(c) for c in t.children if c.dep_ == "attr"):
+            return True
         # "should"/"ought" prescribe; "must" is as often a rule reported ("must still be approved").
         if t.lower_ in ("should", "ought") and t.dep_ == "aux" and t.head.dep_ == "ROOT":
             return True
     return False
+
+def _judged(noun: Token) -> bool:
+    """A predicate noun that carries a judgement: "is a tough case", "is a remarkable achievement" (an
+    adjective of sentiment before it; superlatives such as "the largest" are measured, not judged)."""
+    from rag.framing import sentiment_valence
+
+    return any(c.dep_ == "amod" and c.tag_ == "JJ" and abs(sentiment_valence(c.lower_)) >= 0.5
+               for c in noun.children)
 
 CHARACTERISES = "a charged adjective in the writer's own voice"
 

@@ -49,3 +49,19 @@ def test_a_key_fact_cites_only_outlets_whose_own_sentence_says_it() -> None:
 
     fact = Composer(Story(docs), [group], supported, "short").key_fact(group, list(members))
     assert fact is not None and {c.outlet for c in fact.citations} == {"A", "B"}
+
+
+@pytest.mark.slow  # loads the spaCy pipeline
+def test_a_quotation_whose_speaker_is_only_a_pronoun_does_not_stand_alone() -> None:
+    from rag.composer import Composer
+    from rag.stories import Story
+    from rag.types import Document, DocumentMeta
+
+    texts = ['"We will not take lessons from anyone on our history," he tweeted.',  # BBC News, event 6104
+             '"We will not take lessons from anyone on our history," Turkey\'s foreign minister tweeted.']
+    docs = tuple(Document(f"d{i}", t, DocumentMeta(outlet="BBC News"), (Sentence(f"d{i}", 0, t, 0, len(t)),))
+                 for i, t in enumerate(texts))
+    members = [OutletSentence(d.sentences[0], d.label) for d in docs]
+    composer = Composer(Story(docs), [], lambda *_: None, "short")  # type: ignore[arg-type,return-value]
+    assert [m.sentence.text for m in composer.usable(members)] == texts[1:]
+    assert len(composer.usable(members, alone=False)) == 2  # as a side of a difference, the other side names

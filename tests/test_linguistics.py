@@ -337,3 +337,39 @@ def test_a_text_parsed_again_is_not_parsed_twice_and_parses_alike() -> None:
     first, again = parse([text])[0], parse(["Another sentence entirely.", text])[1]
     assert again is first  # the kept parse: a repeated briefing does not parse its sentences again
     assert [t.dep_ for t in again] == [t.dep_ for t in nlp()(text)]
+
+
+CORRECTIONS = ("The Washington Post, The New York Times, and NBC News on Saturday issued significant corrections, "
+               "retracting earlier reporting that said Rudy Giuliani had been directly warned by the FBI that he was "
+               "the target of a Russian disinformation campaign.")  # CNN, AllSides event 6081
+
+
+def test_an_item_of_a_list_is_no_apposition_and_a_participle_with_names_is_the_news() -> None:
+    doc = _one(CORRECTIONS)
+    assert compress(doc)[0] == CORRECTIONS  # nothing here is removable: the list and what was retracted stay
+    assert headline(doc, 14) == \
+        "The Washington Post, The New York Times, and NBC News issued significant corrections"
+
+
+def test_a_headline_on_a_verb_of_saying_keeps_what_was_said() -> None:
+    # New York Times, event 6099: the deepest cut left "Officials said on Monday"
+    assert headline(_one("Fueled by partisan fury and a backlash against pandemic shutdowns, a Republican-led "
+                         "campaign to oust Gov. Gavin Newsom of California has officially qualified for the ballot, "
+                         "setting the stage for the second recall election in the state’s history, officials said "
+                         "on Monday."), 14) != "Officials said on Monday"
+
+
+def test_a_description_joined_to_a_name_is_lower_case_after_a_frame() -> None:
+    assert attribute(_one("Actress and activist Rose McGowan pushed back on critics of her Monday interview."),
+                     "Fox News").startswith("Fox News reported that actress and activist Rose McGowan")
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("Mahanoy Area School District v. B.L, which the Supreme Court heard on Wednesday, is a tough case.",
+     Role.OPINION),  # Vox, event 6092
+    ("The vote was a clear victory for the president.", Role.OPINION),
+    ("It was the largest protest in years.", Role.FACT),
+    ("The case, Mahanoy Area School District v. B.L., court file 20-255, was heard April 28.", Role.FACT),
+])
+def test_a_predicate_noun_with_a_judging_adjective_is_the_writers_opinion(text: str, role: Role) -> None:
+    assert read(_one(text)).role == role
