@@ -29,6 +29,7 @@ from rag.retrieval import lead_vectors, sentence_vectors
 from rag.settings import Settings
 from rag.store import Store, open_store
 from rag.stories import Story, group_stories
+from rag.terms import content_terms, term_matches
 from rag.types import Briefing, Document, Section, SectionKind, Verdict, Verification
 from rag.verify import Verifier
 
@@ -148,13 +149,20 @@ def brief_story(
 
 
 def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max_words: int) -> str:
-    """A headline no single outlet framed: a whole clause of at most `max_words` words, cut by deletion from
-    the earliest fact two or more outlets state (a plain fact, no loaded words, not opening on a pronoun);
-    else from any fact; else the names the articles share."""
+    """A headline no single outlet framed: a whole clause of at most `max_words` words, cut by deletion from a
+    fact of the story (a plain fact, no loaded words, not opening on a pronoun), the one that says most of what
+    the outlets' own headlines say (their words weigh as salience; none is copied), facts two or more outlets
+    state and leads first on a tie; else the names the articles share."""
     position = {d.doc_id: len(d.sentences) or 1 for d in story.docs}
 
     def order(g: FactGroup) -> float:
         return min(m.sentence.index / position.get(m.sentence.doc_id, 1) for m in g.members)
+
+    headlines = [content_terms(d.meta.title) for d in story.docs if d.meta.title]
+
+    def salience(title: str) -> int:
+        terms = content_terms(title)
+        return sum(len(term_matches(terms, words)) for words in headlines)
 
     agreed = sorted((g for g in groups if len(g.outlets) >= 2), key=order)
     rest = sorted((g for g in groups if len(g.outlets) < 2), key=order)
@@ -162,6 +170,7 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
     # congressional officials announced"); never an outlet's report ("The New York Times reported that ...")
     passes = [(agreed[:8], False, False), (agreed[:8], True, False), (agreed[:8], True, True),
               (rest[:8], False, False), (rest[:8], True, False), (rest[:8], True, True)]
+    found: dict[str, tuple[int, int]] = {}  # title -> (salience, rank of its pass and sentence)
     for candidates, deep, framed in passes:
         texts = [m.sentence.text for g in candidates for m in g.members if not m.sentence.text.endswith("?")]
         reader.prefetch(texts)
@@ -172,12 +181,14 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
                     or any(o.lower() in reading.speaker.lower() for o in story.outlets if o)):
                 continue
             title = headline(doc, max_words, deep=deep)  # a sentence short enough whole before a cut one
-            if title and title.split()[0].lower() not in _PRONOUNS and not subject_points_back(doc) \
-                    and not loaded_outside_quotes(title) \
+            if title and title not in found and title.split()[0].lower() not in _PRONOUNS \
+                    and not subject_points_back(doc) and not loaded_outside_quotes(title) \
                     and not any(o.lower() in title.lower() for o in story.outlets if o) \
                     and not any(q in title for q in "“”\"‘’:") \
                     and len(title.split()) >= 4:
-                return title
+                found[title] = (salience(title), len(found))
+    if found:
+        return max(found, key=lambda t: (found[t][0], -found[t][1]))
     leads = {d.doc_id: [s.text for s in d.sentences[:5]] for d in story.docs}
     reader.prefetch(t for texts in leads.values() for t in texts)
     counts: Counter[str] = Counter(e for texts in leads.values() for e in dict.fromkeys(  # reading order: ties

@@ -226,6 +226,8 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                     and not (t.dep_ == "advmod" and t.head.pos_ in ("ADV", "NUM")) \
                     and not any(c.dep_ == "neg" for c in t.children) and not subtree_of(t) & quoted:
                 removed = subtree_of(t)
+                if _splits_a_name(doc, removed):  # "Centers" left of "Centers for Disease Control and ..."
+                    continue
                 if t.dep_ == "conj":
                     removed |= {c.i for c in t.head.children if c.dep_ == "cc" and c.i < t.i}
                 if doc[t.right_edge.i].text == "," and t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == ",":
@@ -244,6 +246,13 @@ _CORE = frozenset(("dobj", "attr", "acomp", "ccomp", "xcomp", "oprd", "dative", 
 
 # What a verb of saying says: "Officials said on Monday" without it says nothing.
 _SAID = frozenset(("ccomp", "parataxis", "xcomp", "dobj", "conj", "advcl"))
+
+# Verbs that say nothing without their infinitive: "are set Tuesday" without "to attend a markup".
+_SET_TO = frozenset(("set", "schedule", "slate", "poise", "due", "expect", "go", "plan", "aim", "prepare"))
+
+def _splits_a_name(doc: Doc, removed: set[int]) -> bool:
+    """Whether deleting these tokens would keep part of a named entity and drop the rest."""
+    return any(any(t.i in removed for t in ent) and not all(t.i in removed for t in ent) for ent in doc.ents)
 
 def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
     """A whole clause of at most `max_words` words — who did what — by deleting subtrees; None if impossible.
@@ -267,6 +276,7 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
     if any(c.dep_ in _CORE and c.i in drop for c in root.children) \
             or dependents and all(c.i in drop for c in dependents) \
             or root.lemma_ in REPORTING_VERBS and not any(c.i not in drop and c.dep_ in _SAID for c in root.children) \
+            or root.lemma_ in _SET_TO and any(c.dep_ in ("advcl", "xcomp") and c.i in drop for c in root.children) \
             or any(t.i not in drop and t.i != root.i and t.head.i in drop for t in doc if not t.is_punct) \
             or any(emptied(t, drop) for t in doc if t.i not in drop) \
             or any(t.i not in drop and t.i != root.i and t.pos_ in ("VERB", "ADP") and _stranded(t, drop)
@@ -358,7 +368,9 @@ def emptied(t: Token, drop: set[int]) -> bool:
     "to ban ...")."""
     if t.pos_ != "NOUN":
         return False
-    lost = [c for c in t.children if c.dep_ == "acl" and c.i in drop]
+    # a defining relative clause too: "including a man" without "who was photographed on the Capitol steps"
+    lost = [c for c in t.children if c.i in drop and (c.dep_ == "acl" or c.dep_ == "relcl"
+                                                      and not comma_bounded(t.doc, c))]
     # an infinitive that says which, however parsed: "the latest state" without "to ban ..."
     infinitive = any(c.dep_ in ("acl", "relcl") and c.i in drop and any(m.dep_ == "aux" and m.lower_ == "to"
                                                                          for m in c.children) for c in t.children)

@@ -3,6 +3,7 @@ that start and stop real servers on 127.0.0.1."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -60,6 +61,26 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads or writes the user's data folder or a stray .env."""
     monkeypatch.setenv("CROSSREAD_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)
+
+
+ALLSIDES = SHARED / "devdata" / "allsides" / "raw_dev.jsonl"
+
+
+def allsides_events(ids: list[int]) -> list[dict]:
+    """AllSides events by id, in the order asked (skips the test where ../shared/devdata is absent)."""
+    if not ALLSIDES.exists():
+        pytest.skip("../shared/devdata is not here (CI and developers have it)")
+    by_id = {e["id"]: e for e in map(json.loads, ALLSIDES.read_text(encoding="utf-8").splitlines())}
+    return [by_id[i] for i in ids]
+
+
+def write_event(event: dict, folder: Path, dated: bool = False) -> None:
+    """An event's articles as files, the way users' exports look: `Title:` / `Source:` (/ `Date:`) headers."""
+    for side, item in event["news"].items():
+        body = "\n\n".join(p for p in item["newBody"] if p.strip())
+        date = f"Date: {event['date'][:10]}\n" if dated else ""
+        (folder / f"{event['id']}-{side}.txt").write_text(
+            f"Title: {item['newsTitle']}\nSource: {item['newsSource']}\n{date}\n{body}\n", encoding="utf-8")
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:

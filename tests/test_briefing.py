@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from conftest import allsides_events, write_event
 
 from rag.briefing import brief
 from rag.framing import detect_loaded_terms
@@ -180,27 +181,32 @@ def test_llm_without_cited_sentences_falls_back_to_extractive(named_store: Store
 
 
 def test_a_plan_and_the_deed_are_two_key_facts_never_one(tmp_path: Path) -> None:
-    import json
-
-    from conftest import SHARED
-
     from rag.linguistics import looks_ahead, parse
     from rag.settings import Settings
     from rag.store import open_store
 
-    dev = SHARED / "devdata" / "allsides" / "raw_dev.jsonl"
-    if not dev.exists():
-        pytest.skip("../shared/devdata is not here (CI and developers have it)")
-    events = {e["id"]: e for e in map(json.loads, dev.read_text(encoding="utf-8").splitlines()) if e["id"] in (
-        5923, 5929)}  # Pelosi plans to announce a Jan. 6 committee; two days later she announces it
-    for event in events.values():
-        for side, item in event["news"].items():
-            body = "\n\n".join(p for p in item["newBody"] if p.strip())
-            (tmp_path / f"{event['id']}-{side}.txt").write_text(
-                f"Title: {item['newsTitle']}\nSource: {item['newsSource']}\nDate: {event['date'][:10]}\n\n{body}\n")
+    # Pelosi plans to announce a Jan. 6 committee; two days later she announces it
+    for event in allsides_events([5923, 5929]):
+        write_event(event, tmp_path, dated=True)
     store = open_store(Settings(data_dir=tmp_path / "data"))
     ingest([str(tmp_path)], store=store)
     facts = brief(store=store, length="short").sections[0].claims
     assert len(facts) >= 2
     for claim in facts:  # every sentence a key fact cites tells the event as done, or every one as to come
         assert len({looks_ahead(parse([c.text])[0]) for c in claim.citations}) == 1, claim.text
+
+
+@pytest.mark.parametrize(("event", "says", "never"), [
+    (6071, r"\bjudge\b", r"has banned"),  # the news is the judge's ruling, not the ban it ended
+    (6081, r"The New York Times", r"^The Washington Post, and"),  # three newsrooms, none cut out
+])
+def test_the_title_says_what_the_outlets_headlines_are_about(tmp_path: Path, event: int, says: str,
+                                                             never: str) -> None:
+    from rag.settings import Settings
+    from rag.store import open_store
+
+    write_event(allsides_events([event])[0], tmp_path, dated=True)
+    store = open_store(Settings(data_dir=tmp_path / "data"))
+    ingest([str(tmp_path)], store=store)
+    title = brief(store=store, length="short").title
+    assert re.search(says, title) and not re.search(never, title), title

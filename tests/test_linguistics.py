@@ -373,3 +373,18 @@ def test_a_description_joined_to_a_name_is_lower_case_after_a_frame() -> None:
 ])
 def test_a_predicate_noun_with_a_judging_adjective_is_the_writers_opinion(text: str, role: Role) -> None:
     assert read(_one(text)).role == role
+
+
+@pytest.mark.parametrize("text", [
+    # AllSides events 6043, 6055, 6063: a name cut in two, a "set" without what is set, a man without which man
+    "Centers for Disease Control and Prevention director Dr. Rochelle Walensky announced on Thursday that "
+    "vaccinated Americans are no longer recommended to wear masks.",
+    "Senate Minority Leader Mitch McConnell and Majority Leader Chuck Schumer are set Tuesday to attend a Senate "
+    "Rules Committee markup of S. 1, a Democrat-backed elections bill that would dramatically change the role of "
+    "the federal government in elections.",
+    "People with open partisan bias, including a man who was photographed on the Capitol steps during the Jan. 6 "
+    "riot, are doing the recounting.",
+])
+def test_no_headline_cuts_a_name_an_infinitive_or_a_defining_clause(text: str) -> None:
+    title = headline(_one(text), 14)
+    assert title is None or not re.search(r"^Centers announced|are set Tuesday$|including a man are", title)

@@ -3,11 +3,9 @@ apart; every event of a mixed collection whole."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
-from conftest import SHARED
+from conftest import allsides_events, write_event
 
 from rag.briefing import select_stories
 from rag.ingest import ingest
@@ -16,27 +14,11 @@ from rag.store import Store
 from rag.stories import average_linkage, group_stories
 from rag.types import Document, DocumentMeta, content_id
 
-DEV = SHARED / "devdata" / "allsides" / "raw_dev.jsonl"
-
 
 def _doc(text: str, date: str | None = None, outlet: str = "X") -> Document:
     doc_id = content_id(text)
     meta = DocumentMeta(outlet=outlet, date=date)
     return Document(doc_id, text, meta, tuple(split_sentences(doc_id, text)))
-
-
-def _events(ids: list[int]) -> list[dict]:
-    if not DEV.exists():
-        pytest.skip("../shared/devdata is not here (CI and developers have it)")
-    by_id = {e["id"]: e for e in map(json.loads, DEV.read_text(encoding="utf-8").splitlines())}
-    return [by_id[i] for i in ids]
-
-
-def _write(event: dict, folder) -> None:
-    for side, item in event["news"].items():
-        body = "\n\n".join(p for p in item["newBody"] if p.strip())
-        (folder / f"{event['id']}-{side}.txt").write_text(
-            f"Title: {item['newsTitle']}\nSource: {item['newsSource']}\n\n{body}\n", encoding="utf-8")
 
 
 def test_shipped_articles_form_one_story_and_an_unrelated_one_stays_apart(corpus_store: Store) -> None:
@@ -67,9 +49,9 @@ def test_average_linkage_does_not_chain_two_groups_through_one_broad_member() ->
 @pytest.mark.slow
 def test_three_outlets_with_different_headlines_stay_together_and_events_apart(tmp_path, store: Store) -> None:
     # Two COVID events and a climate event: shared vocabulary, separate stories.
-    events = _events([6112, 6105, 6103])
+    events = allsides_events([6112, 6105, 6103])
     for e in events:
-        _write(e, tmp_path)
+        write_event(e, tmp_path)
     ingest([str(tmp_path)], store=store)
     stories = select_stories(store, "default", None, None)
     titles = [{d.meta.title for d in s.docs} for s in stories]
