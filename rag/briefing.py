@@ -172,6 +172,8 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
               (rest[:8], False, False), (rest[:8], True, False), (rest[:8], True, True)]
     found: dict[str, tuple[int, int]] = {}  # title -> (salience, rank of its pass and sentence)
     for candidates, deep, framed in passes:
+        if len(found) >= _TITLE_CHOICES:
+            break
         texts = [m.sentence.text for g in candidates for m in g.members if not m.sentence.text.endswith("?")]
         reader.prefetch(texts)
         for text in texts:
@@ -202,6 +204,7 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
     return "Coverage of " + " and ".join(shared) if shared else "Briefing"
 
 
+_TITLE_CHOICES = 8  # headlines weighed for salience (each one a deletion search)
 _PRONOUNS = frozenset(("he", "she", "it", "they", "this", "these", "that", "those", "his", "her", "their", "we"))
 
 

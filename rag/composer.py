@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Literal
 
@@ -90,14 +90,19 @@ class Composer:
         (never a quoted title: quotation marks are only for words a source wrote)."""
         return self.names.get(member.sentence.doc_id, member.outlet)
 
+    def plausible(self, members: Sequence[OutletSentence], alone: bool = True) -> list[OutletSentence]:
+        """Members that may be statements, by what needs no parse: long enough, no question, (with `alone`) no
+        opening that points back."""
+        return [m for m in members if (stands_alone(m.sentence.text) or not alone)
+                and len(m.sentence.text.split()) >= MIN_WORDS
+                and not m.sentence.text.rstrip(_QUOTE_MARKS + " ").endswith("?")]
+
     def usable(self, members: Sequence[OutletSentence], alone: bool = True) -> list[OutletSentence]:
         """Members that are statements (facts or opinions) and (with `alone`) make sense on their own; a side of
         a difference may open on a pronoun ("it passed 94-1"): the other side says what it is."""
-        texts = [m.sentence.text for m in members if (stands_alone(m.sentence.text) or not alone)
-                 and len(m.sentence.text.split()) >= MIN_WORDS
-                 and not m.sentence.text.rstrip(_QUOTE_MARKS + " ").endswith("?")]
-        self.reader.prefetch(texts)
-        return [m for m in members if m.sentence.text in texts and self.reader(m.sentence.text)[1].usable
+        members = self.plausible(members, alone)
+        self.reader.prefetch(m.sentence.text for m in members)
+        return [m for m in members if self.reader(m.sentence.text)[1].usable
                 and not (alone and (needs_context(self.reader(m.sentence.text)[0])
                                     or _unnamed(self.reader(m.sentence.text)[1].speaker)))
                 and not is_instruction(m.sentence.text)]
@@ -261,8 +266,15 @@ class Composer:
         substantive: list[Claim] = []  # figures, dates, names: what a reader most needs
         attributed: list[Claim] = []
         framing: list[Claim] = []
+        candidates = {id(g): self.plausible(g.members) for g in self.groups}
+        # one outlet's sentences are parsed only if chosen (most groups of a story are one outlet's); the
+        # sentences of several outlets' groups are parsed together, in one batch
+        self.reader.prefetch(m.sentence.text for members in candidates.values()
+                             if len({m.outlet for m in members}) >= 2 for m in members)
         for group in sorted(self.groups, key=self.order):
-            members = self.usable(group.members)
+            members = candidates[id(group)]
+            if len({m.outlet for m in members}) >= 2:
+                members = self.usable(members)
             outlets = {m.outlet for m in members}
             if len(outlets) >= 2:
                 if len(key_claims) < n_key and not any(c.kind != "framing" for c in group.conflicts):
@@ -301,7 +313,8 @@ class Composer:
         # an outlet not yet cited speaks first; of each outlet's statements, the calmest and earliest first
         # (selection: fewer loaded and charged words)
         singles.sort(key=lambda m: (m.outlet in cited, self.cost(m)[0]))
-        single_claims = [self.single(m) for m in _round_robin(singles, n_single)]
+        self.reader.prefetch(m.sentence.text for m in singles[: 3 * n_single])  # the likely picks, in one batch
+        single_claims = [self.single(m) for m in _round_robin(singles, n_single, lambda m: bool(self.usable([m])))]
         heard = cited | {c.outlet for claim in single_claims for c in claim.citations}
         for doc in self.story.docs:  # every outlet is heard at least once: its earliest statement
             if doc.label not in heard:
@@ -347,16 +360,21 @@ def _whole_differences(claims: Sequence[Claim], limit: int) -> tuple[Claim, ...]
     return tuple(out)
 
 
-def _round_robin(members: list[OutletSentence], limit: int) -> list[OutletSentence]:
-    """Up to `limit` sentences, taking each outlet's next one in turn so no outlet fills the section."""
+def _round_robin(members: list[OutletSentence], limit: int,
+                 accept: Callable[[OutletSentence], bool] = lambda m: True) -> list[OutletSentence]:
+    """Up to `limit` accepted sentences, taking each outlet's next one in turn so no outlet fills the section
+    (`accept` is asked only of the sentences reached)."""
     queues: dict[str, list[OutletSentence]] = {}
     for m in members:
         queues.setdefault(m.outlet, []).append(m)
     out: list[OutletSentence] = []
     while len(out) < limit and any(queues.values()):
         for queue in queues.values():
-            if queue and len(out) < limit:
-                out.append(queue.pop(0))
+            while queue and len(out) < limit:
+                m = queue.pop(0)
+                if accept(m):
+                    out.append(m)
+                    break
     return out
 
 

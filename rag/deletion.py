@@ -403,4 +403,8 @@ def _needed_prep(t: Token) -> bool:
         c.dep_ in ("dobj", "attr", "acomp", "xcomp", "ccomp") for c in t.head.children)
 
 def word_count(doc: Doc, drop: set[int]) -> int:
-    return sum(1 for t in doc if t.i not in drop and not t.is_punct and not t.is_space)
+    """Words (not punctuation or space) of the doc that are not dropped."""
+    words = doc.user_data.get("crossread_words")
+    if words is None:  # counted often while deleting: the word positions are read once per doc
+        words = doc.user_data["crossread_words"] = [t.i for t in doc if not t.is_punct and not t.is_space]
+    return sum(1 for i in words if i not in drop)

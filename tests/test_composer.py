@@ -25,6 +25,19 @@ def test_round_robin_takes_outlets_in_turn() -> None:
     assert [(m.outlet, m.sentence.index) for m in picked] == [("A", 0), ("B", 0), ("A", 1)]
 
 
+def test_round_robin_asks_only_of_the_sentences_it_reaches_and_skips_the_refused() -> None:
+    members = [_group("A", i).members[0] for i in range(4)] + [_group("B", 0).members[0]]
+    asked: list[tuple[str, int]] = []
+
+    def accept(m: OutletSentence) -> bool:
+        asked.append((m.outlet, m.sentence.index))
+        return m.sentence.index != 0 or m.outlet == "B"  # A's first sentence is no statement
+
+    picked = _round_robin(members, 2, accept)
+    assert [(m.outlet, m.sentence.index) for m in picked] == [("A", 1), ("B", 0)]
+    assert asked == [("A", 0), ("A", 1), ("B", 0)]  # A's third and fourth were never parsed
+
+
 
 @pytest.mark.slow  # loads the real encoder or spaCy pipeline
 def test_a_key_fact_cites_only_outlets_whose_own_sentence_says_it() -> None:
