@@ -31,11 +31,8 @@ from rag.writelock import Waiting
 
 Progress = Callable[[IngestResult], None]
 
-# Sentences per encode call and per vector write: large enough to keep the model busy, small enough that a big
-# document is written (and its progress shown) in many steps while the next steps are encoded.
-SLICE_SENTENCES = 512
 # Slices encoded or written but not yet collected: bounds memory while the stages overlap.
-_IN_FLIGHT = 3
+_IN_FLIGHT = 2
 
 
 @dataclass
@@ -171,6 +168,7 @@ class _Writer:
         self.store, self.name, self.override, self.parallel = store, name, override, parallel
         self.progress, self.tally = progress, tally
         self.counts = IngestTally()
+        self.slice_sentences = store.settings.ingest.slice_sentences
         self.results: list[tuple[tuple[int, int], IngestResult]] = []
         self.run_ids: set[str] = set()  # documents added by this run (pending or complete)
         # Loaded once per run: re-reading every signature per article made ingest quadratic.
@@ -251,7 +249,7 @@ class _Writer:
         item.text, item.vectors = "", None  # the pending row holds the text; keep no second copy in flight
         done = 0
         while pending:
-            take = min(SLICE_SENTENCES - len(self.slice), len(pending))
+            take = min(self.slice_sentences - len(self.slice), len(pending))
             part = pending[-take:]
             del pending[-take:]
             self.slice.extend((s, label) for s in reversed(part))
@@ -260,7 +258,7 @@ class _Writer:
             done += take
             if not pending:
                 self.finishing.append((item.key, item))
-            if len(self.slice) >= SLICE_SENTENCES:
+            if len(self.slice) >= self.slice_sentences:
                 self.flush()
 
     def flush(self) -> None:

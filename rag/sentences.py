@@ -9,6 +9,7 @@ Line breaks are hard boundaries: news paragraphs never share a sentence.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import pysbd
@@ -20,8 +21,51 @@ _PARAGRAPH = re.compile(r"[^\n]+")
 _ELLIPSIS_BREAK = re.compile(r"(?<=…)\s+(?=[\"“‘(\[]?[A-Z])")
 
 
+@lru_cache(maxsize=4096)
+def _compiled(pattern: str | re.Pattern[str], flags: int) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+class _KeptPatterns:
+    """`re` as pysbd's modules see it, with compiled patterns kept in a cache big enough for them: pysbd builds a
+    pattern per abbreviation it meets (~1,200 distinct ones on news), more than `re`'s own cache of 512 holds,
+    so `re` compiled them again and again (half of pysbd's time). Same patterns, same flags, same results."""
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(re, name)
+
+    def sub(self, pattern: str, repl: str | Callable[[re.Match[str]], str], string: str, count: int = 0,
+            flags: int = 0) -> str:
+        return _compiled(pattern, flags).sub(repl, string, count)
+
+    def findall(self, pattern: str, string: str, flags: int = 0) -> list[object]:
+        return _compiled(pattern, flags).findall(string)
+
+    def finditer(self, pattern: str, string: str, flags: int = 0) -> object:
+        return _compiled(pattern, flags).finditer(string)
+
+    def search(self, pattern: str, string: str, flags: int = 0) -> re.Match[str] | None:
+        return _compiled(pattern, flags).search(string)
+
+    def match(self, pattern: str, string: str, flags: int = 0) -> re.Match[str] | None:
+        return _compiled(pattern, flags).match(string)
+
+    def split(self, pattern: str, string: str, maxsplit: int = 0, flags: int = 0) -> list[object]:
+        return _compiled(pattern, flags).split(string, maxsplit)
+
+
+_PYSBD_MODULES = ("abbreviation_replacer", "between_punctuation", "exclamation_words", "lists_item_replacer",
+                  "processor", "punctuation_replacer", "segmenter", "utils")
+
+
 @lru_cache(maxsize=1)
 def _segmenter() -> pysbd.Segmenter:
+    import importlib
+
+    for name in _PYSBD_MODULES:
+        module = importlib.import_module(f"pysbd.{name}")
+        if getattr(module, "re", None) is re:
+            module.re = _KeptPatterns()  # type: ignore[attr-defined]
     return pysbd.Segmenter(language="en", clean=False)
 
 

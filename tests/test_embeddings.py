@@ -109,3 +109,17 @@ def test_small_requests_reuse_recent_vectors(tmp_path: Path, monkeypatch: pytest
     bulk = [f"sentence {i}" for i in range(module.RECENT_VECTORS // 4 + 1)]
     embeddings.encode(bulk)
     assert calls[-1] == bulk
+
+
+def test_a_vector_does_not_depend_on_lanes_or_batch_mates(tmp_path: Path) -> None:
+    """Batches run in parallel lanes on single-threaded operators: each text's vector is bit-identical whether
+    encoded alone, in one lane, or among many texts shared out over lanes."""
+    many = [f"Officials counted {n} new arrivals at the border on day {n}." for n in range(150)] + TEXTS
+    one_lane = build(tmp_path)
+    one_lane.lanes = 1
+    lanes = build(tmp_path)
+    lanes.lanes = 3
+    shared_out = lanes.encode(many)
+    assert np.array_equal(shared_out, one_lane.encode(many))
+    assert np.array_equal(shared_out[-len(TEXTS):], lanes.encode(TEXTS))
+    assert np.array_equal(shared_out[-1:], one_lane.encode(TEXTS[-1:]))

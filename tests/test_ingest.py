@@ -148,7 +148,8 @@ def test_sigkill_mid_ingest_leaves_a_consistent_store_and_the_next_run_completes
     folder = tmp_path / "many"
     _synthetic_articles(folder, 120)
     data_dir = tmp_path / "killed"
-    env = {**os.environ, "CROSSREAD_DATA_DIR": str(data_dir)}
+    # Slices of 64 sentences: the first documents complete long before the run ends.
+    env = {**os.environ, "CROSSREAD_DATA_DIR": str(data_dir), "CROSSREAD_INGEST__SLICE_SENTENCES": "64"}
     proc = subprocess.Popen(
         [str(Path(sys.executable).with_name("crossread")), "ingest", str(folder), "--json"], env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -200,11 +201,11 @@ def test_the_app_url_box_never_reads_server_files(store, tmp_path):
     assert store.docs.list_documents("default") == []
 
 
-def test_a_long_document_is_written_in_slices_with_progress(store, tmp_path, monkeypatch):
+def test_a_long_document_is_written_in_slices_with_progress(store, tmp_path):
     """A big single file is encoded and written slice by slice (progress moves), complete only at its end."""
     import rag.ingest
 
-    monkeypatch.setattr(rag.ingest, "SLICE_SENTENCES", 8)
+    store.settings.ingest.slice_sentences = 8
     path = tmp_path / "long.txt"
     path.write_text(" ".join(f"Officials counted {n} new arrivals at the border on day {n}." for n in range(50)))
     seen: list[tuple[int, int, int]] = []

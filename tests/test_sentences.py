@@ -78,3 +78,25 @@ def test_long_runs_keep_exact_offsets_and_lose_nothing(text):
     assert all(a.end <= b.start for a, b in zip(sentences, sentences[1:], strict=False))
     covered = "".join(text[s.start : s.end] for s in sentences)
     assert "".join(covered.split()) == "".join(text.split())
+
+
+def test_kept_patterns_split_as_pysbd_does_on_its_own():
+    """pysbd's compiled patterns are kept in a bigger cache (rag.sentences._KeptPatterns): same sentences."""
+    import importlib
+    import re
+
+    import pysbd
+
+    from rag.sentences import _PYSBD_MODULES, _segmenter
+
+    text = NEWS + " Mr. Smith met Sen. Jones at 5 p.m. on Jan. 3. No. 5 is next. Gov. Lee (D-Calif.) said no."
+    kept = _segmenter().segment(text)
+    modules = [importlib.import_module(f"pysbd.{name}") for name in _PYSBD_MODULES]
+    patched = [module.re for module in modules]
+    for module in modules:
+        module.re = re
+    try:
+        assert kept == pysbd.Segmenter(language="en", clean=False).segment(text)
+    finally:
+        for module, kept_re in zip(modules, patched, strict=True):
+            module.re = kept_re
