@@ -254,7 +254,6 @@ def align_facts(docs: Sequence[Document], vectors: np.ndarray, cfg: BriefingSett
         return []
     from rag.linguistics import Reader
 
-    figures = figures_read_by(reader or Reader(), [item.sentence.text for item in items])
     terms = [content_terms(item.sentence.text) for item in items]  # once per sentence, not once per pair
     cosine = vectors @ vectors.T
     outlets = np.array([item.outlet for item in items], dtype=object)
@@ -276,6 +275,14 @@ def align_facts(docs: Sequence[Document], vectors: np.ndarray, cfg: BriefingSett
             group_of[k] = gi
         members[gi] = merged
     numeric_pairs = figure_pairs(items, cosine, cfg, terms)
+    # Figures are read only from the sentences whose figures are compared (parsing is most of a briefing's time;
+    # a story's other numeric sentences were parsed for nothing): the two ends of every numeric pair and of
+    # every pair of a group's sentences from different outlets that are close enough to conflict.
+    compared = {k for pair in numeric_pairs for k in pair}
+    for ids in members.values():
+        compared.update(k for a in ids for b in ids if a < b and items[a].outlet != items[b].outlet
+                        and cosine[a, b] >= CONFLICT_MIN_COSINE for k in (a, b))
+    figures = figures_read_by(reader or Reader(), [items[k].sentence.text for k in sorted(compared)])
     groups = []
     for ids in sorted(members.values(), key=min):
         ids = sorted(ids)
