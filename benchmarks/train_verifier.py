@@ -14,6 +14,7 @@ and never shipped: only the trees are.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -33,6 +34,14 @@ def load_dev(path: Path = DEV) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def feature_code() -> str:
+    """A fingerprint of the code that measures the features: a cache written by other code is measured again."""
+    digest = hashlib.sha256()
+    for name in ("support_features", "claim_checks", "claim_units", "terms", "sentences", "verify", "linguistics"):
+        digest.update((ROOT / "rag" / f"{name}.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def dev_features(rows: list[dict], cache: Path | None = None) -> np.ndarray:
     """One feature row per dev pair (cached in `cache` when given: computing them takes minutes)."""
     from rag.embeddings import SentenceEmbeddings
@@ -40,9 +49,11 @@ def dev_features(rows: list[dict], cache: Path | None = None) -> np.ndarray:
     from rag.support_features import FEATURES, TextCache, measure
     from rag.verify import asserted
 
+    code = feature_code()
     if cache and cache.exists():
         data = np.load(cache)
-        if list(data["names"]) == list(FEATURES) and len(data["X"]) == len(rows):
+        if (list(data["names"]) == list(FEATURES) and len(data["X"]) == len(rows)
+                and str(data.get("code", "")) == code):
             return data["X"]
     embeddings = SentenceEmbeddings()
     cfg = Settings().verify
@@ -56,7 +67,7 @@ def dev_features(rows: list[dict], cache: Path | None = None) -> np.ndarray:
         if i % 200 == 199:
             print(f"  features {i + 1}/{len(rows)} ({time.perf_counter() - start:.0f} s)", flush=True)
     if cache:
-        np.savez(cache, X=X, names=np.array(FEATURES))
+        np.savez(cache, X=X, names=np.array(FEATURES), code=np.array(code))
     return X
 
 

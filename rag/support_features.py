@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rag.claim_checks import Added, added_relations, arguments, claim_names, missing_names, negation_mismatch
+from rag.claim_units import weakest_unit
 from rag.sentences import sentence_spans
 from rag.terms import content_terms, number_in, number_mentions, stem, term_matches, tokens
 
@@ -36,6 +37,7 @@ FEATURES = (
     "coverage_two_sentences",
 )
 _MARKER = re.compile(r"\s*\[\d+(?:[,\s]+\d+)*\]")
+_LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[•*–-])\s+(?=\S)")  # "4. Turn on the diffuser": the 4 is no claim
 _URL_LINE = re.compile(r"^\s*(?:\[\d+\]\s*)?https?://\S+\s*$", re.MULTILINE)
 _URL = re.compile(r"https?://\S+")
 _GLUED = re.compile(r"([a-z]{2}[.!?])([A-Z][a-z])")  # "spending.Just" in scraped pages
@@ -103,11 +105,12 @@ class Measured:
     missing_names: list[str]
     negation: str | None
     added: list[Added]
+    weakest: tuple[str, float] | None = None  # the clause least found in the sources, with its share found
 
 
 def clean_claim(text: str) -> str:
     """The claim without citation markers ("[2]") and runs of whitespace."""
-    return re.sub(r"\s+", " ", _MARKER.sub("", text)).strip()
+    return _LIST_ITEM.sub("", re.sub(r"\s+", " ", _MARKER.sub("", text)).strip())
 
 
 def passage_sentences(sources: Sequence[str], limit: int) -> tuple[list[str], list[int]]:
@@ -223,7 +226,8 @@ def measure(claim: str, sources: Sequence[str], texts: TextCache, *, near: int =
     }
     missing = terms - covered
     missing_words = list(dict.fromkeys(t for t in tokens(claim) if stem(t) in missing))
-    return Measured(features, evidence, missing_words, missing_numbers, names_lacking, negation, added)
+    return Measured(features, evidence, missing_words, missing_numbers, names_lacking, negation, added,
+                    weakest_unit(claim_doc, pool))
 
 
 def _window_coverage(terms: set[str], sentence_terms: list[set[str]], near: list[int]) -> float:

@@ -218,4 +218,7 @@ def reasons(measured: Measured, n_sources: int) -> tuple[str, ...]:
         out.append(f"negation mismatch: {measured.negation}")
     if measured.missing_terms:
         out.append(f"words not in {where}: " + ", ".join(measured.missing_terms[:6]))
+    if measured.weakest and not (measured.added or measured.missing_names or measured.missing_numbers):
+        clause, share = measured.weakest
+        out.append(f"least supported part: ‘{clause}’ ({share:.0%} of its content words are in {where})")
     return tuple(out)

@@ -77,6 +77,16 @@ def test_a_to_complement_or_a_topic_word_is_not_an_added_relation():
         == ["effect"]
 
 
+def test_an_elaborating_ing_clause_is_no_effect_but_a_stated_one_is():
+    # "..., providing ..." elaborates (a real claim people labelled supported); "leading to", "causing" state
+    # an effect of their own.
+    source = "The HbA1c test does not require fasting and can be taken at any time of the day."
+    claim = source[:-1] + ", providing a more accurate representation of long-term glucose control."
+    assert relations_added(claim, source) == []
+    for effect in ("leading to protests across the region", "causing delays for thousands of travellers"):
+        assert [k for k, _ in relations_added(f"{source[:-1]}, {effect}.", source)] == ["effect"], effect
+
+
 def test_negation_is_compared_with_the_cited_sentences():
     assert negation_mismatch("Kim has not called for more missiles.", ["Kim has called for more missiles."])
     assert negation_mismatch("Kim has called for more missiles.", ["Kim has called for more missiles."]) is None

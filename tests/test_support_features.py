@@ -7,8 +7,11 @@ import numpy as np
 import pytest
 from conftest import CountingEmbeddings
 
+from rag.claim_units import claim_units, weakest_unit
 from rag.embeddings import SentenceEmbeddings
-from rag.support_features import FEATURES, TextCache, measure, passage_sentences
+from rag.linguistics import parse
+from rag.support_features import FEATURES, TextCache, clean_claim, measure, passage_sentences
+from rag.terms import content_terms
 
 pytestmark = pytest.mark.slow  # loads the sentence model and the spaCy pipeline
 
@@ -44,3 +47,20 @@ def test_a_web_page_is_split_and_its_urls_dropped():
     sentences, origin = passage_sentences([page], limit=50)
     assert "Kim Jong-un called for more missiles." in sentences and set(origin) == {0}
     assert not any("https://" in s for s in sentences)
+
+
+def test_a_list_number_and_citation_markers_are_no_part_of_the_claim():
+    item = "4. Turn on the diffuser and enjoy the benefits! [2]"
+    assert clean_claim(item) == "Turn on the diffuser and enjoy the benefits!"
+    assert clean_claim("• Drax the Destroyer, played by Dave Bautista") == "Drax the Destroyer, played by Dave Bautista"
+    assert clean_claim("2022 was a record year.") == "2022 was a record year."
+
+
+def test_an_appended_clause_is_the_least_supported_unit():
+    source = ("A report into an alleged corruption scandal surrounding Ramaphosa is set to be examined by the "
+              "National Assembly.")
+    claim = source[:-1] + ", which could further impact the country's economy."
+    doc = parse([claim])[0]
+    assert len(claim_units(doc)) == 2
+    assert weakest_unit(doc, content_terms(source)) == ("which could further impact the country's economy", 0.0)
+    assert weakest_unit(parse([source])[0], content_terms(source)) is None

@@ -119,6 +119,14 @@ def test_an_added_purpose_is_not_supported_and_is_named(embeddings):
     assert any("‘to discuss’ is not in [1]" in r for r in result.reasons), result.reasons
 
 
+def test_the_reason_names_the_clause_the_sources_lack(embeddings):
+    source = ("A report into an alleged corruption scandal surrounding Ramaphosa is set to be examined by the "
+              "National Assembly.")
+    result = check(source[:-1] + ", which could further impact the country's economy.", [source], embeddings)
+    assert any("least supported part: ‘which could further impact the country's economy’" in r
+               for r in result.reasons), result.reasons
+
+
 @pytest.mark.parametrize("added", [
     "to reassure nervous investors", "because officials feared a backlash", "due to pressure from donors",
     "last week",
@@ -178,6 +186,7 @@ def dev_pair(pair_id: str) -> dict:
     ("Stanford-GenSearch_fb01c368-1c5c-4ca6-b883-b8baa85fc0f3", "paraphrase sharing few words"),
     ("Stanford-GenSearch_70bd7f40-d3c5-4225-b310-b376bbd357dc", "support spread over three sentences"),
     ("LFQA_webgpt_01424c93-cb07-4a44-a408-c23dd3fa2c5c", "evidence inside a page with a header and other text"),
+    ("Stanford-GenSearch_3d89ad34-bd40-4101-b872-d5c99a0b5df3", "a list item's number is no claimed number"),
 ])
 def test_real_supported_claims_are_supported(embeddings, pair_id, what):
     row = dev_pair(pair_id)
