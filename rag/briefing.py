@@ -198,8 +198,9 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
         if ent.label_ in ("PERSON", "ORG", "GPE", "EVENT", "LAW", "PRODUCT", "FAC")))
     ranked = [e for e, n in counts.most_common() if n >= 2] or [e for e, _ in counts.most_common(2)]
     shared: list[str] = []
-    for name in ranked:  # "Donald Trump" covers "Trump"
-        if not any(name in other or other in name for other in shared) and len(shared) < 3:
+    for name in ranked:  # "Donald Trump" covers "Trump"; the title stays within max_words
+        if not any(name in other or other in name for other in shared) and len(shared) < 3 \
+                and len(("Coverage of " + " and ".join([*shared, name])).split()) <= max_words:
             shared.append(name)
     return "Coverage of " + " and ".join(shared) if shared else "Briefing"
 

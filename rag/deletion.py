@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from rag.linguistics import (
     DATELINE,
+    DEFINING,
     DISCOURSE_MARKERS,
     EVALUATIVE_ADVERBS,
     HEDGES,
@@ -223,10 +224,17 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                                                                or _after_article(doc, t))) \
                     and not (t.dep_ == "acl" and any(c.dep_ == "nummod" for c in t.head.children)) \
                     and not (t.dep_ == "appos" and _listed(doc, t)) \
+                    and not (t.dep_ == "prep" and t.head.pos_ == "NOUN" and any(  # "population on April 1, 2020"
+                        x.ent_type_ in ("DATE", "TIME") for x in t.subtree)) \
+                    and not (t.dep_ == "advcl" and (_purpose(t) or _bounds(t))) \
                     and not (t.dep_ == "advmod" and t.head.pos_ in ("ADV", "NUM")) \
                     and not any(c.dep_ == "neg" for c in t.children) and not subtree_of(t) & quoted:
                 removed = subtree_of(t)
                 if _splits_a_name(doc, removed):  # "Centers" left of "Centers for Disease Control and ..."
+                    continue
+                # nor leaves its head saying nothing ("called for a boost" without "in the production of
+                # missiles"): another part goes instead ("During his visit to the factories")
+                if t.head.i not in removed and emptied(t.head, drop | removed):
                     continue
                 if t.dep_ == "conj":
                     removed |= {c.i for c in t.head.children if c.dep_ == "cc" and c.i < t.i}
@@ -250,9 +258,22 @@ _SAID = frozenset(("ccomp", "parataxis", "xcomp", "dobj", "conj", "advcl"))
 # Verbs that say nothing without their infinitive: "are set Tuesday" without "to attend a markup".
 _SET_TO = frozenset(("set", "schedule", "slate", "poise", "due", "expect", "go", "plan", "aim", "prepare"))
 
+def _bounds(t: Token) -> bool:
+    """A clause that bounds what the sentence says: "had admitted any minorities since GoLocal first raised the
+    issue", "will go ahead unless the court objects", "if it passes"."""
+    return any(c.dep_ == "mark" and c.lower_ in ("since", "until", "unless", "if") for c in t.children)
+
+def _purpose(t: Token) -> bool:
+    """An infinitive of purpose: "will invest more than $3 billion to develop antiviral pills" says for what."""
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
+
 def _splits_a_name(doc: Doc, removed: set[int]) -> bool:
-    """Whether deleting these tokens would keep part of a named entity and drop the rest."""
-    return any(any(t.i in removed for t in ent) and not all(t.i in removed for t in ent) for ent in doc.ents)
+    """Whether deleting these tokens would keep part of a named entity or of a score ("8-1") and drop the
+    rest."""
+    scores = [range(t.i, t.i + 3) for t in doc[:-2] if t.like_num and doc[t.i + 1].text in ("-", "–")
+              and doc[t.i + 2].like_num]
+    units = [range(ent.start, ent.end) for ent in doc.ents] + scores
+    return any(any(i in removed for i in unit) and not all(i in removed for i in unit) for unit in units)
 
 def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
     """A whole clause of at most `max_words` words — who did what — by deleting subtrees; None if impossible.
@@ -283,9 +304,13 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
                    for t in doc) \
             or any(t.i not in drop and _lost_its_own(t, drop) for t in doc) \
             or _lost_its_and(doc, drop) \
+            or any(_undefined(c, drop) for c in root.children if c.dep_ in ("nsubj", "nsubjpass")) \
             or _misparsed(doc):
         return None
     kept = [t for t in doc if t.i not in drop and not t.is_space]
+    last = next((t for t in reversed(kept) if not t.is_punct), None)
+    if last is not None and last.pos_ in ("CCONJ", "SCONJ", "ADP", "DET"):  # "... underwhelming results and"
+        return None
     commas = [i for i, t in enumerate(kept) if t.text == ","]
     if commas:  # a dangling ", a move" left when the clause that explained it went
         tail = kept[commas[-1] + 1:]
@@ -360,6 +385,14 @@ def _stranded(t: Token, drop: set[int]) -> bool:
     """A verb or preposition that lost everything it governed ("for those aged", "in")."""
     governed = [c for c in t.children if not c.is_punct]
     return bool(governed) and all(c.i in drop for c in governed)
+
+def _undefined(subject: Token, drop: set[int]) -> bool:
+    """A "the" + noun subject that lost everything saying which: "The effort has enough signatures" without
+    "aimed at recalling California Gov. Gavin Newsom" (alone, a title cannot point back)."""
+    defining = [c for c in subject.children if c.dep_ in DEFINING
+                and not (c.dep_ in ("acl", "relcl") and comma_bounded(subject.doc, c))]  # an aside defines nothing
+    return subject.pos_ == "NOUN" and bool(defining) and all(c.i in drop for c in defining) \
+        and any(c.dep_ == "det" and c.lower_ == "the" for c in subject.children)
 
 def emptied(t: Token, drop: set[int]) -> bool:
     """A noun that lost the clause saying what it is: an indefinite or ranked one ("announced a goal" without

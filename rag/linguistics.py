@@ -302,7 +302,7 @@ def subject_points_back(doc: Doc) -> bool:
         if subject is None:
             continue
         clauses = {i for t in subject.subtree if t.dep_ in ("relcl", "acl") for i in subtree_of(t)}
-        defining = [c for c in subject.children if c.dep_ in _DEFINING and not (c.dep_ == "relcl"
+        defining = [c for c in subject.children if c.dep_ in DEFINING and not (c.dep_ == "relcl"
                                                                              and comma_bounded(doc, c))]
         if any(t.pos_ == "PRON" and t.tag_ != "WDT" and t.lower_ in NEEDS_ANTECEDENT and t.i not in clauses
                for t in subject.subtree) or subject.pos_ == "NOUN" and not defining and any(
@@ -311,7 +311,7 @@ def subject_points_back(doc: Doc) -> bool:
     return False
 
 # What makes "the X" say which X ("the unemployment rate", "the source of the virus", "the bill that passed").
-_DEFINING = frozenset(("compound", "amod", "nmod", "prep", "acl", "relcl", "nummod", "poss", "quantmod"))
+DEFINING = frozenset(("compound", "amod", "nmod", "prep", "acl", "relcl", "nummod", "poss", "quantmod"))
 
 # Verbs and auxiliaries that put the main event ahead: "plans to announce", "will decide whether", "is expected to".
 _AHEAD = frozenset(("plan", "expect", "intend", "prepare", "consider", "weigh", "aim", "hope", "propose"))

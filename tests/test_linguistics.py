@@ -388,3 +388,33 @@ def test_a_predicate_noun_with_a_judging_adjective_is_the_writers_opinion(text: 
 def test_no_headline_cuts_a_name_an_infinitive_or_a_defining_clause(text: str) -> None:
     title = headline(_one(text), 14)
     assert title is None or not re.search(r"^Centers announced|are set Tuesday$|including a man are", title)
+
+
+@pytest.mark.parametrize(("text", "never"), [
+    # AllSides events 5941, 5927 and the GoLocal excerpt of event ~5900: what a cut may not take
+    ("The US will invest more than $3 billion to advance the development of antiviral pills for COVID-19 and other "
+     "pathogens to prepare for future pandemics, Dr. Anthony Fauci said Thursday.", r"\$3 billion, Dr\."),
+    ("The Supreme Court on Wednesday ruled 8-1 that a Pennsylvania high school was in the wrong when it kicked a "
+     "cheerleader off of her team for a profane Snapchat post that she made off of school grounds.", r"ruled 8 that"),
+    ("Researchers had tested existing antivirals like remdesivir in hospitals on patients with severe COVID-19, but "
+     "they produced underwhelming results and little to no benefit.", r"\band$"),
+    ("The effort aimed at recalling California Gov. Gavin Newsom (D) has enough signatures to qualify for the "
+     "ballot, according to data released by the California secretary of state on Monday.", r"^The effort has"),
+])
+def test_a_headline_keeps_a_purpose_a_score_its_end_and_what_says_which(text: str, never: str) -> None:
+    title = headline(_one(text), 14)
+    assert title is None or not re.search(never, title), title
+
+
+def test_a_cut_keeps_the_clause_that_bounds_the_claim() -> None:
+    text = ("GoLocal interviewed Whitehouse on Friday in Pawtucket and when asked if the private club had admitted "
+            "any minorities since GoLocal first raised the issue in 2017, Whitehouse said, “I think the people who "
+            "are running the place are still working on that and I’m sorry it hasn't happened yet.”")
+    assert "since GoLocal first raised the issue" in compress(_one(text))[0]
+
+
+def test_a_cut_goes_elsewhere_rather_than_leave_a_noun_saying_nothing() -> None:
+    # the shipped corpus: "in the production of ..." is what the escalation is of; the opening phrase goes instead
+    assert headline(_one("During his recent visit to munitions factories, Kim instructed for an escalation in the "
+                         "production of tactical missiles, missile launch platforms, armored vehicles, and artillery "
+                         "shells."), 14) == "Kim instructed for an escalation in the production of tactical missiles"
