@@ -33,6 +33,9 @@ Progress = Callable[[IngestResult], None]
 
 # Slices encoded or written but not yet collected: bounds memory while the stages overlap.
 _IN_FLIGHT = 2
+# Sentences per vector-store write: Chroma's transient memory grows with a write's size (2,048 at once peaked
+# ~4 MB above four writes of 512).
+_VECTOR_WRITE = 512
 
 
 @dataclass
@@ -279,8 +282,10 @@ class _Writer:
 
     def _write(self, sentences: list[Sentence], outlets: list[str], encoded: Future[np.ndarray],
                complete: list[str]) -> None:
-        if sentences:
-            self.store.vectors.upsert(self.name, sentences, np.asarray(encoded.result()), outlets)
+        vectors = np.asarray(encoded.result())
+        for start in range(0, len(sentences), _VECTOR_WRITE):
+            end = start + _VECTOR_WRITE
+            self.store.vectors.upsert(self.name, sentences[start:end], vectors[start:end], outlets[start:end])
         if complete:
             self.store.docs.mark_complete(self.name, complete)
 
