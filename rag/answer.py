@@ -12,6 +12,7 @@ from functools import partial
 from rag.citations import MarkerNumbering, resolve_claim
 from rag.comparison import is_comparison, names_outlet
 from rag.errors import InvalidQuestion, StoreError
+from rag.linguistics import answer_types, gives_answer_type, parse, what_is_asked
 from rag.prompts import is_refusal
 from rag.providers import Generator, resolve_generator
 from rag.refusal import judge
@@ -139,7 +140,20 @@ def stream_answer(
         yield claim
     refused = refused or not claims
     closest = closest_sentences(hits) if refused else ()
-    yield Answer(question, tuple(claims), refused, chosen.name, closest, getattr(chosen, "notice", None))
+    notice = getattr(chosen, "notice", None)
+    missing = None if refused or comparison else unstated(question, claims)
+    if missing:
+        notice = f"{notice}. {missing}" if notice else missing
+    yield Answer(question, tuple(claims), refused, chosen.name, closest, notice)
+
+
+def unstated(question: str, claims: Sequence[Claim]) -> str | None:
+    """A note when the question asks for a number, date, person or place that no sentence of the answer gives
+    ("How many people died?" answered with what the sources say around it): the sources found don't say."""
+    wanted = answer_types(question)
+    if not wanted or any(gives_answer_type(doc, wanted) for doc in parse([c.text for c in claims])):
+        return None
+    return f"No sentence of this answer gives {what_is_asked(wanted)}: the sources found don't say it plainly."
 
 
 def answer(

@@ -340,8 +340,15 @@ def answer_types(question: str) -> frozenset[str]:
     return next((labels for pattern, labels in _ANSWER_TYPES if pattern.search(question)), frozenset())
 
 def gives_answer_type(doc: Doc, labels: frozenset[str]) -> bool:
-    """Whether the sentence holds an entity of one of `labels` (a number for "how many": "voted 94-1")."""
-    return any(e.label_ in labels for e in doc.ents) or "CARDINAL" in labels and any(t.like_num for t in doc)
+    """Whether the sentence holds an entity of one of `labels` (a number for "how many": "voted 94-1"; the day
+    of a date is no count: "the 24 June collapse", nor is "no one")."""
+    return any(e.label_ in labels for e in doc.ents) or "CARDINAL" in labels and any(
+        t.like_num and any(c.isdigit() for c in t.text) and t.ent_type_ not in ("DATE", "TIME") for t in doc)
+
+def what_is_asked(labels: frozenset[str]) -> str:
+    """How a notice names what a question of these answer types asks for."""
+    return next((name for label, name in (("CARDINAL", "the number"), ("DATE", "when"), ("PERSON", "who"),
+                                          ("GPE", "where")) if label in labels), "the answer")
 
 def balanced_quotes(text: str) -> bool:
     """Whether every opening quotation mark has its closing one (straight quotes in pairs)."""

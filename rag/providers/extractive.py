@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from rag.attribution import attribute, clean_claim, frame_names
+from rag.deletion import needs_context
 from rag.linguistics import Reading, Role, answer_types, gives_answer_type, parse, read
 from rag.prompts import is_instruction
 from rag.settings import Settings, get_settings
@@ -131,6 +132,13 @@ class ExtractiveGenerator:
                 if a.outlet != b.outlet and same_topic(a, b, float(cos[gi[0] - 1, clusters[j][0] - 1]),
                                                        self.settings) and conflicting(a, b):
                     contested |= {i, j}
+        if readings is not None:  # a cluster is stated by a member a reader understands alone ("They have so far
+            # recovered 24 people" may back a claim, never open one); a cluster with none is left out
+            clusters = [[p for p in g if not needs_context(readings[p - 1][0])]  # type: ignore[arg-type]
+                        + [p for p in g if needs_context(readings[p - 1][0])] for g in clusters]  # type: ignore[arg-type]
+            keep = [i for i, g in enumerate(clusters) if not needs_context(readings[g[0] - 1][0])]  # type: ignore[arg-type]
+            contested = {keep.index(i) for i in contested if i in keep}
+            clusters = [clusters[i] for i in keep]
         out = [EvidenceCluster(g[0], tuple(g), max(rel[p] for p in g), i in contested) for i, g in enumerate(clusters)]
 
         def standing(g: EvidenceCluster) -> float:
