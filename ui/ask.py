@@ -59,9 +59,10 @@ def conversation_sidebar(current: str | None) -> None:
 
 
 def show_answer(answer: Answer, collection: str) -> None:
-    """An assistant turn: fallback notice, claims with markers and verdict badges (or the refusal)."""
+    """An assistant turn: its notice (a fallback, or what the sources don't say), claims with markers and verdict
+    badges (or the refusal)."""
     if answer.notice:
-        st.warning(escape_markdown(answer.notice), icon=":material/swap_horiz:")
+        st.warning(escape_markdown(answer.notice), icon=":material/info:")
     st.html(answer_html(answer, collection))
     st.caption(f"generator: {escape_markdown(answer.generator)}")
 
