@@ -128,6 +128,10 @@ def _nonrestrictive(doc: Doc, quoted: set[int] = frozenset()) -> set[int]:  # ty
             drop |= subtree_of(t) | {t.left_edge.i - 1}
     return drop
 
+def _ranked(t: Token) -> bool:
+    """A modifier that ranks, which is no decoration: "one of the most extreme bans" is not "one of the bans"."""
+    return any(c.lower_ in ("most", "more", "least", "less") for c in t.children)
+
 def _loaded_modifiers(doc: Doc, quoted: set[int]) -> set[int]:
     """Loaded adjectives and adverbs the clause stands without ("a draconian law" → "a law"); hedges stay."""
     from rag.framing import lexicon
@@ -140,7 +144,7 @@ def _loaded_modifiers(doc: Doc, quoted: set[int]) -> set[int]:
         if (t.dep_ == "amod" and t.lemma_.lower() in words) or \
                 (t.dep_ == "advmod" and t.lower_ in words | EVALUATIVE_ADVERBS and t.head.pos_ in ("VERB", "ADJ")):
             article = t.left_edge.i > 0 and doc[t.left_edge.i - 1].lower_ in ("a", "an")
-            if not article and not any(c.dep_ == "neg" for c in t.children):
+            if not article and not _ranked(t) and not any(c.dep_ == "neg" for c in t.children):
                 drop |= subtree_of(t)
     return drop
 
@@ -221,7 +225,7 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                     and not (t.dep_ in ("conj", "advmod") and t.pos_ == "PROPN") \
                     and not (t.dep_ == "npadvmod" and t.ent_type_ not in ("DATE", "TIME")) \
                     and not (t.dep_ in ("amod", "advmod") and (t.tag_ in ("JJS", "JJR", "RBS", "RBR")
-                                                               or _after_article(doc, t))) \
+                                                               or _ranked(t) or _after_article(doc, t))) \
                     and not (t.dep_ == "acl" and any(c.dep_ == "nummod" for c in t.head.children)) \
                     and not (t.dep_ == "appos" and _listed(doc, t)) \
                     and not (t.dep_ == "prep" and t.head.pos_ == "NOUN" and any(  # "population on April 1, 2020"

@@ -418,3 +418,11 @@ def test_a_cut_goes_elsewhere_rather_than_leave_a_noun_saying_nothing() -> None:
     assert headline(_one("During his recent visit to munitions factories, Kim instructed for an escalation in the "
                          "production of tactical missiles, missile launch platforms, armored vehicles, and artillery "
                          "shells."), 14) == "Kim instructed for an escalation in the production of tactical missiles"
+
+
+def test_a_ranking_modifier_is_never_deleted_even_when_loaded() -> None:
+    doc = _one("The Texas Republican governor Greg Abbott has signed into law one of the most extreme six-week "
+               "abortion bans in the US, despite strong opposition from the medical and legal communities.")
+    assert "most extreme" in compress(doc)[0]  # The Guardian, AllSides event 6028
+    title = headline(doc, 14)
+    assert title is None or "one of the six-week" not in title
