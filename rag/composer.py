@@ -326,7 +326,7 @@ class Composer:
             Section(SectionKind.KEY_FACTS, TITLES[SectionKind.KEY_FACTS], tuple(key_claims)),
             Section(SectionKind.SINGLE_SOURCE, TITLES[SectionKind.SINGLE_SOURCE], tuple(single_claims)),
             Section(SectionKind.DIFFERENCES, TITLES[SectionKind.DIFFERENCES],
-                    tuple(_whole_differences(substantive + attributed + framing, 2 * n_diff))),
+                    tuple(_whole_differences(substantive + attributed + _one_per_plain_side(framing), 2 * n_diff))),
             Section(SectionKind.FRAMING, TITLES[SectionKind.FRAMING], tuple(self.framing())),
         ]
 
@@ -346,6 +346,27 @@ def _names_someone(speaker: str) -> bool:
     """Whether a speaker phrase names a person or body ("the White House", "Col. Lee"), not "data" or "he"."""
     root = nlp()(speaker)[:].root
     return root.pos_ == "PROPN" or root.ent_type_ in ("PERSON", "ORG", "GPE", "NORP")
+
+
+def _one_per_plain_side(contrasts: Sequence[Claim]) -> list[Claim]:
+    """Framing contrasts against the same plainly worded sentence as one claim: the sentence once, then each
+    outlet's loaded words ("...; New York Times's account of the same point uses “claimed”; New York Post's
+    account of the same point uses “devastating”")."""
+    merged: dict[tuple[str, int], Claim] = {}
+    for claim in contrasts:
+        plain = claim.citations[0]
+        key = (plain.doc_id, plain.sentence_index)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = claim
+            continue
+        verdict = first.verdict if first.verdict == claim.verdict else Verdict.UNSUPPORTED
+        merged[key] = replace(first, text=f"{first.text.rstrip('.')}; {claim.text.split('; ', 1)[1]}",
+                              citations=first.citations + tuple(c for c in claim.citations[1:]
+                                                                if c not in first.citations),
+                              verdict=verdict, score=min(first.score, claim.score),
+                              reasons=tuple(dict.fromkeys(first.reasons + claim.reasons)))
+    return list(merged.values())
 
 
 def _whole_differences(claims: Sequence[Claim], limit: int) -> tuple[Claim, ...]:

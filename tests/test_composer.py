@@ -78,3 +78,21 @@ def test_a_quotation_whose_speaker_is_only_a_pronoun_does_not_stand_alone() -> N
     composer = Composer(Story(docs), [], lambda *_: None, "short")  # type: ignore[arg-type,return-value]
     assert [m.sentence.text for m in composer.usable(members)] == texts[1:]
     assert len(composer.usable(members, alone=False)) == 2  # as a side of a difference, the other side names
+
+
+def test_framing_contrasts_against_one_plain_sentence_are_one_claim() -> None:
+    from rag.composer import _one_per_plain_side
+    from rag.types import Citation, Claim, Verdict
+
+    def cite(doc: str, outlet: str) -> Citation:
+        return Citation(0, doc, 0, 0, 10, f"{outlet}'s sentence.", outlet)
+
+    plain = "AP reported that Israel and Hamas agreed to a cease-fire"
+    claims = [Claim(f"{plain}; NYT's account of the same point uses “claimed”.", (cite("ap", "AP"), cite("nyt", "NYT")),
+                    Verdict.SUPPORTED, 0.9, (), "Framing differs"),
+              Claim(f"{plain}; Post's account of the same point uses “devastating”.",
+                    (cite("ap", "AP"), cite("post", "Post")), Verdict.SUPPORTED, 0.8, (), "Framing differs")]
+    [merged] = _one_per_plain_side(claims)
+    assert merged.text == (f"{plain}; NYT's account of the same point uses “claimed”; Post's account of the same "
+                           "point uses “devastating”.")
+    assert [c.outlet for c in merged.citations] == ["AP", "NYT", "Post"] and merged.score == 0.8
