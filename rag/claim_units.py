@@ -47,8 +47,10 @@ def claim_units(doc: Doc) -> list[str]:
             groups[owner[parent.i]].extend(groups.pop(key))
     units = []
     for words in groups.values():
-        text = " ".join("".join(t.text_with_ws for t in sorted(words, key=lambda t: t.i)
-                                if not t.is_punct or t.text in {"'s", "’s"}).split())
+        kept = [t for t in sorted(words, key=lambda t: t.i) if not t.is_punct or t.text in {"'s", "’s"}]
+        while kept and kept[-1].dep_ == "cc":  # "... are asymptomatic and": the "and" joins the next clause
+            kept.pop()
+        text = " ".join("".join(t.text_with_ws for t in kept).split())
         if len(content_terms(text)) >= MIN_UNIT_TERMS:
             units.append(text)
     return units
