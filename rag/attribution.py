@@ -31,6 +31,10 @@ def keeps_capital(doc: Doc, i: int | None) -> bool:
     if t.pos_ == "PROPN" and i == first_word(doc) and not named and t.dep_ in ("compound", "amod") \
             and t.head.i > t.i and (t.head.pos_ == "NOUN" or t.head.ent_type_ == "NORP"):
         return False
+    # a trade or role before a name is a common noun the tagger read as part of it ("Drugmaker Pfizer said",
+    # "Activist Rose McGowan"); a title stays ("President Biden")
+    if i == first_word(doc) and t.dep_ == "compound" and t.head.pos_ == "PROPN" and t.lower_.endswith(_TRADES):
+        return False
     if i == first_word(doc) and t.tag_ == "NN" and t.dep_ == "nsubj" and t.lower_ not in _MASS_NOUNS \
             and not any(c.dep_ in ("det", "poss", "compound", "amod") for c in t.children) \
             and not any(c.dep_ == "conj" and c.pos_ == "PROPN" for c in t.children):
@@ -38,6 +42,10 @@ def keeps_capital(doc: Doc, i: int | None) -> bool:
         # to a name is the name's description, misread ("Actress and activist Rose McGowan pushed back")
         return True
     return t.pos_ == "PROPN" or (t.ent_type_ == "NORP" and t.pos_ == "ADJ")  # "Democratic", not "Untrained"
+
+# Endings of trades and roles written before a name, never of a title or a first name ("drugmaker", "activist",
+# "actress").
+_TRADES = ("maker", "ist", "tress")
 
 # Singular nouns that stand as a subject without an article ("Police arrested ...", "Inflation rose ...").
 _MASS_NOUNS = frozenset(("police", "inflation", "unemployment", "evidence", "research", "security", "staff",

@@ -107,6 +107,9 @@ def _listed(doc: Doc, t: Token) -> bool:
         and doc[t.right_edge.i + 2].dep_ == "cc"
 
 
+# Names an apposition may give, which a cut keeps: "its CEO Mark Zuckerberg" says whose.
+_NAMED = frozenset(("PERSON", "ORG", "GPE", "NORP", "FAC", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART"))
+
 # Entities that make a trailing participle part of the news rather than a comment on it.
 _NEWS_ENTITIES = frozenset(("CARDINAL", "MONEY", "PERCENT", "QUANTITY", "PERSON", "ORG", "GPE", "NORP", "LAW"))
 
@@ -227,7 +230,7 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                     and not (t.dep_ in ("amod", "advmod") and (t.tag_ in ("JJS", "JJR", "RBS", "RBR")
                                                                or _ranked(t) or _after_article(doc, t))) \
                     and not (t.dep_ == "acl" and any(c.dep_ == "nummod" for c in t.head.children)) \
-                    and not (t.dep_ == "appos" and _listed(doc, t)) \
+                    and not (t.dep_ == "appos" and (_listed(doc, t) or t.ent_type_ in _NAMED)) \
                     and not (t.dep_ == "prep" and t.head.pos_ == "NOUN" and any(  # "population on April 1, 2020"
                         x.ent_type_ in ("DATE", "TIME") for x in t.subtree)) \
                     and not (t.dep_ == "advcl" and (_purpose(t) or _bounds(t))) \
@@ -264,8 +267,9 @@ _SET_TO = frozenset(("set", "schedule", "slate", "poise", "due", "expect", "go",
 
 def _bounds(t: Token) -> bool:
     """A clause that bounds what the sentence says: "had admitted any minorities since GoLocal first raised the
-    issue", "will go ahead unless the court objects", "if it passes"."""
-    return any(c.dep_ == "mark" and c.lower_ in ("since", "until", "unless", "if") for c in t.children)
+    issue", "will go ahead unless the court objects", "if it passes"; or completes a comparison: "have been more
+    than halved"."""
+    return any(c.dep_ == "mark" and c.lower_ in ("since", "until", "unless", "if", "than") for c in t.children)
 
 def _purpose(t: Token) -> bool:
     """An infinitive of purpose: "will invest more than $3 billion to develop antiviral pills" says for what."""

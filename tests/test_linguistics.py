@@ -426,3 +426,24 @@ def test_a_ranking_modifier_is_never_deleted_even_when_loaded() -> None:
     assert "most extreme" in compress(doc)[0]  # The Guardian, AllSides event 6028
     title = headline(doc, 14)
     assert title is None or "one of the six-week" not in title
+
+
+def test_a_cut_keeps_the_names_an_apposition_gives_and_a_comparisons_other_half() -> None:
+    # CNN Business, event 5887: "its CEO Mark Zuckerberg and Twitter" went, making Dorsey Facebook's CEO
+    text = compress(_one("Former President Donald Trump on Wednesday filed class-action lawsuits targeting Facebook "
+                         "and its CEO Mark Zuckerberg and Twitter and its CEO Jack Dorsey, as well as YouTube and its "
+                         "parent company's CEO Sundar Pichai, in a Hail Mary move after being removed from their "
+                         "platforms."))[0]
+    assert "its CEO Mark Zuckerberg and Twitter and its CEO Jack Dorsey" in text
+    title = headline(_one("Despite last week's small increase the number of initial jobless claims have been more "
+                          "than halved this year after reaching a peak of 904,000 in January."), 14)
+    assert title is None or "more than halved" in title  # never "have been more"
+
+
+@pytest.mark.parametrize(("text", "framed"), [
+    ("Drugmaker Pfizer said Thursday it is seeing waning immunity.", "CNN reported that drugmaker Pfizer said"),
+    ("President Biden said Thursday the plan works.", "CNN reported that President Biden said"),
+    ("Tucker Carlson said the agency spied on him.", "CNN reported that Tucker Carlson said"),
+])
+def test_a_trade_before_a_name_is_lower_case_after_a_frame_and_a_title_is_not(text: str, framed: str) -> None:
+    assert attribute(_one(text), "CNN").startswith(framed)
