@@ -150,6 +150,9 @@ def has_double_frame(text: str, outlets: Sequence[str] = ()) -> bool:
         tail = re.search(rf",\s+(?:according to (?:{who})|(?:{who})\s+(?:{_VERBS}))\s*[.!]?\s*$", clause, re.I)
         if lead and (_REPORT_TAIL.search(clause) or tail or frames >= 2):
             return True
+        # two report tails in a row: "..., The New York Times reported, Newsmax reported."
+        if re.search(rf",\s+[A-Z][\w.&' ]{{1,40}}\s+reported,\s+(?:{who})\s+(?:{_VERBS})\s*[.!]?\s*$", clause):
+            return True
     return False
 
 

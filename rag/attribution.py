@@ -119,7 +119,12 @@ def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None
             # (not after a closing quotation: 'one dose.", Axios reported.')
             verb = frame_verb(reading.role)
             lead = body[:1].upper() + body[1:]
-            return f"{lead[:-1] if lead.endswith('.') else lead}, {name} {verb}."
+            lead = lead[:-1] if lead.endswith(".") else lead
+            # "..., The New York Times reported, Newsmax reported" and "..., the report added, Yonhap reported"
+            # read as two reports: the outlet goes first instead
+            if lead.endswith(f" {verb}") or reading.speaker and "report" in reading.speaker.lower():
+                return f"According to {name}, {body}"
+            return f"{lead}, {name} {verb}."
         return f"According to {name}, {body}"
     return f"{name} {frame_verb(reading.role)} that {body}"
 

@@ -129,6 +129,12 @@ def _nonrestrictive(doc: Doc, quoted: set[int] = frozenset()) -> set[int]:  # ty
             x.like_num or x.ent_type_ in _NEWS_ENTITIES for x in t.subtree))
         if (aside or saying) and not subtree_of(t) & quoted:
             drop |= subtree_of(t) | {t.left_edge.i - 1}
+            # and its closing comma, when the verb its head goes with follows ("Gen. Frank McKenzie, the
+            # commander of US Central Command, announced" → "Gen. Frank McKenzie announced")
+            after = t.right_edge.i + 1
+            if aside and after + 1 < len(doc) and doc[after].text == "," and doc[after + 1].pos_ in ("VERB", "AUX") \
+                    and (doc[after + 1].i == t.head.head.i or doc[after + 1].head.i == t.head.i):
+                drop.add(after)
     return drop
 
 def _ranked(t: Token) -> bool:

@@ -52,7 +52,19 @@ def test_opening_connective_is_deleted_not_framed() -> None:
 def test_report_tail_is_reframed_not_double_framed() -> None:
     doc = _one("Kim also called for an expansion of production lines, the report added.")
     text = attribute(doc, "Yonhap")
-    assert text == "Kim also called for an expansion of production lines, the report added, Yonhap reported."
+    assert text == "According to Yonhap, Kim also called for an expansion of production lines, the report added."
+    # Newsmax, event 5754: never "..., The New York Times reported, Newsmax reported."
+    assert attribute(_one("The suit ranks as the most expansive civil effort to date, The New York Times "
+                          "reported."), "Newsmax") == \
+        "According to Newsmax, the suit ranks as the most expansive civil effort to date, The New York Times reported."
+    assert attribute(_one("The bill passed 94-1, Senate leaders said."), "Newsmax") == \
+        "The bill passed 94-1, Senate leaders said, Newsmax reported."
+
+
+def test_an_apposition_cut_takes_its_closing_comma_before_the_verb() -> None:
+    assert compress(_one("The last US military planes have left Afghanistan, Gen. Frank McKenzie, the commander of "
+                         "US Central Command, announced Monday at the Pentagon."))[0] == \
+        "The last US military planes have left Afghanistan, Gen. Frank McKenzie announced Monday at the Pentagon."
 
 
 def test_opinion_is_written_not_reported() -> None:
