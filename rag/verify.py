@@ -96,10 +96,13 @@ def strip_attribution(claim: str, outlets: Sequence[str] | None = None) -> str:
 
 def ceiling(features: dict[str, float]) -> Verdict:
     """The best verdict the hard checks allow: a missing number or name or a flipped negation is unsupported;
-    an added purpose, cause, effect or time is at most partially supported."""
+    an added purpose, cause, effect or time, or a claim none of whose verbs the sources have, is at most
+    partially supported."""
     if features["missing_numbers"] or features["missing_names"] or features["negation"]:
         return Verdict.UNSUPPORTED
-    if features["added_relations"]:
+    # what the claim says happened is nowhere in the cited sentences, and it reads differently: "The regime
+    # staged war games." cited to "... as the US and rival South Korea get set to launch yet another war game"
+    if features["added_relations"] or features["predicate_coverage"] == 0.0 and features["sim_best"] < 0.6:
         return Verdict.PARTIAL
     return Verdict.SUPPORTED
 

@@ -119,6 +119,12 @@ def test_an_added_purpose_is_not_supported_and_is_named(embeddings):
     assert any("‘to discuss’ is not in [1]" in r for r in result.reasons), result.reasons
 
 
+@pytest.mark.parametrize("claim", ["The regime staged war games.", "Kim staged war games."])
+def test_a_claim_whose_verbs_the_sources_lack_is_not_supported(embeddings, claim: str):
+    # a model's claim in a briefing: nothing staged anything in the cited sentence
+    assert check(claim, [KIM], embeddings).verdict != Verdict.SUPPORTED
+
+
 def test_the_reason_names_the_clause_the_sources_lack(embeddings):
     source = ("A report into an alleged corruption scandal surrounding Ramaphosa is set to be examined by the "
               "National Assembly.")
