@@ -247,3 +247,65 @@ def _acronym_of(acronym: str, text: str) -> bool:
     pattern = r"\b" + r"\W+(?:(?:of|and|the|for)\W+)?".join(f"[{c.upper()}{c}]\\w*" for c in letters) + r"\b"
     return any(m.group()[:1].isupper() or len(letters) >= 3 for m in re.finditer(pattern, text))
 
+
+
+# Entities that can do what a verb says: the claim's doer must be the cited sentence's.
+_DOERS = frozenset(("PERSON", "ORG", "GPE", "NORP"))
+
+
+def swapped_doer(claim_doc: Doc, source_docs: Sequence[Doc]) -> str | None:
+    """The claim's named doer of an action when the cited sentences have that action done by others only:
+    "Israel accused Iran" against "Iran accused Israel". None when the sentences lack the verb (another check's
+    case), or do not say who does it (a passive, an unnamed or unparsed subject)."""
+    for verb in claim_doc:
+        if verb.pos_ != "VERB" or any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
+            continue
+        doer = _named(_subject(verb))
+        others = _doers(verb.lemma_, source_docs) if doer else None
+        if others and not any(_same_name(a, b) for a in others for b in doer):
+            return f"{' and '.join(sorted(doer))} (the cited sentences have {' and '.join(sorted(others))})"
+    return None
+
+
+def _doers(lemma: str, docs: Sequence[Doc]) -> set[str] | None:
+    """The names doing `lemma` in the sentences; None when some use of it does not say who does it."""
+    names: set[str] = set()
+    for doc in docs:
+        for same in (t for t in doc if t.pos_ == "VERB" and t.lemma_ == lemma):
+            named = _named(_subject(same))
+            if not named:
+                return None
+            names |= named
+    return names
+
+
+def _same_name(a: str, b: str) -> bool:
+    """One name is the other or part of it ("Biden" / "Joe Biden", "Kim Jong Un" / "Kim Jong-un")."""
+    wa, wb = set(re.findall(r"[a-z0-9]+", a)), set(re.findall(r"[a-z0-9]+", b))
+    return bool(wa) and bool(wb) and (wa <= wb or wb <= wa)
+
+
+def _subject(verb: Token) -> Token | None:
+    """The verb's subject, through "wants to launch" and "met and launched" (the controlling verb's); None where
+    the parse does not say (a passive, a clause of its own: "as the US ... get set to launch")."""
+    while True:
+        if any(c.dep_ in ("auxpass", "nsubjpass", "mark") for c in verb.children):
+            return None
+        subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if subject is not None or verb.dep_ not in ("xcomp", "conj") or verb.head is verb:
+            return subject
+        verb = verb.head
+
+
+def _named(subject: Token | None) -> set[str]:
+    """The names of the subject and the subjects joined to it ("the US and rival South Korea")."""
+    if subject is None:
+        return set()
+    heads = [subject, *(c for c in subject.subtree if c.dep_ == "conj" and c.head.i in {subject.i} | {
+        t.i for t in subject.subtree if t.dep_ == "conj"})]
+    names = set()
+    for head in heads:
+        ent = next((e for e in head.doc.ents if e.start <= head.i < e.end and e.label_ in _DOERS), None)
+        if ent is not None:
+            names.add(re.sub(r"^the\s+", "", ent.text, flags=re.I).lower())
+    return names

@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag.claim_checks import Added, added_relations, arguments, claim_names, missing_names, negation_mismatch
+from rag.claim_checks import (
+    Added,
+    added_relations,
+    arguments,
+    claim_names,
+    missing_names,
+    negation_mismatch,
+    swapped_doer,
+)
 from rag.claim_units import weakest_unit
 from rag.sentences import sentence_spans
 from rag.terms import content_terms, number_in, number_mentions, stem, term_matches, tokens
@@ -36,6 +44,8 @@ FEATURES = (
     "names_missing_share", "modal_unmatched", "long_word_coverage", "coverage_best_sentence", "missing_terms_log",
     "coverage_two_sentences",
 )
+# Hard checks measured beside them, which only cap the verdict (rag.verify.ceiling), never feed the model.
+CHECKS = ("swapped_doer",)
 _MARKER = re.compile(r"\s*\[\d+(?:[,\s]+\d+)*\]")
 _LIST_ITEM = re.compile(r"^(?:\d{1,2}[.)]|[•*–-])\s+(?=\S)")  # "4. Turn on the diffuser": the 4 is no claim
 _URL_LINE = re.compile(r"^\s*(?:\[\d+\]\s*)?https?://\S+\s*$", re.MULTILINE)
@@ -106,6 +116,7 @@ class Measured:
     negation: str | None
     added: list[Added]
     weakest: tuple[str, float] | None = None  # the clause least found in the sources, with its share found
+    swapped: str | None = None  # the claim's doer of an action the sources have others do
 
 
 def clean_claim(text: str) -> str:
@@ -224,10 +235,13 @@ def measure(claim: str, sources: Sequence[str], texts: TextCache, *, near: int =
         "missing_terms_log": float(np.log1p(len(terms - covered))),
         "coverage_two_sentences": _pair_coverage(terms, sentence_terms, [int(i) for i in order[:6]]),
     }
+    # a hard check outside the model's features: who does what in the claim against the closest sentences
+    swapped = swapped_doer(claim_doc, texts.docs_of(near_texts))
+    features["swapped_doer"] = float(swapped is not None)
     missing = terms - covered
     missing_words = list(dict.fromkeys(t for t in tokens(claim) if stem(t) in missing))
     return Measured(features, evidence, missing_words, missing_numbers, names_lacking, negation, added,
-                    weakest_unit(claim_doc, pool))
+                    weakest_unit(claim_doc, pool), swapped)
 
 
 def _window_coverage(terms: set[str], sentence_terms: list[set[str]], near: list[int]) -> float:

@@ -95,10 +95,12 @@ def strip_attribution(claim: str, outlets: Sequence[str] | None = None) -> str:
 
 
 def ceiling(features: dict[str, float]) -> Verdict:
-    """The best verdict the hard checks allow: a missing number or name or a flipped negation is unsupported;
+    """The best verdict the hard checks allow: a missing number or name, a flipped negation or another doer
+    of what the sources report ("The House passed" where the Senate did) is unsupported;
     an added purpose, cause, effect or time, or a claim none of whose verbs the sources have, is at most
     partially supported."""
-    if features["missing_numbers"] or features["missing_names"] or features["negation"]:
+    if features["missing_numbers"] or features["missing_names"] or features["negation"] \
+            or features.get("swapped_doer"):  # not among the model's features (absent from the dev cache)
         return Verdict.UNSUPPORTED
     # what the claim says happened is nowhere in the cited sentences, and it reads differently: "The regime
     # staged war games." cited to "... as the US and rival South Korea get set to launch yet another war game"
@@ -219,6 +221,8 @@ def reasons(measured: Measured, n_sources: int) -> tuple[str, ...]:
         out.append(f"name not in {where}: " + ", ".join(measured.missing_names))
     if measured.negation:
         out.append(f"negation mismatch: {measured.negation}")
+    if measured.swapped:
+        out.append(f"who did it differs: {measured.swapped}")
     if measured.missing_terms:
         out.append(f"words not in {where}: " + ", ".join(measured.missing_terms[:6]))
     if measured.weakest and not (measured.added or measured.missing_names or measured.missing_numbers):

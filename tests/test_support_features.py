@@ -10,7 +10,7 @@ from conftest import CountingEmbeddings
 from rag.claim_units import claim_units, weakest_unit
 from rag.embeddings import SentenceEmbeddings
 from rag.linguistics import parse
-from rag.support_features import FEATURES, TextCache, clean_claim, measure, passage_sentences
+from rag.support_features import CHECKS, FEATURES, TextCache, clean_claim, measure, passage_sentences
 from rag.terms import content_terms
 
 pytestmark = pytest.mark.slow  # loads the sentence model and the spaCy pipeline
@@ -26,7 +26,7 @@ def embeddings() -> SentenceEmbeddings:
 
 def test_every_feature_is_measured(embeddings):
     measured = measure("Kim Jong Un called for more missile production.", [KIM], TextCache(embeddings))
-    assert list(measured.features) == list(FEATURES)
+    assert list(measured.features) == [*FEATURES, *CHECKS]
     assert all(np.isfinite(v) for v in measured.features.values())
     assert measured.features["sim_best"] > 0.6 and measured.features["coverage"] >= 0.8
 

@@ -125,6 +125,20 @@ def test_a_claim_whose_verbs_the_sources_lack_is_not_supported(embeddings, claim
     assert check(claim, [KIM], embeddings).verdict != Verdict.SUPPORTED
 
 
+@pytest.mark.parametrize(("claim", "source", "supported"), [
+    ("Israel accused Iran of sabotaging its nuclear site.", "Iran accused Israel of sabotaging its nuclear site on "
+     "Sunday.", False),
+    ("Trump suspended the account of Donald Trump's campaign.", "Twitter suspended the account of Donald Trump's "
+     "campaign on Friday.", False),
+    ("Twitter suspended the account of Donald Trump's campaign.", "Twitter suspended the account of Donald Trump's "
+     "campaign on Friday.", True),
+])
+def test_another_doer_of_what_the_sources_report_is_unsupported_and_named(embeddings, claim, source, supported):
+    result = check(claim, [source], embeddings)
+    assert (result.verdict == Verdict.SUPPORTED) == supported, result.reasons
+    assert supported or any(r.startswith("who did it differs") for r in result.reasons)
+
+
 def test_the_reason_names_the_clause_the_sources_lack(embeddings):
     source = ("A report into an alleged corruption scandal surrounding Ramaphosa is set to be examined by the "
               "National Assembly.")
