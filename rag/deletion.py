@@ -214,7 +214,9 @@ def needs_context(doc: Doc) -> bool:
         return True
     return first.lower_ in NEEDS_ANTECEDENT and first.pos_ in ("PRON", "DET")
 
-# Least essential first: asides, then adverbial clauses, then prepositional phrases, then modifiers.
+# Least essential first: asides, then adverbial clauses, then prepositional phrases, then modifiers. A cut never
+# takes where a subject happened ("A bombing outside Kabul's main mosque"), nor a clause with a figure ("a lot of
+# tragedy as at least 150 people were killed").
 _TIERS = (("parataxis", "advcl", "relcl", "acl", "appos", "intj", "npadvmod"), ("prep", "agent"),
           ("conj", "advmod", "amod"))
 
@@ -239,7 +241,12 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                     and not (t.dep_ == "appos" and (_listed(doc, t) or t.ent_type_ in _NAMED)) \
                     and not (t.dep_ == "prep" and t.head.pos_ == "NOUN" and any(  # "population on April 1, 2020"
                         x.ent_type_ in ("DATE", "TIME") for x in t.subtree)) \
-                    and not (t.dep_ == "advcl" and (_purpose(t) or _bounds(t))) \
+                    and not (t.dep_ == "prep" and _bounds_a_superlative(t)) \
+                    and t.lower_ not in HEDGES \
+                    and not (t.dep_ == "prep" and t.head.dep_ in ("nsubj", "nsubjpass") and any(
+                        x.ent_type_ in ("GPE", "LOC", "FAC") for x in t.subtree)) \
+                    and not (t.dep_ == "advcl" and (_purpose(t) or _bounds(t) or any(
+                        x.like_num and x.ent_type_ not in ("DATE", "TIME") for x in t.subtree))) \
                     and not (t.dep_ == "advmod" and t.head.pos_ in ("ADV", "NUM")) \
                     and not any(c.dep_ == "neg" for c in t.children) and not subtree_of(t) & quoted:
                 removed = subtree_of(t)
@@ -265,7 +272,8 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
 # A root's dependents that carry what it says: a headline that loses them loses its meaning.
 _CORE = frozenset(("dobj", "attr", "acomp", "ccomp", "xcomp", "oprd", "dative", "agent"))
 
-# What a verb of saying says: "Officials said on Monday" without it says nothing.
+# What a verb of saying says: "Officials said on Monday" without it says nothing. (Below, a verb with two objects
+# is a misparse a cut would garble: "intensified its crackdown ..., the power-hungry process in which ...".)
 _SAID = frozenset(("ccomp", "parataxis", "xcomp", "dobj", "conj", "advcl"))
 
 # Verbs that say nothing without their infinitive: "are set Tuesday" without "to attend a markup".
@@ -276,6 +284,14 @@ def _bounds(t: Token) -> bool:
     issue", "will go ahead unless the court objects", "if it passes"; or completes a comparison: "have been more
     than halved"."""
     return any(c.dep_ == "mark" and c.lower_ in ("since", "until", "unless", "if", "than") for c in t.children)
+
+def _bounds_a_superlative(prep: Token) -> bool:
+    """A superlative, or a span of time beside one: "are at their worst in more than 40 years" is neither "are
+    at their worst" nor "are in 40 years"."""
+    if any(x.tag_ in ("JJS", "RBS") for x in prep.subtree):
+        return True
+    superlative = any(x.tag_ in ("JJS", "RBS") for c in prep.head.children if c.i != prep.i for x in c.subtree)
+    return superlative and any(x.ent_type_ in ("DATE", "TIME") for x in prep.subtree)
 
 def _purpose(t: Token) -> bool:
     """An infinitive of purpose: "will invest more than $3 billion to develop antiviral pills" says for what."""
@@ -319,6 +335,9 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
             or any(t.i not in drop and _lost_its_own(t, drop) for t in doc) \
             or _lost_its_and(doc, drop) \
             or any(_undefined(c, drop) for c in root.children if c.dep_ in ("nsubj", "nsubjpass")) \
+            or any(sum(c.dep_ == "dobj" for c in t.children) > 1 for t in doc) \
+            or any(t.dep_ == "relcl" and t.i not in drop and any(  # "process [in which] computer networks compete"
+                w.i in drop for w in t.subtree if w.tag_ in ("WDT", "WP", "WP$")) for t in doc) \
             or _misparsed(doc):
         return None
     kept = [t for t in doc if t.i not in drop and not t.is_space]
@@ -356,6 +375,10 @@ def _misparsed(doc: Doc) -> bool:
     ("urged voters to turn back a vote ..., while leading Republican Larry Elder broadly criticized"): the
     parser has joined two clauses it did not understand, and deleting subtrees would garble them."""
     root = root_of(doc)
+    if any(t.dep_ == "conj" and any(c.dep_ in ("nsubj", "nsubjpass") and c.tag_ in ("WP", "WDT")
+                                    for c in t.children) for t in doc):
+        return True  # a "who" clause read as a second main clause ("authorized shots for people above 65 or who
+        # are at high risk")
     if root.tag_ in ("VBD", "VBZ", "VBP") and not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj")
                                                       for c in root.children):
         return True  # a finite verb without subject: the subject was read as something else ("..., a defensive
