@@ -183,6 +183,10 @@ class VerifySettings(BaseModel):
     max_passage_sentences: int = Field(
         400, ge=1, description="Sentences read from long cited passages (web pages); the rest is ignored."
     )
+    unmatched_verbs_similarity: float = Field(
+        0.6, description="A claim none of whose verbs the cited sentences have, and whose best cosine to them is "
+        "below this, is at most partially supported (all-MiniLM-L6-v2)."
+    )
 
 
 class Settings(BaseSettings):

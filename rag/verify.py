@@ -94,7 +94,7 @@ def strip_attribution(claim: str, outlets: Sequence[str] | None = None) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
-def ceiling(features: dict[str, float]) -> Verdict:
+def ceiling(features: dict[str, float], thresholds: VerifySettings) -> Verdict:
     """The best verdict the hard checks allow: a missing number or name, a flipped negation or another doer
     of what the sources report ("The House passed" where the Senate did) is unsupported;
     an added purpose, cause, effect or time, or a claim none of whose verbs the sources have, is at most
@@ -104,7 +104,8 @@ def ceiling(features: dict[str, float]) -> Verdict:
         return Verdict.UNSUPPORTED
     # what the claim says happened is nowhere in the cited sentences, and it reads differently: "The regime
     # staged war games." cited to "... as the US and rival South Korea get set to launch yet another war game"
-    if features["added_relations"] or features["predicate_coverage"] == 0.0 and features["sim_best"] < 0.6:
+    if features["added_relations"] or features["predicate_coverage"] == 0.0 \
+            and features["sim_best"] < thresholds.unmatched_verbs_similarity:
         return Verdict.PARTIAL
     return Verdict.SUPPORTED
 
@@ -120,7 +121,7 @@ def judge(probability: float, features: dict[str, float], thresholds: VerifySett
         verdict = Verdict.PARTIAL
     else:
         verdict = Verdict.UNSUPPORTED
-    allowed = ceiling(features)
+    allowed = ceiling(features, thresholds)
     if _RANK[allowed] < _RANK[verdict]:
         verdict = allowed
         bound = thresholds.partial_threshold if allowed == Verdict.UNSUPPORTED else thresholds.supported_threshold
