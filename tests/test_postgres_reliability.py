@@ -35,7 +35,10 @@ def test_sigkill_mid_ingest_on_the_servers_leaves_a_consistent_store(request: py
     servers: Settings = request.getfixturevalue("server_settings")
     folder = tmp_path / "many"
     _synthetic_articles(folder, 120)
-    settings, database, env = servers, servers.database_url, server_env(servers)
+    settings, database = servers, servers.database_url
+    # Slices of 64 sentences: the first documents complete long before the run ends (one default slice of 1,024
+    # holds all 120 articles, which would complete together).
+    env = {**server_env(servers), "CROSSREAD_INGEST__SLICE_SENTENCES": "64"}
     proc = subprocess.Popen([str(Path(sys.executable).with_name("crossread")), "ingest", str(folder), "--json"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
