@@ -22,7 +22,7 @@ from rag.alignment import Conflict, FactGroup, OutletSentence
 from rag.attribution import attribute, clean_claim, frame_names
 from rag.deletion import needs_context
 from rag.framing import emotive_weight, framing_profile, load_terms, unquoted_loaded_terms
-from rag.linguistics import NEEDS_ANTECEDENT, REPORTING_VERBS, Reader, Role, looks_ahead, nlp
+from rag.linguistics import NEEDS_ANTECEDENT, REPORTING_VERBS, Reader, Role, looks_ahead, nlp, subject_points_back
 from rag.neutral import Verifier, loaded_outside_quotes
 from rag.prompts import is_instruction
 from rag.settings import BriefingSettings
@@ -163,7 +163,9 @@ class Composer:
         if not facts:
             return None
         supported = {id(m): backing(m) for m in facts}
-        chosen = min(facts, key=lambda m: (-len(supported[id(m)]), self.cost(m)))
+        # stated in a sentence a reader understands alone ("The move follows days of airstrikes": which move?)
+        chosen = min(facts, key=lambda m: (len(supported[id(m)]) < 2, subject_points_back(self.reader(
+            m.sentence.text)[0]), -len(supported[id(m)]), self.cost(m)))
         cited = supported[id(chosen)]
         if len(cited) < 2:
             return None

@@ -96,3 +96,22 @@ def test_framing_contrasts_against_one_plain_sentence_are_one_claim() -> None:
     assert merged.text == (f"{plain}; NYT's account of the same point uses “claimed”; Post's account of the same "
                            "point uses “devastating”.")
     assert [c.outlet for c in merged.citations] == ["AP", "NYT", "Post"] and merged.score == 0.8
+
+
+@pytest.mark.slow  # real spaCy parses
+def test_a_key_fact_is_stated_in_the_sentence_that_stands_alone() -> None:
+    from rag.composer import Composer
+    from rag.stories import Story
+    from rag.types import Document, DocumentMeta, Verdict, Verification
+
+    texts = {"A": "The move follows days of scattered airstrikes and rocket barrages between Hamas and Israel.",
+             "B": "Israeli ground forces attacked Gaza after days of airstrikes and rocket barrages with Hamas."}
+    docs = tuple(Document(o, t, DocumentMeta(outlet=o), (Sentence(o, 0, t, 0, len(t)),)) for o, t in texts.items())
+    members = tuple(OutletSentence(d.sentences[0], d.label) for d in docs)
+    group = FactGroup(members, {(0, 1): 0.8})
+
+    def supported(text: str, sources: object, outlets: object) -> Verification:
+        return Verification(Verdict.SUPPORTED, 1.0, ())
+
+    fact = Composer(Story(docs), [group], supported, "short").key_fact(group, list(members))
+    assert fact is not None and fact.text.startswith("Israeli ground forces")  # "The move": which move?
