@@ -375,6 +375,11 @@ def _misparsed(doc: Doc) -> bool:
     ("urged voters to turn back a vote ..., while leading Republican Larry Elder broadly criticized"): the
     parser has joined two clauses it did not understand, and deleting subtrees would garble them."""
     root = root_of(doc)
+    if root.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in root.children) \
+            or any(c.dep_ == "mark" for c in root.children):
+        return True  # a participle read as the main verb ("insurance put in place during the pandemic ended"),
+        # or a subordinate clause read as the main one ("after he abruptly ended ..., a defensive and at times
+        # surly President Biden insisted")
     if any(t.dep_ == "conj" and any(c.dep_ in ("nsubj", "nsubjpass") and c.tag_ in ("WP", "WDT")
                                     for c in t.children) for t in doc):
         return True  # a "who" clause read as a second main clause ("authorized shots for people above 65 or who

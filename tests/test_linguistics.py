@@ -412,6 +412,8 @@ def test_no_headline_cuts_a_name_an_infinitive_or_a_defining_clause(text: str) -
      "they produced underwhelming results and little to no benefit.", r"\band$"),
     ("The Food and Drug Administration on Wednesday authorized Pfizer booster shots for people above the age of 65 "
      "or who are at high risk.", r"shots or who"),  # STAT, event 5678
+    ("Enhanced federal unemployment insurance put in place during the coronavirus pandemic ended this weekend, "
+     "after nearly a year and a half.", r"pandemic$"),  # CNBC, event 5726: the verb is "ended", not "put"
     ("China intensified its crackdown on cryptocurrency on Friday, declaring all financial transactions involving "
      "cryptocurrencies illegal and issuing a nationwide ban on cryptocurrency mining, the power-hungry process in "
      "which vast computer networks compete for newly created crypto tokens.", r"the process computer"),  # NYT 5672
@@ -480,3 +482,12 @@ def test_a_trade_before_a_name_is_lower_case_after_a_frame_and_a_title_is_not(te
 def test_a_headline_keeps_what_bounds_or_carries_the_news(text: str, never: str) -> None:
     title = headline(_one(text), 14)
     assert title is None or not re.search(never, title), title
+
+
+def test_a_subordinate_clause_read_as_the_main_one_is_not_cut() -> None:
+    # New York Post, event 5740: cutting the loaded "a defensive and at times surly" left "Afghanistan President Biden"
+    text = ("In an address to the nation exactly 24 hours after he abruptly ended a chaotic evacuation of U.S. troops "
+            "from Afghanistan, a defensive and at times surly President Biden insisted the bug-out was an "
+            "“extraordinary success,” despite the stranding of hundreds of American citizens and thousands of Afghan "
+            "allies.")
+    assert "Afghanistan President" not in compress(_one(text))[0]
