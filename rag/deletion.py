@@ -215,8 +215,9 @@ def needs_context(doc: Doc) -> bool:
     return first.lower_ in NEEDS_ANTECEDENT and first.pos_ in ("PRON", "DET")
 
 # Least essential first: asides, then adverbial clauses, then prepositional phrases, then modifiers. A cut never
-# takes where a subject happened ("A bombing outside Kabul's main mosque"), nor a clause with a figure ("a lot of
-# tragedy as at least 150 people were killed").
+# takes where a subject happened ("A bombing outside Kabul's main mosque"), who a noun in a phrase comes from
+# ("without objection from President Biden"), nor a clause with a figure ("a lot of tragedy as at least 150 people
+# were killed").
 _TIERS = (("parataxis", "advcl", "relcl", "acl", "appos", "intj", "npadvmod"), ("prep", "agent"),
           ("conj", "advmod", "amod"))
 
@@ -245,6 +246,8 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                     and t.lower_ not in HEDGES \
                     and not (t.dep_ == "prep" and t.head.dep_ in ("nsubj", "nsubjpass") and any(
                         x.ent_type_ in ("GPE", "LOC", "FAC") for x in t.subtree)) \
+                    and not (t.dep_ == "prep" and t.head.pos_ == "NOUN" and t.head.dep_ == "pobj" and any(
+                        x.dep_ == "pobj" and x.ent_type_ in ("PERSON", "ORG", "NORP") for x in t.children)) \
                     and not (t.dep_ == "advcl" and (_purpose(t) or _bounds(t) or any(
                         x.like_num and x.ent_type_ not in ("DATE", "TIME") for x in t.subtree))) \
                     and not (t.dep_ == "advmod" and t.head.pos_ in ("ADV", "NUM")) \

@@ -478,6 +478,8 @@ def test_a_trade_before_a_name_is_lower_case_after_a_frame_and_a_title_is_not(te
      "across the country throughout the weekend, reports CNN, citing data compiled by the Gun Violence Archive.",
      r"tragedy, reports"),
     ("The audit and hand recount reportedly found that Biden won by 45,469 votes.", r"recount found"),
+    ("The end of the aid came without objection from President Biden and his top economic advisers, who have become "
+     "caught in a political fight over the benefits.", r"objection$"),  # New York Times, event 5726
 ])
 def test_a_headline_keeps_what_bounds_or_carries_the_news(text: str, never: str) -> None:
     title = headline(_one(text), 14)
