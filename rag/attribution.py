@@ -24,6 +24,8 @@ def keeps_capital(doc: Doc, i: int | None) -> bool:
     named = t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART")
     if len(t.text) > 1 and t.text.isupper() or t.text == "I":
         return True
+    if i == first_word(doc) and not named and t.dep_ in ("mark", "cc", "prep", "det", "aux", "advmod", "case"):
+        return False  # a function word the tagger read as a name ("Though Ellzey was better funded")
     # The tagger's PROPN decides ("Pfizer said", "President Biden"); an entity label alone does not, because
     # at a sentence start it tags capitalised common nouns too ("Schools" as ORG). At the sentence start the
     # capital itself misleads the tagger ("Vaccinated Americans can now ..."): there a PROPN outside any entity
@@ -37,9 +39,10 @@ def keeps_capital(doc: Doc, i: int | None) -> bool:
         return False
     if i == first_word(doc) and t.tag_ == "NN" and t.dep_ == "nsubj" and t.lower_ not in _MASS_NOUNS \
             and not any(c.dep_ in ("det", "poss", "compound", "amod") for c in t.children) \
-            and not any(c.dep_ == "conj" and c.pos_ == "PROPN" for c in t.children):
-        # a bare singular subject is a name the tagger missed ("Raisi said"); common ones need "the"; one joined
-        # to a name is the name's description, misread ("Actress and activist Rose McGowan pushed back")
+            and not any(c.dep_ == "conj" for c in t.children):
+        # a bare singular subject is a name the tagger missed ("Raisi said"); common ones need "the"; a joined one
+        # is a common noun ("Anger and frustration mounted") or a name's description ("Actress and activist Rose
+        # McGowan pushed back")
         return True
     return t.pos_ == "PROPN" or (t.ent_type_ == "NORP" and t.pos_ == "ADJ")  # "Democratic", not "Untrained"
 

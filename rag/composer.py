@@ -126,7 +126,9 @@ class Composer:
         doc, reading = self.reader(member.sentence.text)
         sources = [m.sentence.text for m in cited]
         plain = clean_claim(doc)
-        if reading.role == Role.FACT and not loaded_outside_quotes(plain):
+        # a quotation is stated only with who said it: unattributed, it is the outlet's to report
+        unsourced_quote = plain[:1] in _QUOTE_MARKS and not reading.speaker
+        if reading.role == Role.FACT and not loaded_outside_quotes(plain) and not unsourced_quote:
             text = plain
         else:  # the words are one outlet's: attributed to it (an opinion is never the sources')
             text = attribute(doc, [self.name(member)], reading)

@@ -115,3 +115,22 @@ def test_a_key_fact_is_stated_in_the_sentence_that_stands_alone() -> None:
 
     fact = Composer(Story(docs), [group], supported, "short").key_fact(group, list(members))
     assert fact is not None and fact.text.startswith("Israeli ground forces")  # "The move": which move?
+
+
+@pytest.mark.slow  # real spaCy parses
+def test_a_quotation_without_its_speaker_is_never_stated_as_the_sources_fact() -> None:
+    from rag.composer import Composer
+    from rag.stories import Story
+    from rag.types import Document, DocumentMeta, Verdict, Verification
+
+    quote = ("\u201cThe chairman of the House Ways and Means Committee has invoked sufficient reasons for requesting "
+             "the former president's tax information.\u201d")  # event 5819: the speaker is in the sentence before
+    docs = tuple(Document(o, quote, DocumentMeta(outlet=o), (Sentence(o, 0, quote, 0, len(quote)),)) for o in "AB")
+    members = tuple(OutletSentence(d.sentences[0], d.label) for d in docs)
+
+    def supported(text: str, sources: object, outlets: object) -> Verification:
+        return Verification(Verdict.SUPPORTED, 1.0, ())
+
+    fact = Composer(Story(docs), [FactGroup(members, {(0, 1): 0.95})], supported, "short").key_fact(
+        FactGroup(members, {(0, 1): 0.95}), list(members))
+    assert fact is not None and fact.text.startswith("According to A, \u201cThe chairman")

@@ -493,3 +493,14 @@ def test_a_subordinate_clause_read_as_the_main_one_is_not_cut() -> None:
             "“extraordinary success,” despite the stranding of hundreds of American citizens and thousands of Afghan "
             "allies.")
     assert "Afghanistan President" not in compress(_one(text))[0]
+
+
+@pytest.mark.parametrize(("text", "framed"), [
+    # Politico, event 5827; AP, event 5814: a misread function word, a coordinated common noun
+    ("Though Ellzey was better funded, Wright leaned heavily on her backing from the former president.",
+     "According to Politico, though Ellzey"),
+    ("Anger and frustration mounted in Congress as a nationwide eviction moratorium expired at midnight Saturday.",
+     "Politico reported that anger and frustration"),
+])
+def test_an_opening_function_word_or_joined_common_noun_is_lower_case_after_a_frame(text: str, framed: str) -> None:
+    assert attribute(_one(text), "Politico").startswith(framed)
