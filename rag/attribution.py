@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from rag.deletion import compress
-from rag.linguistics import CHARACTERISES, QUOTE_MARKS, Reading, Role, characterises, read, root_of
+from rag.linguistics import CHARACTERISES, NAMES, QUOTE_MARKS, Reading, Role, characterises, read, root_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -21,7 +21,7 @@ def keeps_capital(doc: Doc, i: int | None) -> bool:
     if i is None:
         return True
     t = doc[i]
-    named = t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART")
+    named = t.ent_type_ in NAMES
     if len(t.text) > 1 and t.text.isupper() or t.text == "I":
         return True
     if i == first_word(doc) and not named and t.dep_ in ("mark", "cc", "prep", "det", "aux", "advmod", "case"):

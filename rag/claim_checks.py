@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rag.linguistics import ACTORS
 from rag.terms import NEGATIONS, entities_in, polarities, tokens
 
 if TYPE_CHECKING:
@@ -249,10 +250,6 @@ def _acronym_of(acronym: str, text: str) -> bool:
 
 
 
-# Entities that can do what a verb says: the claim's doer must be the cited sentence's.
-_DOERS = frozenset(("PERSON", "ORG", "GPE", "NORP"))
-
-
 def swapped_doer(claim_doc: Doc, source_docs: Sequence[Doc]) -> str | None:
     """The claim's named doer of an action when the cited sentences have that action done by others only:
     "Israel accused Iran" against "Iran accused Israel". None when the sentences lack the verb (another check's
@@ -305,7 +302,7 @@ def _named(subject: Token | None) -> set[str]:
         t.i for t in subject.subtree if t.dep_ == "conj"})]
     names = set()
     for head in heads:
-        ent = next((e for e in head.doc.ents if e.start <= head.i < e.end and e.label_ in _DOERS), None)
+        ent = next((e for e in head.doc.ents if e.start <= head.i < e.end and e.label_ in ACTORS), None)
         if ent is not None:
             names.add(re.sub(r"^the\s+", "", ent.text, flags=re.I).lower())
     return names

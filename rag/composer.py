@@ -22,7 +22,16 @@ from rag.alignment import Conflict, FactGroup, OutletSentence
 from rag.attribution import attribute, clean_claim, frame_names
 from rag.deletion import needs_context
 from rag.framing import emotive_weight, framing_profile, load_terms, unquoted_loaded_terms
-from rag.linguistics import NEEDS_ANTECEDENT, REPORTING_VERBS, Reader, Role, looks_ahead, nlp, subject_points_back
+from rag.linguistics import (
+    ACTORS,
+    NEEDS_ANTECEDENT,
+    REPORTING_VERBS,
+    Reader,
+    Role,
+    looks_ahead,
+    nlp,
+    subject_points_back,
+)
 from rag.neutral import Verifier, loaded_outside_quotes
 from rag.prompts import is_instruction
 from rag.settings import BriefingSettings
@@ -349,7 +358,7 @@ def _unnamed(speaker: str | None) -> bool:
 def _names_someone(speaker: str) -> bool:
     """Whether a speaker phrase names a person or body ("the White House", "Col. Lee"), not "data" or "he"."""
     root = nlp()(speaker)[:].root
-    return root.pos_ == "PROPN" or root.ent_type_ in ("PERSON", "ORG", "GPE", "NORP")
+    return root.pos_ == "PROPN" or root.ent_type_ in ACTORS
 
 
 def _one_per_plain_side(contrasts: Sequence[Claim]) -> list[Claim]:

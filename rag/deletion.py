@@ -14,12 +14,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from rag.linguistics import (
+    ACTORS,
     DATELINE,
     DEFINING,
     DISCOURSE_MARKERS,
     EVALUATIVE_ADVERBS,
     HEDGES,
     LEADING_CCONJ,
+    NAMES,
     NEEDS_ANTECEDENT,
     QUOTE_MARKS,
     REPORTING_VERBS,
@@ -106,9 +108,6 @@ def _listed(doc: Doc, t: Token) -> bool:
     return t.right_edge.i + 2 < len(doc) and doc[t.right_edge.i + 1].text == "," \
         and doc[t.right_edge.i + 2].dep_ == "cc"
 
-
-# Names an apposition may give, which a cut keeps: "its CEO Mark Zuckerberg" says whose.
-_NAMED = frozenset(("PERSON", "ORG", "GPE", "NORP", "FAC", "PRODUCT", "EVENT", "LAW", "WORK_OF_ART"))
 
 # Entities that make a trailing participle part of the news rather than a comment on it.
 _NEWS_ENTITIES = frozenset(("CARDINAL", "MONEY", "PERCENT", "QUANTITY", "PERSON", "ORG", "GPE", "NORP", "LAW"))
@@ -239,7 +238,7 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                     and not (t.dep_ in ("amod", "advmod") and (t.tag_ in ("JJS", "JJR", "RBS", "RBR")
                                                                or _ranked(t) or _after_article(doc, t))) \
                     and not (t.dep_ == "acl" and any(c.dep_ == "nummod" for c in t.head.children)) \
-                    and not (t.dep_ == "appos" and (_listed(doc, t) or t.ent_type_ in _NAMED)) \
+                    and not (t.dep_ == "appos" and (_listed(doc, t) or t.ent_type_ in NAMES)) \
                     and not (t.dep_ == "prep" and t.head.pos_ == "NOUN" and any(  # "population on April 1, 2020"
                         x.ent_type_ in ("DATE", "TIME") for x in t.subtree)) \
                     and not (t.dep_ == "prep" and _bounds_a_superlative(t)) \
@@ -247,7 +246,7 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                     and not (t.dep_ == "prep" and t.head.dep_ in ("nsubj", "nsubjpass") and any(
                         x.ent_type_ in ("GPE", "LOC", "FAC") for x in t.subtree)) \
                     and not (t.dep_ == "prep" and t.head.pos_ == "NOUN" and t.head.dep_ == "pobj" and any(
-                        x.dep_ == "pobj" and x.ent_type_ in ("PERSON", "ORG", "NORP") for x in t.children)) \
+                        x.dep_ == "pobj" and x.ent_type_ in ACTORS for x in t.children)) \
                     and not (t.dep_ == "advcl" and (_purpose(t) or _bounds(t) or any(
                         x.like_num and x.ent_type_ not in ("DATE", "TIME") for x in t.subtree))) \
                     and not (t.dep_ == "advmod" and t.head.pos_ in ("ADV", "NUM")) \

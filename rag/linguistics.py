@@ -310,6 +310,10 @@ def subject_points_back(doc: Doc) -> bool:
             return True
     return False
 
+# Entity labels of names (kept whole, keep their capitals) and of those who can act or speak.
+NAMES = frozenset(("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"))
+ACTORS = frozenset(("PERSON", "ORG", "GPE", "NORP"))
+
 # What makes "the X" say which X ("the unemployment rate", "the source of the virus", "the bill that passed").
 DEFINING = frozenset(("compound", "amod", "nmod", "prep", "acl", "relcl", "nummod", "poss", "quantmod"))
 

@@ -172,6 +172,41 @@ def test_a_sentence_opening_on_according_to_is_framed_once() -> None:
      "drills for the possibility of a war.", r"called$"),
     ("North Korean leader Kim Jong-un has called for a major boost in the country's production of missiles and "
      "munitions as the US and rival South Korea get set to launch yet another war game in the region.", r"boost$"),
+    # AllSides events 6043, 6055, 6063: a name cut in two, a "set" without what is set, a man without which man
+    ("Centers for Disease Control and Prevention director Dr. Rochelle Walensky announced on Thursday that "
+     "vaccinated Americans are no longer recommended to wear masks.", r"^Centers announced"),
+    ("Senate Minority Leader Mitch McConnell and Majority Leader Chuck Schumer are set Tuesday to attend a Senate "
+     "Rules Committee markup of S. 1, a Democrat-backed elections bill that would dramatically change the role of "
+     "the federal government in elections.", r"are set Tuesday$"),
+    ("People with open partisan bias, including a man who was photographed on the Capitol steps during the Jan. 6 "
+     "riot, are doing the recounting.", r"including a man are"),
+    # AllSides events 5941, 5927 and the GoLocal excerpt of event ~5900: what a cut may not take
+    ("The US will invest more than $3 billion to advance the development of antiviral pills for COVID-19 and other "
+     "pathogens to prepare for future pandemics, Dr. Anthony Fauci said Thursday.", r"\$3 billion, Dr\."),
+    ("The Supreme Court on Wednesday ruled 8-1 that a Pennsylvania high school was in the wrong when it kicked a "
+     "cheerleader off of her team for a profane Snapchat post that she made off of school grounds.", r"ruled 8 that"),
+    ("Researchers had tested existing antivirals like remdesivir in hospitals on patients with severe COVID-19, but "
+     "they produced underwhelming results and little to no benefit.", r"\band$"),
+    ("The Food and Drug Administration on Wednesday authorized Pfizer booster shots for people above the age of 65 "
+     "or who are at high risk.", r"shots or who"),  # STAT, event 5678
+    ("Enhanced federal unemployment insurance put in place during the coronavirus pandemic ended this weekend, "
+     "after nearly a year and a half.", r"pandemic$"),  # CNBC, event 5726: the verb is "ended", not "put"
+    ("China intensified its crackdown on cryptocurrency on Friday, declaring all financial transactions involving "
+     "cryptocurrencies illegal and issuing a nationwide ban on cryptocurrency mining, the power-hungry process in "
+     "which vast computer networks compete for newly created crypto tokens.", r"the process computer"),  # NYT 5672
+    ("The effort aimed at recalling California Gov. Gavin Newsom (D) has enough signatures to qualify for the "
+     "ballot, according to data released by the California secretary of state on Monday.", r"^The effort has"),
+    # AllSides events 5643, 5651, 5892, 5673: a superlative's span, where a subject happened, a figure, a hedge
+    ("Tensions with China are at their worst in 40 years, Taiwan's defence minister has said, warning of the risk "
+     "of an accidental strike between the two.", r"are (at their worst|in 40 years),"),
+    ("A bombing outside Kabul’s main mosque killed at least two Afghan civilians and left others wounded, the "
+     "Taliban says.", r"^A bombing killed"),
+    ("But amid all the revelry there was also a lot of tragedy as at least 150 people were killed by gun violence "
+     "across the country throughout the weekend, reports CNN, citing data compiled by the Gun Violence Archive.",
+     r"tragedy, reports"),
+    ("The audit and hand recount reportedly found that Biden won by 45,469 votes.", r"recount found"),
+    ("The end of the aid came without objection from President Biden and his top economic advisers, who have become "
+     "caught in a political fight over the benefits.", r"objection$"),  # New York Times, event 5726
 ])
 def test_a_headline_never_loses_what_its_words_need(text: str, broken: str) -> None:
     title = headline(_one(text), 14)
@@ -242,7 +277,8 @@ def test_a_sentence_whose_subject_the_parser_lost_is_not_cut() -> None:
     text = ("In an address to the nation exactly 24 hours after he abruptly ended a chaotic evacuation of U.S. troops "
             "from Afghanistan, a defensive and at times surly President Biden insisted the bug-out was an "
             "“extraordinary success,” despite the stranding of hundreds of American citizens.")
-    assert "President Biden insisted" in compress(_one(text))[0]
+    # nor its loaded words: "from Afghanistan President Biden insisted" (New York Post, event 5740)
+    assert ", a defensive and at times surly President Biden insisted" in compress(_one(text))[0]
 
 
 def test_a_sentence_closing_on_a_quotation_is_framed_at_the_head() -> None:
@@ -387,44 +423,6 @@ def test_a_predicate_noun_with_a_judging_adjective_is_the_writers_opinion(text: 
     assert read(_one(text)).role == role
 
 
-@pytest.mark.parametrize("text", [
-    # AllSides events 6043, 6055, 6063: a name cut in two, a "set" without what is set, a man without which man
-    "Centers for Disease Control and Prevention director Dr. Rochelle Walensky announced on Thursday that "
-    "vaccinated Americans are no longer recommended to wear masks.",
-    "Senate Minority Leader Mitch McConnell and Majority Leader Chuck Schumer are set Tuesday to attend a Senate "
-    "Rules Committee markup of S. 1, a Democrat-backed elections bill that would dramatically change the role of "
-    "the federal government in elections.",
-    "People with open partisan bias, including a man who was photographed on the Capitol steps during the Jan. 6 "
-    "riot, are doing the recounting.",
-])
-def test_no_headline_cuts_a_name_an_infinitive_or_a_defining_clause(text: str) -> None:
-    title = headline(_one(text), 14)
-    assert title is None or not re.search(r"^Centers announced|are set Tuesday$|including a man are", title)
-
-
-@pytest.mark.parametrize(("text", "never"), [
-    # AllSides events 5941, 5927 and the GoLocal excerpt of event ~5900: what a cut may not take
-    ("The US will invest more than $3 billion to advance the development of antiviral pills for COVID-19 and other "
-     "pathogens to prepare for future pandemics, Dr. Anthony Fauci said Thursday.", r"\$3 billion, Dr\."),
-    ("The Supreme Court on Wednesday ruled 8-1 that a Pennsylvania high school was in the wrong when it kicked a "
-     "cheerleader off of her team for a profane Snapchat post that she made off of school grounds.", r"ruled 8 that"),
-    ("Researchers had tested existing antivirals like remdesivir in hospitals on patients with severe COVID-19, but "
-     "they produced underwhelming results and little to no benefit.", r"\band$"),
-    ("The Food and Drug Administration on Wednesday authorized Pfizer booster shots for people above the age of 65 "
-     "or who are at high risk.", r"shots or who"),  # STAT, event 5678
-    ("Enhanced federal unemployment insurance put in place during the coronavirus pandemic ended this weekend, "
-     "after nearly a year and a half.", r"pandemic$"),  # CNBC, event 5726: the verb is "ended", not "put"
-    ("China intensified its crackdown on cryptocurrency on Friday, declaring all financial transactions involving "
-     "cryptocurrencies illegal and issuing a nationwide ban on cryptocurrency mining, the power-hungry process in "
-     "which vast computer networks compete for newly created crypto tokens.", r"the process computer"),  # NYT 5672
-    ("The effort aimed at recalling California Gov. Gavin Newsom (D) has enough signatures to qualify for the "
-     "ballot, according to data released by the California secretary of state on Monday.", r"^The effort has"),
-])
-def test_a_headline_keeps_a_purpose_a_score_its_end_and_what_says_which(text: str, never: str) -> None:
-    title = headline(_one(text), 14)
-    assert title is None or not re.search(never, title), title
-
-
 def test_a_cut_keeps_the_clause_that_bounds_the_claim() -> None:
     text = ("GoLocal interviewed Whitehouse on Friday in Pawtucket and when asked if the private club had admitted "
             "any minorities since GoLocal first raised the issue in 2017, Whitehouse said, “I think the people who "
@@ -466,41 +464,3 @@ def test_a_cut_keeps_the_names_an_apposition_gives_and_a_comparisons_other_half(
 ])
 def test_a_trade_before_a_name_is_lower_case_after_a_frame_and_a_title_is_not(text: str, framed: str) -> None:
     assert attribute(_one(text), "CNN").startswith(framed)
-
-
-@pytest.mark.parametrize(("text", "never"), [
-    # AllSides events 5643, 5651, 5892, 5673: a superlative's span, where a subject happened, a figure, a hedge
-    ("Tensions with China are at their worst in 40 years, Taiwan's defence minister has said, warning of the risk "
-     "of an accidental strike between the two.", r"are (at their worst|in 40 years),"),
-    ("A bombing outside Kabul’s main mosque killed at least two Afghan civilians and left others wounded, the "
-     "Taliban says.", r"^A bombing killed"),
-    ("But amid all the revelry there was also a lot of tragedy as at least 150 people were killed by gun violence "
-     "across the country throughout the weekend, reports CNN, citing data compiled by the Gun Violence Archive.",
-     r"tragedy, reports"),
-    ("The audit and hand recount reportedly found that Biden won by 45,469 votes.", r"recount found"),
-    ("The end of the aid came without objection from President Biden and his top economic advisers, who have become "
-     "caught in a political fight over the benefits.", r"objection$"),  # New York Times, event 5726
-])
-def test_a_headline_keeps_what_bounds_or_carries_the_news(text: str, never: str) -> None:
-    title = headline(_one(text), 14)
-    assert title is None or not re.search(never, title), title
-
-
-def test_a_subordinate_clause_read_as_the_main_one_is_not_cut() -> None:
-    # New York Post, event 5740: cutting the loaded "a defensive and at times surly" left "Afghanistan President Biden"
-    text = ("In an address to the nation exactly 24 hours after he abruptly ended a chaotic evacuation of U.S. troops "
-            "from Afghanistan, a defensive and at times surly President Biden insisted the bug-out was an "
-            "“extraordinary success,” despite the stranding of hundreds of American citizens and thousands of Afghan "
-            "allies.")
-    assert "Afghanistan President" not in compress(_one(text))[0]
-
-
-@pytest.mark.parametrize(("text", "framed"), [
-    # Politico, event 5827; AP, event 5814: a misread function word, a coordinated common noun
-    ("Though Ellzey was better funded, Wright leaned heavily on her backing from the former president.",
-     "According to Politico, though Ellzey"),
-    ("Anger and frustration mounted in Congress as a nationwide eviction moratorium expired at midnight Saturday.",
-     "Politico reported that anger and frustration"),
-])
-def test_an_opening_function_word_or_joined_common_noun_is_lower_case_after_a_frame(text: str, framed: str) -> None:
-    assert attribute(_one(text), "Politico").startswith(framed)
