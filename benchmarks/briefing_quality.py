@@ -19,7 +19,10 @@ beside the last run's figures (benchmarks/results/briefing_quality.json) and the
 The labelled conflict events are always added to the `--events` selection so the differences share has a
 denominator.
 
-    python benchmarks/briefing_quality.py [--events 20] [--offset 0] [--length short] [--examples 2]
+    python benchmarks/briefing_quality.py [--events 20] [--offset 0] [--length standard] [--examples 2]
+
+`--length` defaults to the length the app and `crossread brief` write (standard); `short` is about as long as
+the first-sentences baseline.
 """
 
 from __future__ import annotations
@@ -172,7 +175,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20)
     parser.add_argument("--offset", type=int, default=0)
-    parser.add_argument("--length", default="short", choices=("short", "standard", "long"))
+    # the length users get by default
+    parser.add_argument("--length", default="standard", choices=("short", "standard", "long"))
     parser.add_argument("--examples", type=int, default=2, help="defective sentences printed per kind")
     parser.add_argument("--no-save", action="store_true", help="do not overwrite the last-run figures")
     args = parser.parse_args()

@@ -102,7 +102,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=40)
     parser.add_argument("--offset", type=int, default=0)
     parser.add_argument("--vad", type=Path, default=devdata.VAD)
-    parser.add_argument("--length", default="short", choices=("short", "standard", "long"))
+    parser.add_argument("--length", default="standard", choices=("short", "standard", "long"))
     parser.add_argument("--per-event", action="store_true", help="Print each event's figures too.")
     args = parser.parse_args()
 

@@ -10,7 +10,16 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from rag.deletion import compress
-from rag.linguistics import CHARACTERISES, NAMES, QUOTE_MARKS, Reading, Role, characterises, read, root_of
+from rag.linguistics import (
+    CHARACTERISES,
+    NAMES,
+    QUOTE_MARKS,
+    Reading,
+    Role,
+    characterises,
+    read,
+    root_of,
+)
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -125,9 +134,12 @@ def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None
             lead = lead[:-1] if lead.endswith(".") else lead
             # "..., The New York Times reported, Newsmax reported" and "..., the report added, Yonhap reported"
             # read as two reports: the outlet goes first instead
-            if lead.endswith(f" {verb}") or reading.speaker and "report" in reading.speaker.lower():
+            if re.search(rf"\b{verb}\b[^,]*$", lead) or reading.speaker and "report" in reading.speaker.lower():
                 return f"According to {name}, {body}"
             return f"{lead}, {name} {verb}."
+        return f"According to {name}, {body}"
+    if root_of(doc).lemma_ == "report" and frame_verb(reading.role) == "reported":  # not "X reported that they
+        # reported ...", but "According to X, authorities reported ..."
         return f"According to {name}, {body}"
     return f"{name} {frame_verb(reading.role)} that {body}"
 

@@ -36,6 +36,7 @@ from rag.neutral import Verifier, loaded_outside_quotes
 from rag.prompts import is_instruction
 from rag.settings import BriefingSettings
 from rag.stories import Story
+from rag.terms import content_terms, number_mentions, term_matches
 from rag.types import Citation, Claim, Section, SectionKind, Verdict, Verification
 
 Length = Literal["short", "standard", "long"]
@@ -129,6 +130,11 @@ class Composer:
         place = member.sentence.index / self.position[member.sentence.doc_id]  # leads state the event
         return loaded + 1.5 * share + calm + place, place
 
+    def _best_per_outlet(self, members: Sequence[OutletSentence]) -> list[OutletSentence]:
+        """Each outlet's cheapest member (see `cost`)."""
+        outlets = dict.fromkeys(m.outlet for m in members)
+        return [min((m for m in members if m.outlet == o), key=self.cost) for o in outlets]
+
     def state(self, member: OutletSentence, outlets: Sequence[str], cited: Sequence[OutletSentence]) -> Claim:
         """A fact several outlets report: stated plainly when it is a fact free of loaded wording once compressed,
         else attributed to the outlet whose words are used; verified, and left whole if compression fails."""
@@ -178,8 +184,8 @@ class Composer:
         chosen = min(facts, key=lambda m: (len(supported[id(m)]) < 2, subject_points_back(self.reader(
             m.sentence.text)[0]), -len(supported[id(m)]), self.cost(m)))
         cited = supported[id(chosen)]
-        if len(cited) < 2:
-            return None
+        if len(cited) < 2 or subject_points_back(self.reader(chosen.sentence.text)[0]):
+            return None  # "The request comes as ...": which request? stated as the sources' fact, it reads as none
         self.picks[chosen.outlet] += 1
         return self.state(chosen, list(dict.fromkeys(m.outlet for m in cited)), cited)
 
@@ -302,8 +308,15 @@ class Composer:
                             and len(key_claims) < n_key else None
                         if other is not None:
                             key_claims.append(other)
-                    else:
-                        singles.append(min(members, key=self.cost))
+                        # another outlet's telling that adds a figure or words of its own is also its single
+                        # report (one the key fact cites must add more: it states the same fact)
+                        told = [c.text for c in key_claims]
+                        used = {(c.doc_id, c.sentence_index) for claim in key_claims for c in claim.citations}
+                        singles.extend(m for m in self._best_per_outlet(members) if _adds(m.sentence.text, told, (
+                            self.cfg.own_words_cited if (m.sentence.doc_id, m.sentence.index) in used
+                            else self.cfg.own_words)))
+                    else:  # each outlet's own telling of the fact is a candidate for its single-outlet report
+                        singles.extend(self._best_per_outlet(members))
             elif len(outlets) == 1:
                 singles.append(members[0])
             contrasted = {(c.label, c.text.rsplit("; ", 1)[-1]) for c in framing}
@@ -319,9 +332,9 @@ class Composer:
             if len(outlets) >= 2:  # after the figures: a pair whose figures differ is a figure difference
                 said = {c.text for c in substantive}
                 attributed.extend(c for c in self.attribution_difference(group, members) if c.text not in said)
-        # a sentence a difference already states is not repeated among the single-outlet facts
+        # a sentence a difference already states is not repeated among the single-outlet facts, nor one twice
         differing = {(c.doc_id, c.sentence_index) for claim in substantive + attributed for c in claim.citations}
-        singles = [m for m in singles if (m.sentence.doc_id, m.sentence.index) not in differing]
+        singles = [m for m in dict.fromkeys(singles) if (m.sentence.doc_id, m.sentence.index) not in differing]
         cited = {c.outlet for claim in key_claims for c in claim.citations}
         # an outlet not yet cited speaks first; of each outlet's statements, the calmest and earliest first
         # (selection: fewer loaded and charged words)
@@ -396,6 +409,16 @@ def _whole_differences(claims: Sequence[Claim], limit: int) -> tuple[Claim, ...]
                 break
         out.append(claim)
     return tuple(out)
+
+
+def _adds(text: str, told: Sequence[str], share: float) -> bool:
+    """Whether a sentence says what the stated claims do not: a number they lack, or mostly other words."""
+    stated = " ".join(told)
+    values = {v for _, v in number_mentions(stated)}
+    if any(v not in values for _, v in number_mentions(text)):
+        return True
+    terms = content_terms(text)
+    return bool(terms) and len(term_matches(terms, content_terms(stated))) / len(terms) < share
 
 
 def _round_robin(members: list[OutletSentence], limit: int,

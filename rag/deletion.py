@@ -87,7 +87,9 @@ def _parentheticals(doc: Doc, quoted: set[int]) -> set[int]:
 def _dash_aside(doc: Doc) -> set[int]:
     """A dash-bounded aside ("— in an overwhelmingly bipartisan vote on Thursday —"), or a trailing one
     ("— a far-reaching goal that ...") after a complete clause."""
-    dashes = [t.i for t in doc if t.text in ("—", "–", "--")]
+    # a hyphen with spaces around it is a dash too ("force the plane - bound for Lithuania - to land")
+    dashes = [t.i for t in doc if t.text in ("—", "–", "--") or t.text == "-" and t.i > 0 and t.whitespace_
+              and doc[t.i - 1].whitespace_]
     root = root_of(doc)
     aside: set[int] = set()
     if len(dashes) == 2 and not dashes[0] < root.i < dashes[1] and dashes[1] - dashes[0] <= 25:
@@ -111,6 +113,7 @@ def _listed(doc: Doc, t: Token) -> bool:
 
 # Entities that make a trailing participle part of the news rather than a comment on it.
 _NEWS_ENTITIES = frozenset(("CARDINAL", "MONEY", "PERCENT", "QUANTITY", "PERSON", "ORG", "GPE", "NORP", "LAW"))
+_FIGURES = frozenset(("CARDINAL", "MONEY", "PERCENT", "QUANTITY"))
 
 
 def _nonrestrictive(doc: Doc, quoted: set[int] = frozenset()) -> set[int]:  # type: ignore[assignment]
@@ -118,13 +121,17 @@ def _nonrestrictive(doc: Doc, quoted: set[int] = frozenset()) -> set[int]:  # ty
     a quotation: an aside holding quoted words stays whole)."""
     drop: set[int] = set()
     for t in doc:
-        aside = t.dep_ in ("appos", "relcl") and comma_bounded(doc, t) and not _listed(doc, t)
+        # an apposition holding another is the parser's reading of a complement ("would make Juneteenth, the
+        # date commemorating ..., a legal public holiday"): it stays
+        aside = t.dep_ in ("appos", "relcl") and comma_bounded(doc, t) and not _listed(doc, t) \
+            and not (t.dep_ == "appos" and any(x.dep_ == "appos" for x in t.subtree if x.i != t.i))
         # a participle of saying, or a trailing one that comments (", bringing a measure of closure to ..."),
         # never one with a figure or a name: ", reaching more than 600,000 deaths" and ", retracting reporting
         # that said Rudy Giuliani had been warned" are the news itself
         participle = t.dep_ == "advcl" and t.tag_ == "VBG" and t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == ","
         trailing = all(x.is_punct for x in doc[t.right_edge.i + 1:])
-        saying = participle and (t.lemma_ in REPORTING_VERBS or trailing and not any(
+        figures = any(x.like_num or x.ent_type_ in _FIGURES for x in t.subtree)
+        saying = participle and (t.lemma_ in REPORTING_VERBS and not figures or trailing and not any(
             x.like_num or x.ent_type_ in _NEWS_ENTITIES for x in t.subtree))
         if (aside or saying) and not subtree_of(t) & quoted:
             drop |= subtree_of(t) | {t.left_edge.i - 1}
@@ -191,7 +198,7 @@ def compress(doc: Doc, *, loaded: bool = True, max_words: int = MAX_CLAIM_WORDS)
     misparsed = _misparsed(doc)
     if root.i in drop or sum(1 for t in doc if t.i not in drop and t.is_alpha) < 4 or misparsed:
         drop = opening_drop(doc)
-    shortened = drop if misparsed else _shorten(doc, drop, max_words, quoted, tiers=2)
+    shortened = drop if misparsed else _shorten(doc, drop, max_words, quoted, tiers=2, figures=True)
     # never cut a sentence down to a stub, nor leave a word without what it needs ("including provisions"
     # without "targeting voting by mail")
     if word_count(doc, shortened) >= min(12, word_count(doc, drop)) and not _broken(doc, shortened):
@@ -220,9 +227,12 @@ def needs_context(doc: Doc) -> bool:
 _TIERS = (("parataxis", "advcl", "relcl", "acl", "appos", "intj", "npadvmod"), ("prep", "agent"),
           ("conj", "advmod", "amod"))
 
-def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: int = len(_TIERS)) -> set[int]:
+def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: int = len(_TIERS),
+             figures: bool = False) -> set[int]:
     """Delete whole subtrees, from the end of the sentence and the least essential kind first, until the
-    sentence has at most `max_words` words (or nothing more can go). Negations, quotations and names stay."""
+    sentence has at most `max_words` words (or nothing more can go). Negations, quotations and names stay;
+    with `figures`, so do phrases holding a number (a claim's "to auditors reviewing the November 2020 election";
+    a headline may lose them)."""
     root = root_of(doc)
     drop = set(drop)
     for tier in _TIERS[:tiers]:
@@ -241,6 +251,7 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                     and not (t.dep_ == "appos" and (_listed(doc, t) or t.ent_type_ in NAMES)) \
                     and not (t.dep_ == "prep" and t.head.pos_ == "NOUN" and any(  # "population on April 1, 2020"
                         x.ent_type_ in ("DATE", "TIME") for x in t.subtree)) \
+                    and not (figures and t.dep_ == "prep" and any(x.like_num for x in t.subtree)) \
                     and not (t.dep_ == "prep" and _bounds_a_superlative(t)) \
                     and t.lower_ not in HEDGES \
                     and not (t.dep_ == "prep" and t.head.dep_ in ("nsubj", "nsubjpass") and any(

@@ -84,6 +84,14 @@ class BriefingSettings(BaseModel):
         "stating it as fact is shown as an attribution difference (looser pairs state different points)."
     )
     headline_words: int = Field(14, description="Longest briefing headline, in words.")
+    own_words: float = Field(
+        0.7, description="Another outlet's telling of a stated key fact is also its single-outlet report when it "
+        "has a number the key facts lack or less than this share of its content words in them."
+    )
+    own_words_cited: float = Field(
+        0.5, description="The same share for a telling the key fact cites (it states the same fact, so it must add "
+        "more of its own to be reported again)."
+    )
 
 
 class RetrievalSettings(BaseModel):

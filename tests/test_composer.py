@@ -115,6 +115,13 @@ def test_a_key_fact_is_stated_in_the_sentence_that_stands_alone() -> None:
 
     fact = Composer(Story(docs), [group], supported, "short").key_fact(group, list(members))
     assert fact is not None and fact.text.startswith("Israeli ground forces")  # "The move": which move?
+    # event 5960: when every telling points back, there is no key fact ("The request comes as ...": which?)
+    texts = {"A": "The request comes as House Intelligence Committee Democrats held a briefing led by Adam Schiff.",
+             "B": "The request came as House Intelligence Committee Democrats held a briefing with Adam Schiff."}
+    docs = tuple(Document(o, t, DocumentMeta(outlet=o), (Sentence(o, 0, t, 0, len(t)),)) for o, t in texts.items())
+    members = tuple(OutletSentence(d.sentences[0], d.label) for d in docs)
+    group = FactGroup(members, {(0, 1): 0.95})
+    assert Composer(Story(docs), [group], supported, "short").key_fact(group, list(members)) is None
 
 
 @pytest.mark.slow  # real spaCy parses
@@ -134,3 +141,27 @@ def test_a_quotation_without_its_speaker_is_never_stated_as_the_sources_fact() -
     fact = Composer(Story(docs), [FactGroup(members, {(0, 1): 0.95})], supported, "short").key_fact(
         FactGroup(members, {(0, 1): 0.95}), list(members))
     assert fact is not None and fact.text.startswith("According to A, \u201cThe chairman")
+
+
+@pytest.mark.slow  # real spaCy parses
+def test_another_outlets_telling_that_adds_a_figure_is_its_own_report() -> None:
+    # event 6066: the short briefing stated Moderna's results once and then gave side details ("in reporting
+    # first-quarter earnings"), never Fox's "96%" telling; a telling that only restates the key fact is not repeated
+    from rag.composer import Composer
+    from rag.stories import Story
+    from rag.types import Document, DocumentMeta, Verdict, Verification
+
+    texts = {"CBS": "Moderna on Thursday released the results of its COVID-19 vaccine trials for those aged 12 to 17.",
+             "NPR": "Moderna released the results of its vaccine trials for those aged 12 to 17 on Thursday.",
+             "Fox": "Moderna said its COVID-19 vaccine is 96% effective in teenagers aged 12 to 17."}
+    docs = tuple(Document(o, t, DocumentMeta(outlet=o), (Sentence(o, 0, t, 0, len(t)),)) for o, t in texts.items())
+    members = tuple(OutletSentence(d.sentences[0], d.label) for d in docs)
+    group = FactGroup(members, {(0, 1): 0.95, (0, 2): 0.6, (1, 2): 0.6})
+
+    def supported(text: str, sources: object, outlets: object) -> Verification:
+        return Verification(Verdict.SUPPORTED, 1.0, ())
+
+    key, single, _, _ = Composer(Story(docs), [group], supported, "short").sections()
+    assert [sorted(c.outlet for c in claim.citations) for claim in key.claims] == [["CBS", "NPR"]]
+    assert [claim.text for claim in single.claims] == [
+        "Fox reported that Moderna said its COVID-19 vaccine is 96% effective in teenagers aged 12 to 17."]

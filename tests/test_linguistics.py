@@ -61,6 +61,42 @@ def test_report_tail_is_reframed_not_double_framed() -> None:
         "The bill passed 94-1, Senate leaders said, Newsmax reported."
 
 
+def test_a_frame_never_reports_a_report() -> None:
+    # CNBC, event 6050: was "..., the Labor Department reported Wednesday, CNBC reported."
+    assert attribute(_one("Inflation in April accelerated at its fastest pace in more than 12 years, the Labor "
+                          "Department reported Wednesday."), "CNBC") == ("According to CNBC, inflation in April "
+                          "accelerated at its fastest pace in more than 12 years, the Labor Department reported "
+                          "Wednesday.")
+    # The Guardian, event 6006: was "The Guardian reported that authorities reported on Wednesday that ..."
+    assert attribute(_one("Authorities reported on Wednesday that there were about 40 people at the facility at the "
+                          "time."), "The Guardian") == ("According to The Guardian, authorities reported on "
+                                                        "Wednesday that there were about 40 people at the facility "
+                                                        "at the time.")
+
+
+def test_a_hyphen_between_spaces_bounds_an_aside_like_a_dash() -> None:
+    # event 6016's title was "Belarus scrambled a fighter jet to force the plane - bound for Lithuania - to land"
+    doc = _one("Belarus scrambled a fighter jet to force the plane - bound for Lithuania - to land in Minsk.")
+    assert compress(doc)[0] == "Belarus scrambled a fighter jet to force the plane to land in Minsk."
+    assert compress(_one("The Biden-Harris plan passed 50-49 on Tuesday."))[0] == \
+        "The Biden-Harris plan passed 50-49 on Tuesday."
+
+
+def test_a_participle_of_saying_that_holds_the_figure_stays() -> None:
+    # event 6066: the key fact had lost "reporting it 96 percent effective", the news itself
+    text = ("Moderna on Thursday released the results of its COVID-19 vaccine trials for those aged 12 to 17, "
+            "reporting it 96 percent effective against the virus.")
+    assert compress(_one(text))[0] == text
+    # Newsmax, event 6063: a long claim was cut to "turn over routers or router images, saying ..."
+    maricopa = _one("Officials in Maricopa County, Arizona, are refusing to comply with subpoenas from the state "
+                    "Senate that require them to turn over routers or router images to auditors reviewing the "
+                    "November 2020 election, saying that surrendering the items will cause a \"significant security "
+                    "risk\" to local law enforcement.")
+    assert "to auditors reviewing the November 2020 election" in compress(maricopa)[0]
+    assert compress(_one("The senator voted against the bill, saying it went too far."))[0] == \
+        "The senator voted against the bill."
+
+
 def test_an_apposition_cut_takes_its_closing_comma_before_the_verb() -> None:
     assert compress(_one("The last US military planes have left Afghanistan, Gen. Frank McKenzie, the commander of "
                          "US Central Command, announced Monday at the Pentagon."))[0] == \
