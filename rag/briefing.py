@@ -29,7 +29,7 @@ from rag.retrieval import lead_vectors, sentence_vectors
 from rag.settings import Settings
 from rag.store import Store, open_store
 from rag.stories import Story, group_stories
-from rag.terms import content_terms, term_matches
+from rag.terms import content_terms, term_matches, tokens
 from rag.types import Briefing, Document, Section, SectionKind, Verdict, Verification
 from rag.verify import Verifier
 
@@ -189,8 +189,9 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
                     and not any(q in title for q in "“”\"‘’:") \
                     and len(title.split()) >= 4:
                 found[title] = (salience(title), len(found))
-    if found:
-        return max(found, key=lambda t: (found[t][0], -found[t][1]))
+    if found:  # one that reads as an outlet's own headline (70% of the words both ways) only when none other
+        return max(found, key=lambda t: (not any(_echoes(t, d.meta.title) for d in story.docs if d.meta.title),
+                                         found[t][0], -found[t][1]))
     leads = {d.doc_id: [s.text for s in d.sentences[:5]] for d in story.docs}
     reader.prefetch(t for texts in leads.values() for t in texts)
     counts: Counter[str] = Counter(e for texts in leads.values() for e in dict.fromkeys(  # reading order: ties
@@ -203,6 +204,12 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
                 and len(("Coverage of " + " and ".join([*shared, name])).split()) <= max_words:
             shared.append(name)
     return "Coverage of " + " and ".join(shared) if shared else "Briefing"
+
+
+def _echoes(title: str, outlet_headline: str) -> bool:
+    """Whether a title says an outlet's headline in nearly its words (70% of the words of each in the other)."""
+    mine, theirs = set(tokens(title)), set(tokens(outlet_headline))
+    return bool(mine and theirs) and len(mine & theirs) >= 0.7 * max(len(mine), len(theirs))
 
 
 _TITLE_CHOICES = 8  # headlines weighed for salience (each one a deletion search)

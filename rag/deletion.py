@@ -351,7 +351,10 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
             or any(sum(c.dep_ == "dobj" for c in t.children) > 1 for t in doc) \
             or any(t.dep_ == "relcl" and t.i not in drop and any(  # "process [in which] computer networks compete"
                 w.i in drop for w in t.subtree if w.tag_ in ("WDT", "WP", "WP$")) for t in doc) \
-            or _misparsed(doc):
+            or any(c.dep_ == "conj" and c.pos_ == "VERB" and c.i not in drop and any(  # "agreed to a cease-fire,
+                a.dep_ == "advcl" and a.i in drop and a.i < c.i for a in root.children)  # [halting a war that
+                   for c in root.children) \
+            or _misparsed(doc):  # caused ...,] brought life": the verb after the cut clause was the clause's
         return None
     kept = [t for t in doc if t.i not in drop and not t.is_space]
     last = next((t for t in reversed(kept) if not t.is_punct), None)

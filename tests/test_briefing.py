@@ -199,6 +199,7 @@ def test_a_plan_and_the_deed_are_two_key_facts_never_one(tmp_path: Path) -> None
 @pytest.mark.parametrize(("event", "says", "never"), [
     (6071, r"(?i)\bjudge\b", r"has banned"),  # the news is the judge's ruling, not the ban it ended
     (6081, r"The New York Times", r"^The Washington Post, and"),  # three newsrooms, none cut out
+    (6024, r"cease-fire", r"took effect|brought life"),  # "A cease-fire took effect ...": an outlet's headline
 ])
 def test_the_title_says_what_the_outlets_headlines_are_about(tmp_path: Path, event: int, says: str,
                                                              never: str) -> None:

@@ -243,6 +243,9 @@ def test_a_sentence_opening_on_according_to_is_framed_once() -> None:
     ("The audit and hand recount reportedly found that Biden won by 45,469 votes.", r"recount found"),
     ("The end of the aid came without objection from President Biden and his top economic advisers, who have become "
      "caught in a political fight over the benefits.", r"objection$"),  # New York Times, event 5726
+    ("Israel and Hamas agreed to a cease-fire Thursday, halting a bruising 11-day war that caused widespread "
+     "destruction in the Gaza Strip, brought life in much of Israel to a standstill and left more than 200 people "
+     "dead.", r"brought life$"),  # event 6024: the parser gave the war's verbs to "agreed"
 ])
 def test_a_headline_never_loses_what_its_words_need(text: str, broken: str) -> None:
     title = headline(_one(text), 14)
