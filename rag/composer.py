@@ -130,6 +130,10 @@ class Composer:
         place = member.sentence.index / self.position[member.sentence.doc_id]  # leads state the event
         return loaded + 1.5 * share + calm + place, place
 
+    def shown(self, member: OutletSentence) -> str:
+        """The words of the sentence a claim would show (deletion done, no frame)."""
+        return clean_claim(self.reader(member.sentence.text)[0])
+
     def _best_per_outlet(self, members: Sequence[OutletSentence]) -> list[OutletSentence]:
         """Each outlet's cheapest member (see `cost`)."""
         outlets = dict.fromkeys(m.outlet for m in members)
@@ -312,7 +316,7 @@ class Composer:
                         # report (one the key fact cites must add more: it states the same fact)
                         told = [c.text for c in key_claims]
                         used = {(c.doc_id, c.sentence_index) for claim in key_claims for c in claim.citations}
-                        singles.extend(m for m in self._best_per_outlet(members) if _adds(m.sentence.text, told, (
+                        singles.extend(m for m in self._best_per_outlet(members) if _adds(self.shown(m), told, (
                             self.cfg.own_words_cited if (m.sentence.doc_id, m.sentence.index) in used
                             else self.cfg.own_words)))
                     else:  # each outlet's own telling of the fact is a candidate for its single-outlet report
@@ -335,6 +339,11 @@ class Composer:
         # a sentence a difference already states is not repeated among the single-outlet facts, nor one twice
         differing = {(c.doc_id, c.sentence_index) for claim in substantive + attributed for c in claim.citations}
         singles = [m for m in dict.fromkeys(singles) if (m.sentence.doc_id, m.sentence.index) not in differing]
+        # nor one a key fact cites (in whichever group) unless it adds to what the key facts say
+        stated = {(c.doc_id, c.sentence_index) for claim in key_claims for c in claim.citations}
+        told = [c.text for c in key_claims]
+        singles = [m for m in singles if (m.sentence.doc_id, m.sentence.index) not in stated
+                   or _adds(self.shown(m), told, self.cfg.own_words_cited)]
         cited = {c.outlet for claim in key_claims for c in claim.citations}
         # an outlet not yet cited speaks first; of each outlet's statements, the calmest and earliest first
         # (selection: fewer loaded and charged words)

@@ -165,3 +165,25 @@ def test_another_outlets_telling_that_adds_a_figure_is_its_own_report() -> None:
     assert [sorted(c.outlet for c in claim.citations) for claim in key.claims] == [["CBS", "NPR"]]
     assert [claim.text for claim in single.claims] == [
         "Fox reported that Moderna said its COVID-19 vaccine is 96% effective in teenagers aged 12 to 17."]
+
+
+@pytest.mark.slow  # real spaCy parses
+def test_a_telling_the_key_fact_cites_is_not_repeated_once_deletion_makes_it_the_same() -> None:
+    # event 5665: The Daily Wire's ", 78," (an apposition, deleted) counted as a figure the key fact lacked, and
+    # the briefing repeated the key fact word for word as The Daily Wire's report
+    from rag.composer import Composer
+    from rag.stories import Story
+    from rag.types import Document, DocumentMeta, Verdict, Verification
+
+    texts = {"ABC": "President Joe Biden received a booster shot against COVID-19 at the White House on Monday.",
+             "Wire": "President Joe Biden, 78, received a booster shot against COVID-19 at the White House on Monday."}
+    docs = tuple(Document(o, t, DocumentMeta(outlet=o), (Sentence(o, 0, t, 0, len(t)),)) for o, t in texts.items())
+    members = tuple(OutletSentence(d.sentences[0], d.label) for d in docs)
+    group = FactGroup(members, {(0, 1): 0.97})
+
+    def supported(text: str, sources: object, outlets: object) -> Verification:
+        return Verification(Verdict.SUPPORTED, 1.0, ())
+
+    key, single, _, _ = Composer(Story(docs), [group], supported, "standard").sections()
+    assert len(key.claims) == 1 and len(key.claims[0].citations) == 2
+    assert not single.claims
