@@ -246,6 +246,7 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                     and not (t.dep_ in ("conj", "advmod") and t.pos_ == "PROPN") \
                     and not (t.dep_ == "npadvmod" and t.ent_type_ not in ("DATE", "TIME")) \
                     and not (t.dep_ in ("amod", "advmod") and (t.tag_ in ("JJS", "JJR", "RBS", "RBR")
+                                                               or t.lower_ in _ORDER
                                                                or _ranked(t) or _after_article(doc, t))) \
                     and not (t.dep_ == "acl" and any(c.dep_ == "nummod" for c in t.head.children)) \
                     and not (t.dep_ == "appos" and (_listed(doc, t) or t.ent_type_ in NAMES)) \
@@ -281,6 +282,9 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                 if root.i not in removed:
                     drop |= removed
     return drop
+
+# Modifiers that place a thing in an order: "its first press conference" is not "its press conference".
+_ORDER = frozenset(("first", "last", "latest", "only", "next", "second", "third", "final"))
 
 # A root's dependents that carry what it says: a headline that loses them loses its meaning.
 _CORE = frozenset(("dobj", "attr", "acomp", "ccomp", "xcomp", "oprd", "dative", "agent"))
@@ -470,7 +474,7 @@ def emptied(t: Token, drop: set[int]) -> bool:
                                 or t.dep_ == "conj" and t.head.dep_ == "dobj")
     bare = t.tag_ == "NNS" and not any(c.dep_ in ("det", "poss") for c in t.children)  # "provisions targeting"
     indefinite = any(c.lower_ in ("a", "an") and c.dep_ == "det" for c in t.children) or any(
-        c.dep_ == "amod" and (c.tag_ == "JJS" or c.lower_ in ("first", "last", "latest", "only")) for c in t.children)
+        c.dep_ == "amod" and (c.tag_ == "JJS" or c.lower_ in _ORDER) for c in t.children)
     content = any(m.dep_ == "mark" and m.lower_ in ("that", "whether") for c in lost for m in c.children)
     # an indefinite or bare relational noun that lost what it relates to: "called for a major boost" without "in
     # the country's production of missiles"

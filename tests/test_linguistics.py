@@ -246,6 +246,8 @@ def test_a_sentence_opening_on_according_to_is_framed_once() -> None:
     ("Israel and Hamas agreed to a cease-fire Thursday, halting a bruising 11-day war that caused widespread "
      "destruction in the Gaza Strip, brought life in much of Israel to a standstill and left more than 200 people "
      "dead.", r"brought life$"),  # event 6024: the parser gave the war's verbs to "agreed"
+    ("The Taliban just gave its first press conference since the insurgent group took over Afghanistan.",
+     r"its press conference"),  # event 5777
 ])
 def test_a_headline_never_loses_what_its_words_need(text: str, broken: str) -> None:
     title = headline(_one(text), 14)
