@@ -347,7 +347,9 @@ class Composer:
         cited = {c.outlet for claim in key_claims for c in claim.citations}
         # an outlet not yet cited speaks first; of each outlet's statements, the calmest and earliest first
         # (selection: fewer loaded and charged words)
-        singles.sort(key=lambda m: (m.outlet in cited, self.cost(m)[0]))
+        framed = {(c.doc_id, c.sentence_index) for claim in framing for c in claim.citations}  # shown there already
+        singles.sort(key=lambda m: (m.outlet in cited, (m.sentence.doc_id, m.sentence.index) in framed,
+                                    self.cost(m)[0]))
         self.reader.prefetch(m.sentence.text for m in singles[: 3 * n_single])  # the likely picks, in one batch
         single_claims = [self.single(m) for m in _round_robin(singles, n_single, lambda m: bool(self.usable([m])))]
         heard = cited | {c.outlet for claim in single_claims for c in claim.citations}
