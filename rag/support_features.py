@@ -199,7 +199,8 @@ def measure(claim: str, sources: Sequence[str], texts: TextCache, *, near: int =
     missing_numbers = [text for text, value in number_mentions(claim) if not number_in(value, source_numbers)]
     source_tokens = set(tokens(joined))
     names = claim_names(claim, claim_doc)
-    names_lacking = missing_names(claim, names, source_tokens, joined)
+    people = {t.text for t in claim_doc if t.ent_type_ == "PERSON"}
+    names_lacking = missing_names(claim, names, source_tokens, joined, people)
     negation = negation_mismatch(claim, near_texts[:1])  # the closest sentence; far ones are about other things
     modals = [t for t in claim_doc if t.tag_ == "MD" and t.lower_ not in {"will", "would", "'ll", "wo"}]
     long_terms = {t for t in terms if len(t) >= 7}

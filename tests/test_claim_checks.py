@@ -13,7 +13,9 @@ pytestmark = pytest.mark.slow  # loads the spaCy pipeline
 
 
 def names_missing(claim: str, source: str) -> list[str]:
-    return missing_names(claim, claim_names(claim, parse([claim])[0]), set(tokens(source)), source)
+    doc = parse([claim])[0]
+    people = {t.text for t in doc if t.ent_type_ == "PERSON"}
+    return missing_names(claim, claim_names(claim, doc), set(tokens(source)), source, people)
 
 
 def relations_added(claim: str, source: str) -> list[tuple[str, str]]:
@@ -94,3 +96,40 @@ def test_negation_is_compared_with_the_cited_sentences():
     # A paraphrase that moves the negation ("does not require" / "no ... is required") is not a flip.
     assert negation_mismatch("Becoming a lexicographer does not require a specific degree.",
                              ["No specific degree is required to become a lexicographer."]) is None
+
+
+def test_a_titles_word_or_a_surname_alone_is_no_missing_name():
+    # Real AttributionBench dev pairs people labelled attributable.
+    assert names_missing("Milira sings the song 'I Want to Go Outside in the Rain.'",
+                         '"Go Outside in the Rain" is a R&B song by Milira released in 1990.') == []
+    assert names_missing("This is in contrast to the \"surface web\", which is accessible to anyone using the "
+                         "Internet.", "the deep web is different from the surface web, where contents can be "
+                         "accessed through search engines.") == []
+    assert names_missing("Margot Robbie is the actress who plays Harley Quinn in several movies.",
+                         "Robbie has arguably become the most recognizable Harley Quinn actress, largely because she "
+                         "was the first to play her in a live-action movie.") == []
+    # A surname the sources give another first name is still another person; a swapped name is still missing.
+    assert names_missing("Jill Biden met Harley Quinn.", "Joe Biden met Harley Quinn. Biden left.") == ["Jill Biden"]
+    assert names_missing("Pink sang the national anthem at the Super Bowl.",
+                         "Lady Gaga sang the national anthem at the Super Bowl.") == ["Pink"]
+
+
+def test_a_verbs_or_nouns_to_complement_is_no_added_purpose():
+    # Real dev pairs labelled attributable: what is sought or designed for.
+    assert relations_added("Moscow might seek to reinstate him.", "Moscow wants a puppet regime.") == []
+    assert relations_added("They are designed to exist only in the space for which they were created.",
+                           "installations are typically site-specific and often temporary.") == []
+
+
+def test_words_that_negate_nothing_are_no_negation():
+    # Real dev pairs labelled attributable: "not only important" affirms, "No. 20" is a number.
+    assert negation_mismatch("Maintaining a healthy work-life balance is important for health, relationships, "
+                             "and productivity.", ["Maintaining a healthy work-life balance is not only important "
+                                                   "for health and relationships, but it can also improve your "
+                                                   "employee's productivity."]) is None
+    assert negation_mismatch("Cliff Richard sang the song 'Suddenly' with Olivia Newton John.",
+                             ['Newton-John charted with "Magic" (No. 1 Pop, No. 1 AC), "Suddenly" with Cliff '
+                              'Richard (No. 20 Pop, No. 4 AC).']) is None
+    assert negation_mismatch("To clean an iPad screen, use a soft, slightly damp, lint-free cloth.",
+                             ["The proper way to clean the iPad display is to use nothing but a soft damp "
+                              "cloth:"]) is None
