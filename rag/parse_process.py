@@ -19,6 +19,7 @@ texts (~2.4 CPU-s to load, on the other core): a briefing of many stories, an ap
 from __future__ import annotations
 
 import json
+import queue
 import subprocess
 import sys
 import threading
@@ -49,7 +50,7 @@ class ParseProcess:
         self._proc = subprocess.Popen([sys.executable, "-m", "rag.parse_process"], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self._cond = threading.Condition()
-        self._write_lock = threading.Lock()
+        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._next = 0
         self._answers: dict[int, list[tuple[int, Spans]]] = {}
         self._asked: dict[int, int] = {}  # entity request id -> texts, until answered
@@ -59,6 +60,7 @@ class ParseProcess:
         self.ready = False
         self.alive = True
         threading.Thread(target=self._receive, name="crossread-parser", daemon=True).start()
+        threading.Thread(target=self._write, name="crossread-parser-input", daemon=True).start()
 
     def submit(self, texts: Sequence[str]) -> int | None:
         """The id of a request for the texts' entities, or None when the helper is gone or not ready yet."""
@@ -146,8 +148,7 @@ class ParseProcess:
     def close(self) -> None:
         """End the helper (it also ends by itself when this process exits)."""
         self._gone()
-        if self._proc.stdin:
-            self._proc.stdin.close()
+        self._outbox.put(None)  # the writer closes the helper's input: it ends
         self._proc.wait(5)
 
     def _new_id(self) -> int:
@@ -155,12 +156,19 @@ class ParseProcess:
         return rid
 
     def _send(self, message: list[Any]) -> None:
+        self._outbox.put(json.dumps(message).encode() + b"\n")
+
+    def _write(self) -> None:
+        """Messages to the helper, from a thread of their own: a hint of a thousand texts fills the pipe, and
+        its writer waits until the helper reads (slow when other processes load the cores)."""
+        stdin = self._proc.stdin
+        assert stdin is not None
         try:
-            assert self._proc.stdin is not None
-            with self._write_lock:
-                self._proc.stdin.write(json.dumps(message).encode() + b"\n")
-                self._proc.stdin.flush()
-        except (OSError, ValueError):  # gone, or closed
+            while (line := self._outbox.get()) is not None:
+                stdin.write(line)
+                stdin.flush()
+            stdin.close()
+        except (OSError, ValueError):  # gone
             self._gone()
 
     def _receive(self) -> None:
