@@ -10,6 +10,7 @@ from a fact two or more outlets state (rag.deletion.headline), never an outlet's
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -199,11 +200,17 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
         if ent.label_ in ("PERSON", "ORG", "GPE", "EVENT", "LAW", "PRODUCT", "FAC")))
     ranked = [e for e, n in counts.most_common() if n >= 2] or [e for e, _ in counts.most_common(2)]
     shared: list[str] = []
-    for name in ranked:  # "Donald Trump" covers "Trump"; the title stays within max_words
-        if not any(name in other or other in name for other in shared) and len(shared) < 3 \
+    for name in ranked:  # "Donald Trump" covers "Trump", "the United States" "U.S."; the title stays within max_words
+        if not any(name in other or other in name or _initials(name) == _initials(other) for other in shared) \
+                and len(shared) < 3 \
                 and len(("Coverage of " + " and ".join([*shared, name])).split()) <= max_words:
             shared.append(name)
     return "Coverage of " + " and ".join(shared) if shared else "Briefing"
+
+
+def _initials(name: str) -> str:
+    """A name's capitals, which its acronym shares: "United States" and "U.S." → "US"."""
+    return "".join(c for c in re.sub(r"^the\s+", "", name, flags=re.I) if c.isupper())
 
 
 def _echoes(title: str, outlet_headline: str) -> bool:

@@ -453,7 +453,9 @@ def _undefined(subject: Token, drop: set[int]) -> bool:
     "aimed at recalling California Gov. Gavin Newsom" (alone, a title cannot point back)."""
     defining = [c for c in subject.children if c.dep_ in DEFINING
                 and not (c.dep_ in ("acl", "relcl") and comma_bounded(subject.doc, c))]  # an aside defines nothing
-    return subject.pos_ == "NOUN" and bool(defining) and all(c.i in drop for c in defining) \
+    # an adjective describes more than it says which: "The significant rise" without "in homicides" is undefined
+    naming = [c for c in defining if c.dep_ != "amod"] or defining
+    return subject.pos_ == "NOUN" and bool(naming) and all(c.i in drop for c in naming) \
         and any(c.dep_ == "det" and c.lower_ == "the" for c in subject.children)
 
 def emptied(t: Token, drop: set[int]) -> bool:

@@ -211,3 +211,11 @@ def test_the_title_says_what_the_outlets_headlines_are_about(tmp_path: Path, eve
     ingest([str(tmp_path)], store=store)
     title = brief(store=store, length="short").title
     assert re.search(says, title) and not re.search(never, title), title
+
+
+def test_a_fallback_title_names_a_place_once_whatever_its_form() -> None:
+    from rag.briefing import _initials
+
+    # event 5668 read "Coverage of the United States and FBI and U.S."
+    assert _initials("the United States") == _initials("U.S.") == "US"
+    assert _initials("the FBI") != _initials("the United States")

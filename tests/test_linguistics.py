@@ -248,6 +248,8 @@ def test_a_sentence_opening_on_according_to_is_framed_once() -> None:
      "dead.", r"brought life$"),  # event 6024: the parser gave the war's verbs to "agreed"
     ("The Taliban just gave its first press conference since the insurgent group took over Afghanistan.",
      r"its press conference"),  # event 5777
+    ("The significant rise in homicides has roughly coincided with the 18 months of the Covid-19 pandemic.",
+     r"^The significant rise has"),  # New York Times, event 5668: which rise?
 ])
 def test_a_headline_never_loses_what_its_words_need(text: str, broken: str) -> None:
     title = headline(_one(text), 14)
