@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Span, Token
+    from spacy.tokens import Doc, Token
 
     from rag.parse_process import ParseProcess
 
@@ -116,14 +116,6 @@ def _parse_new(texts: list[str]) -> list[Doc]:
     for _ in nlp().get_pipe("ner").pipe(unanswered, batch_size=64):  # type: ignore[attr-defined]
         pass  # sets each doc's entities
     return docs
-
-def entities(doc: Doc) -> tuple[Span, ...]:
-    """The doc's named entities (`doc.ents`)."""
-    return tuple(doc.ents)
-
-def entity_type(token: Token) -> str:
-    """The entity label of a token (`token.ent_type_`), "" outside entities."""
-    return token.ent_type_
 
 class Role(StrEnum):
     """What a sentence does in its article; only FACT and OPINION may enter an answer or briefing."""
@@ -410,8 +402,8 @@ def answer_types(question: str) -> frozenset[str]:
 def gives_answer_type(doc: Doc, labels: frozenset[str]) -> bool:
     """Whether the sentence holds an entity of one of `labels` (a number for "how many": "voted 94-1"; the day
     of a date is no count: "the 24 June collapse", nor is "no one")."""
-    return any(e.label_ in labels for e in entities(doc)) or "CARDINAL" in labels and any(
-        t.like_num and any(c.isdigit() for c in t.text) and entity_type(t) not in ("DATE", "TIME") for t in doc)
+    return any(e.label_ in labels for e in doc.ents) or "CARDINAL" in labels and any(
+        t.like_num and any(c.isdigit() for c in t.text) and t.ent_type_ not in ("DATE", "TIME") for t in doc)
 
 def what_is_asked(labels: frozenset[str]) -> str:
     """How a notice names what a question of these answer types asks for."""

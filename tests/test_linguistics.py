@@ -527,12 +527,8 @@ def _full_pass(text: str) -> list[tuple[int, int, str]]:
 
 
 def test_parse_finds_the_entities_of_one_pass() -> None:
-    from rag.linguistics import entities, entity_type
-
-    docs = parse([f"{s} (parsed)" for s in _ENTITY_SENTENCES])
-    for doc in docs:
-        assert [(e.start, e.end, e.label_) for e in entities(doc)] == _full_pass(doc.text)
-        assert [entity_type(t) for t in doc] == [t.ent_type_ for t in nlp()(doc.text)]
+    for doc in parse([f"{s} (parsed)" for s in _ENTITY_SENTENCES]):  # the recogniser run after the parse here
+        assert _signature(doc) == _signature(nlp()(doc.text))
 
 
 def test_parse_process_answers_as_one_pass_here() -> None:
