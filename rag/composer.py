@@ -225,6 +225,8 @@ class Composer:
         a, who = named[0]
         if a.sentence.text.lstrip()[:1] in _QUOTE_MARKS:  # a quotation beside a paraphrase is no disagreement
             return []
+        if any(o.lower() in who.lower() for o in self.story.outlets if o):  # one outlet crediting another's
+            return []  # reporting ("..., CBS News reported") is no difference with that outlet's own account
         speaker = {t.lemma_.lower() for t in nlp()(who) if t.pos_ in ("NOUN", "PROPN") and not t.is_stop}
         # The other side states the same point (closely aligned) in its own voice: no verb of saying or
         # showing, and nothing of the speaker in it ("census data revealed" attributes to the census).

@@ -187,3 +187,26 @@ def test_a_telling_the_key_fact_cites_is_not_repeated_once_deletion_makes_it_the
     key, single, _, _ = Composer(Story(docs), [group], supported, "standard").sections()
     assert len(key.claims) == 1 and len(key.claims[0].citations) == 2
     assert not single.claims
+
+
+@pytest.mark.slow  # real spaCy parses
+def test_an_outlet_crediting_another_outlet_is_no_attribution_difference() -> None:
+    # event 5949: "Attribution differs (Newsmax attributes it to CBS News; CBS News states it as fact)"
+    from rag.composer import Composer
+    from rag.stories import Story
+    from rag.types import Document, DocumentMeta, Verdict, Verification
+
+    def supported(text: str, sources: object, outlets: object) -> Verification:
+        return Verification(Verdict.SUPPORTED, 1.0, ())
+
+    def differences(credited: str) -> list:
+        fact = "The Russian Navy is conducting its largest exercise in the Pacific Ocean since the Cold War"
+        texts = {"Newsmax": f"{fact}, {credited}.", "CBS News": f"{fact}."}
+        docs = tuple(Document(o, t, DocumentMeta(outlet=o), (Sentence(o, 0, t, 0, len(t)),))
+                     for o, t in texts.items())
+        members = tuple(OutletSentence(d.sentences[0], d.label) for d in docs)
+        group = FactGroup(members, {(0, 1): 0.95})
+        return Composer(Story(docs), [group], supported, "short").attribution_difference(group, list(members))
+
+    assert differences("CBS News reported") == []
+    assert len(differences("the Pentagon said")) == 2  # a source that is not an outlet of the story still counts
