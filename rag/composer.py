@@ -400,9 +400,8 @@ def _one_per_plain_side(contrasts: Sequence[Claim]) -> list[Claim]:
             merged[key] = claim
             continue
         text = f"{first.text.rstrip('.')}; {claim.text.split('; ', 1)[1]}"
-        if len(text.split()) > MAX_WORDS:  # too long to take in as one sentence: the contrast stands on its own
-            merged[(plain.doc_id, -len(merged) - 1)] = claim
-            continue
+        if len(text.split()) > MAX_WORDS:  # too long to take in as one sentence: the plain sentence is not
+            continue  # repeated for it (that outlet's loaded words are listed under how each outlet framed it)
         verdict = first.verdict if first.verdict == claim.verdict else Verdict.UNSUPPORTED
         merged[key] = replace(first, text=text,
                               citations=first.citations + tuple(c for c in claim.citations[1:]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from rag.alignment import FactGroup, OutletSentence
@@ -96,6 +98,10 @@ def test_framing_contrasts_against_one_plain_sentence_are_one_claim() -> None:
     assert merged.text == (f"{plain}; NYT's account of the same point uses “claimed”; Post's account of the same "
                            "point uses “devastating”.")
     assert [c.outlet for c in merged.citations] == ["AP", "NYT", "Post"] and merged.score == 0.8
+    # event 5964: when the two would not fit in one sentence, the plain sentence is not repeated for the second
+    long = plain + " after eleven days of fighting" * 10
+    claims = [replace(c, text=c.text.replace(plain, long)) for c in claims]
+    assert [c.text for c in _one_per_plain_side(claims)] == [claims[0].text]
 
 
 @pytest.mark.slow  # real spaCy parses
