@@ -90,13 +90,15 @@ _parsed_texts = 0
 
 def _parse_process(texts: int) -> ParseProcess | None:
     global _helper, _parsed_texts
-    from rag.parse_process import START_AFTER_TEXTS, ParseProcess
+    from rag.parse_process import MIN_SPARE_CORES, START_AFTER_TEXTS, ParseProcess, spare_now
 
     with _helper_lock:
         _parsed_texts += texts
         if _helper is None and _parsed_texts >= START_AFTER_TEXTS:
-            with contextlib.suppress(OSError):  # no helper: everything is parsed here
-                _helper = ParseProcess()
+            _parsed_texts = 0  # with no core to spare, asked again after as many texts
+            if spare_now() >= MIN_SPARE_CORES:
+                with contextlib.suppress(OSError):  # no helper: everything is parsed here
+                    _helper = ParseProcess()
         return _helper
 
 def _parse_new(texts: list[str]) -> list[Doc]:

@@ -19,6 +19,7 @@ texts (~2.4 CPU-s to load, on the other core): a briefing of many stories, an ap
 from __future__ import annotations
 
 import json
+import os
 import queue
 import subprocess
 import sys
@@ -36,11 +37,69 @@ Spans = list[tuple[int, int, str]]  # token start, end, label
 
 START_AFTER_TEXTS = 256
 # Entities are recognised here instead of waited for when the helper still has this many texts of earlier
-# requests to do (~2 ms each), or is slower than this (starved of CPU by other processes, or stuck).
+# requests to do (~2 ms each), or has not answered this long after this process finished its own part of the
+# batch (with a core of its own it is done by then; later, other processes starve it of CPU, or it is stuck).
 MAX_WAIT_TEXTS = 24
-MAX_WAIT_SECONDS = 1.0
+MAX_WAIT_SECONDS = 0.02
+MAX_WAIT_SECONDS_PER_TEXT = 0.002
+# The helper pays only with a core to spare: on cores other processes kept busy (load 4-6 on 2) the first
+# 300-article briefing took longer with it than without (its work competes with this process's, and this one
+# waits for answers a starved helper gives late); parsing ahead also adds work (a fifth of the hinted sentences
+# are never read). Without a spare core everything is parsed here.
+MIN_SPARE_CORES = 0.5
+WATCH_SECONDS = 0.5
 AHEAD_CHUNK = 8  # texts per parse-ahead message (~35 ms of the helper's time)
 _NER_ONLY = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+
+
+def spare_now(window: float = 0.05) -> float:
+    """Cores no other process uses, sampled from /proc/stat over `window` seconds while this process sleeps (its
+    own core shows idle, hence the minus one); the CPU count less one where /proc is not."""
+    def idle_and_total() -> tuple[int, int]:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = [int(x) for x in f.readline().split()[1:9]]
+        return fields[3] + fields[4], sum(fields)
+
+    cores = os.cpu_count() or 1
+    try:
+        idle, total = idle_and_total()
+        time.sleep(window)
+        idle2, total2 = idle_and_total()
+    except (OSError, ValueError, IndexError):
+        return cores - 1
+    return (idle2 - idle) / max(1, total2 - total) * cores - 1
+
+
+class CpuWatch:
+    """How many cores other processes keep busy (the machine's busy time from /proc/stat, less this process's and
+    its helper's), over the time between two readings at least WATCH_SECONDS apart; 0 where /proc is not."""
+
+    def __init__(self, helper_pid: int) -> None:
+        self.helper_pid = helper_pid
+        self.others = 0.0
+        self._last = self._read()
+
+    def spare(self) -> float:
+        """Cores neither other processes nor this one's own thread of work keep busy, as last measured."""
+        now = self._read()
+        if self._last and now and now[0] - self._last[0] >= WATCH_SECONDS:
+            wall, busy, ours = (n - last for n, last in zip(now, self._last, strict=True))
+            self.others = max(0.0, busy - ours) / wall
+            self._last = now
+        return (os.cpu_count() or 1) - self.others - 1
+
+    def _read(self) -> tuple[float, float, float] | None:
+        """(time, CPU seconds the machine spent busy, CPU seconds of this process and its helper)."""
+        try:
+            tick = os.sysconf("SC_CLK_TCK")
+            with open("/proc/stat", encoding="ascii") as f:
+                fields = [int(x) for x in f.readline().split()[1:9]]
+            with open(f"/proc/{self.helper_pid}/stat", encoding="ascii") as f:
+                helper = f.read().rsplit(")", 1)[1].split()
+        except (OSError, ValueError, IndexError):
+            return None
+        busy = sum(fields) - fields[3] - fields[4]  # all but idle and iowait
+        return time.monotonic(), busy / tick, time.process_time() + (int(helper[11]) + int(helper[12])) / tick
 
 
 class ParseProcess:
@@ -49,6 +108,7 @@ class ParseProcess:
     def __init__(self) -> None:
         self._proc = subprocess.Popen([sys.executable, "-m", "rag.parse_process"], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.watch = CpuWatch(self._proc.pid)
         self._cond = threading.Condition()
         self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._next = 0
@@ -64,6 +124,8 @@ class ParseProcess:
 
     def submit(self, texts: Sequence[str]) -> int | None:
         """The id of a request for the texts' entities, or None when the helper is gone or not ready yet."""
+        if self.watch.spare() < MIN_SPARE_CORES:
+            return None
         with self._cond:
             # while it parses ahead, an entity request would wait for the texts it is on: found here instead
             busy = any(r not in self._ahead_done for r in self._ahead_texts)
@@ -76,25 +138,25 @@ class ParseProcess:
 
     def answers(self, rid: int, tokens: Sequence[int]) -> list[Spans | None]:
         """Each text's entity spans, waited for unless the helper is gone, further behind than MAX_WAIT_TEXTS
-        or slower than MAX_WAIT_SECONDS; None for a text whose tokens differ from the doc's here (never with the
-        same pipeline)."""
-        deadline = time.monotonic() + MAX_WAIT_SECONDS
+        or slower than MAX_WAIT_SECONDS(_PER_TEXT); None for a text whose tokens differ from the doc's here (never
+        with the same pipeline)."""
+        deadline = time.monotonic() + MAX_WAIT_SECONDS + MAX_WAIT_SECONDS_PER_TEXT * len(tokens)
         with self._cond:
             while rid not in self._answers:
                 behind = sum(n for r, n in self._asked.items() if r < rid)
                 if not self.alive or behind > MAX_WAIT_TEXTS or time.monotonic() > deadline:
                     self._asked.pop(rid, None)  # its answer, when it comes, is dropped
                     return [None] * len(tokens)
-                self._cond.wait(0.1)
+                self._cond.wait(max(0.001, deadline - time.monotonic()))
             found = self._answers.pop(rid)
         return [spans if count == n else None for (count, spans), n in zip(found, tokens, strict=True)]
 
-    def parse_ahead(self, texts: Sequence[tuple[str, str]]) -> None:
-        """Queue whole parses of (text, text as parsed) pairs, in the order they will be needed; what an earlier
-        hint queued and was not taken is dropped."""
+    def parse_ahead(self, texts: Sequence[tuple[str, str]]) -> bool:
+        """Queue whole parses of (text, text as parsed) pairs, in the order they will be needed, when a core is
+        spare; what an earlier hint queued and was not taken is dropped. Whether they were queued."""
+        if not self.alive or self.watch.spare() < MIN_SPARE_CORES:
+            return False
         with self._cond:
-            if not self.alive:
-                return
             last = max(self._ahead_texts, default=-1)
             self._ahead.clear()
             self._ahead_texts.clear()
@@ -110,6 +172,7 @@ class ParseProcess:
             self._send(["skip", last])
         for message in chunks:
             self._send(message)
+        return True
 
     def take(self, texts: Sequence[str], vocab: Vocab) -> dict[str, Doc]:
         """The parses of those texts the helper has done, never waited for: the queued requests up to the last

@@ -531,9 +531,12 @@ def test_parse_finds_the_entities_of_one_pass() -> None:
         assert _signature(doc) == _signature(nlp()(doc.text))
 
 
-def test_parse_process_answers_as_one_pass_here() -> None:
+def test_parse_process_answers_as_one_pass_here(monkeypatch: pytest.MonkeyPatch) -> None:
     """The helper process's spans are those of the whole pipeline in this process (same tokens, same labels)."""
     from rag.parse_process import ParseProcess
+
+    monkeypatch.setattr("rag.parse_process.MIN_SPARE_CORES", -99.0)  # parse ahead on busy cores too
+    monkeypatch.setattr("rag.parse_process.MAX_WAIT_SECONDS", 30.0)  # and wait for answers there
 
     helper = ParseProcess()
     try:
