@@ -46,6 +46,11 @@ def keeps_capital(doc: Doc, i: int | None) -> bool:
     # "Activist Rose McGowan"); a title stays ("President Biden")
     if i == first_word(doc) and t.dep_ == "compound" and t.head.pos_ == "PROPN" and t.lower_.endswith(_TRADES):
         return False
+    if i == first_word(doc) and any(c.dep_ == "conj" and (c.pos_ == "PROPN" or any(ch.isupper() for ch in c.text[1:]))
+                                    and all(w.text[:1].isupper() for w in c.subtree if w.is_alpha)
+                                    for c in t.children):
+        return True  # joined to a name ("Pfizer and BioNTech asked"), though the tagger made both nouns; not to a
+        # described one ("Actress and activist Rose McGowan")
     if i == first_word(doc) and t.tag_ == "NN" and t.dep_ == "nsubj" and t.lower_ not in _MASS_NOUNS \
             and not any(c.dep_ in ("det", "poss", "compound", "amod") for c in t.children) \
             and not any(c.dep_ == "conj" for c in t.children):

@@ -87,6 +87,10 @@ def test_a_participle_of_saying_that_holds_the_figure_stays() -> None:
     text = ("Moderna on Thursday released the results of its COVID-19 vaccine trials for those aged 12 to 17, "
             "reporting it 96 percent effective against the virus.")
     assert compress(_one(text))[0] == text
+    # Fox Business, event 5625: a trailing dash aside holding a figure is news, not a comment
+    imf = _one("The Washington-based IMF projected in its latest World Economic Outlook that global domestic gross "
+               "product will grow by 5.9% this year – 0.1 percentage point lower than its July estimate.")
+    assert compress(imf)[0].endswith("– 0.1 percentage point lower than its July estimate.")
     # Newsmax, event 6063: a long claim was cut to "turn over routers or router images, saying ..."
     maricopa = _one("Officials in Maricopa County, Arizona, are refusing to comply with subpoenas from the state "
                     "Senate that require them to turn over routers or router images to auditors reviewing the "
@@ -126,6 +130,12 @@ def test_a_capital_the_sentence_start_gave_a_common_word_goes_after_a_frame() ->
         .startswith("CNN reported that Pfizer")
     assert attribute(_one("Senate Majority Leader Chuck Schumer said the vote would come soon."), "CNN") \
         .startswith("CNN reported that Senate Majority Leader")
+    # New York Times, event 5636: was "reported that pfizer and BioNTech asked" (the tagger made both nouns)
+    assert attribute(_one("Pfizer and BioNTech asked federal regulators on Thursday to authorize emergency use of "
+                          "their coronavirus vaccine for children ages 5 to 11."), "New York Times") \
+        .startswith("New York Times reported that Pfizer and BioNTech asked")
+    assert attribute(_one("Actress and activist Rose McGowan pushed back on critics of her Monday interview."),
+                     "Fox News").startswith("Fox News reported that actress and activist Rose McGowan")
 
 
 def test_a_sentence_opening_on_a_word_that_points_back_needs_context() -> None:
