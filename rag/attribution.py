@@ -14,6 +14,7 @@ from rag.linguistics import (
     CHARACTERISES,
     NAMES,
     QUOTE_MARKS,
+    REPORTING_VERBS,
     Reading,
     Role,
     characterises,
@@ -22,7 +23,7 @@ from rag.linguistics import (
 )
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 
 def keeps_capital(doc: Doc, i: int | None) -> bool:
@@ -118,6 +119,8 @@ def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None
         body += "."
     starts_quote = body[:1] in QUOTE_MARKS
     subject = next((c for c in root_of(doc).children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if len(names) == 1 and _names_itself(doc, names[0], subject):  # "The Independent understands that ...",
+        return body[:1].upper() + body[1:]  # "..., sources have told NBC News": the outlet's own words say whose
     opens_on_clause = first is not None and subject is not None and first < subject.left_edge.i
     unnamed = name.endswith(" report")  # "one report", "another report": the outlet is not known
     if unnamed and reading.role == Role.OPINION:
@@ -147,6 +150,26 @@ def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None
         # reported ...", but "According to X, authorities reported ..."
         return f"According to {name}, {body}"
     return f"{name} {frame_verb(reading.role)} that {body}"
+
+def subject_text(subject: Token) -> str:
+    """The words of a subject, as written."""
+    return subject.doc[subject.left_edge.i:subject.right_edge.i + 1].text
+
+
+def _names_itself(doc: Doc, outlet: str, subject: Token | None) -> bool:
+    """Whether the sentence already says it is the outlet's: the outlet is its subject ("The Independent
+    understands that ...", not "Fox News host Tucker Carlson said") or the one its report tail was told ("...,
+    multiple sources have told NBC News")."""
+    name = re.sub(r"^the\s+", "", outlet.strip(), flags=re.I).lower()
+    if not name or name.endswith(" report"):
+        return False
+    root = root_of(doc)
+    if subject is not None and re.sub(r"^the\s+", "", subject_text(subject), flags=re.I).lower() == name:
+        return True
+    content = {t.i for c in root.children if c.dep_ in ("ccomp", "parataxis") for t in c.subtree}
+    return root.lemma_ in REPORTING_VERBS and root.i > min(content, default=root.i) \
+        and name in " ".join(t.lower_ for t in root.subtree if t.i not in content)
+
 
 def clean_claim(doc: Doc) -> str:
     """A sentence stated without a frame (several outlets agree): compressed, capitalised, closed."""

@@ -61,6 +61,19 @@ def test_report_tail_is_reframed_not_double_framed() -> None:
         "The bill passed 94-1, Senate leaders said, Newsmax reported."
 
 
+def test_a_sentence_that_says_it_is_the_outlets_gets_no_frame() -> None:
+    # The Independent, event 5613: was "The Independent reported that the Independent understands that ..."
+    assert attribute(_one("The Independent understands that the suspect is a British national of Somali origin."),
+                     "The Independent") == "The Independent understands that the suspect is a British national of " \
+        "Somali origin."
+    # NBC News, event 5610: was "..., multiple sources have told NBC News, NBC News reported."
+    assert attribute(_one("The program is likely to be dropped from the spending bill, multiple sources have told "
+                          "NBC News."), "NBC News").endswith("multiple sources have told NBC News.")
+    # a name that only contains the outlet's is someone else: the frame stays
+    assert attribute(_one("Fox News host Tucker Carlson said the network would air the interview."), "Fox News") \
+        .startswith("Fox News reported that Fox News host")
+
+
 def test_a_frame_never_reports_a_report() -> None:
     # CNBC, event 6050: was "..., the Labor Department reported Wednesday, CNBC reported."
     assert attribute(_one("Inflation in April accelerated at its fastest pace in more than 12 years, the Labor "
