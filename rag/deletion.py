@@ -86,8 +86,8 @@ def _parentheticals(doc: Doc, quoted: set[int]) -> set[int]:
 
 def _dash_aside(doc: Doc, figures: bool = False) -> set[int]:
     """A dash-bounded aside ("— in an overwhelmingly bipartisan vote on Thursday —"), or a trailing one
-    ("— a far-reaching goal that ...") after a complete clause; with `figures`, never one holding a number (a
-    claim's "– 0.1 percentage point lower than its July estimate" is news; a headline may lose it)."""
+    ("— a far-reaching goal that ...") after a complete clause; with `figures`, never a trailing one holding a
+    number (a claim's "– 0.1 percentage point lower than its July estimate" is news; a headline may lose it)."""
     # a hyphen with spaces around it is a dash too ("force the plane - bound for Lithuania - to land")
     dashes = [t.i for t in doc if t.text in ("—", "–", "--") or t.text == "-" and t.i > 0 and t.whitespace_
               and doc[t.i - 1].whitespace_]
@@ -103,8 +103,9 @@ def _dash_aside(doc: Doc, figures: bool = False) -> set[int]:
     # of "has apologised for a club"
     if any(doc[i].dep_ == "neg" or doc[i].lower_ in ("but", "yet") and doc[i].dep_ == "cc" for i in aside):
         return set()
-    # a figure, not a duration ("– a decision that came after a ten-day pause" may go)
-    if figures and any(doc[i].like_num and doc[i].ent_type_ not in ("DATE", "TIME") for i in aside):
+    # a trailing one holding a figure, not a duration ("– a decision that came after a ten-day pause" may go)
+    if figures and len(dashes) == 1 and any(doc[i].like_num and doc[i].ent_type_ not in ("DATE", "TIME")
+                                            for i in aside):
         return set()
     return aside
 
