@@ -58,6 +58,36 @@ _PYSBD_MODULES = ("abbreviation_replacer", "between_punctuation", "exclamation_w
                   "processor", "punctuation_replacer", "segmenter", "utils")
 
 
+class _Segmenter(pysbd.Segmenter):  # type: ignore[misc]
+    """pysbd's segmenter, its sentences' character spans found with `str.find` instead of one regular expression
+    compiled per sentence (`re.escape(sentence) + r"\s*"`, each new: ~1.2 ms a sentence judged, a third of
+    ingest's CPU outside the encoder). The same spans: the first occurrence, among non-overlapping ones from the
+    left, whose end (trailing whitespace included, `\s` being `str.isspace`) passes the previous sentence's."""
+
+    def sentences_with_char_spans(self, sentences: list[str]) -> list[object]:
+        from pysbd.utils import TextSpan
+
+        text, spans, prior = self.original_text, [], 0
+        for sent in sentences:
+            at = text.find(sent) if sent else -1
+            if not sent:  # an empty pattern matches everywhere: pysbd's own way
+                for match in re.finditer(r"\s*", text):
+                    if match.end() > prior:
+                        spans.append(TextSpan(match.group(), *match.span()))
+                        prior = match.end()
+                        break
+            while at >= 0:
+                end = at + len(sent)
+                while end < len(text) and text[end].isspace():
+                    end += 1
+                if end > prior:
+                    spans.append(TextSpan(text[at:end], at, end))
+                    prior = end
+                    break
+                at = text.find(sent, end)
+        return spans
+
+
 @lru_cache(maxsize=1)
 def _segmenter() -> pysbd.Segmenter:
     import importlib
@@ -66,7 +96,7 @@ def _segmenter() -> pysbd.Segmenter:
         module = importlib.import_module(f"pysbd.{name}")
         if getattr(module, "re", None) is re:
             module.re = _KeptPatterns()  # type: ignore[attr-defined]
-    return pysbd.Segmenter(language="en", clean=False)
+    return _Segmenter(language="en", clean=False)
 
 
 # A candidate sentence end: terminal punctuation, closing quotes/brackets, whitespace, the next character.

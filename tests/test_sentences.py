@@ -100,3 +100,17 @@ def test_kept_patterns_split_as_pysbd_does_on_its_own():
     finally:
         for module, kept_re in zip(modules, patched, strict=True):
             module.re = kept_re
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["He said no.", "Mr. Smith left.", "“Yes,” she said.", "It rose 5 p.m. Jan. 3.",
+                                  "No.", "  ", "\n", " \u00a0", "Gov. Lee (D-Calif.) said no."]), max_size=12))
+def test_segment_spans_found_without_a_pattern_per_sentence_are_pysbds(parts: list[str]) -> None:
+    """The segmenter finds each sentence's span with str.find (repeated sentences, trailing whitespace of any
+    kind) exactly where pysbd's escaped-sentence pattern does."""
+    import pysbd
+
+    from rag.sentences import _segmenter
+
+    text = " ".join(parts)
+    assert _segmenter().segment(text) == pysbd.Segmenter(language="en", clean=False).segment(text)
