@@ -405,6 +405,10 @@ def _misparsed(doc: Doc) -> bool:
         return True  # a participle read as the main verb ("insurance put in place during the pandemic ended"),
         # or a subordinate clause read as the main one ("after he abruptly ended ..., a defensive and at times
         # surly President Biden insisted")
+    for t in doc:  # two objects of one verb with a full stop between them: "yanked all five appointees ... after
+        objects = [c.i for c in t.children if c.dep_ == "dobj"]  # she rejected Reps. Jim Jordan" ("Reps." ended
+        if len(objects) > 1 and any(x.text == "." for x in doc[objects[0]:objects[-1]]):  # the clause for the
+            return True  # parser, and "Jim Jordan" became an object of "yanked")
     if any(t.dep_ == "conj" and any(c.dep_ in ("nsubj", "nsubjpass") and c.tag_ in ("WP", "WDT")
                                     for c in t.children) for t in doc):
         return True  # a "who" clause read as a second main clause ("authorized shots for people above 65 or who

@@ -95,6 +95,16 @@ def test_a_hyphen_between_spaces_bounds_an_aside_like_a_dash() -> None:
         "The Biden-Harris plan passed 50-49 on Tuesday."
 
 
+def test_no_cut_in_a_sentence_whose_verb_the_parser_gave_two_objects() -> None:
+    # Washington Examiner, event 5844: the answer read "... Democrat-led committee. Jim Jordan and Jim Banks over
+    # concerns ..." ("Reps." ended the clause for the parser, and "Jim Jordan" became a second object of "yanked")
+    text = ("Republican House Minority Leader Kevin McCarthy abruptly yanked all five Republican appointees from "
+            "Speaker of the House Nancy Pelosi’s Democrat-led committee investigating the Jan. 6 riot at the Capitol "
+            "after she rejected Reps. Jim Jordan and Jim Banks over concerns that the two GOP Members would impact "
+            "the “integrity of the investigation.”")
+    assert "committee. Jim" not in compress(_one(text))[0]
+
+
 def test_a_participle_of_saying_that_holds_the_figure_stays() -> None:
     # event 6066: the key fact had lost "reporting it 96 percent effective", the news itself
     text = ("Moderna on Thursday released the results of its COVID-19 vaccine trials for those aged 12 to 17, "
