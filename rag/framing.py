@@ -214,20 +214,28 @@ def detect_loaded_terms(text: str, path: Path = TERMS_PATH) -> list[LoadedTerm]:
 
 def _verbs_used_as_verbs(text: str, found: list[LoadedTerm]) -> list[LoadedTerm]:
     """Drop loaded verbs whose form is also a noun and that the tagger reads as one ("jobless claims",
-    "the slams"); the sentence is parsed only when such a form occurs."""
+    "the slams"), and verbs of saying that say nothing: with an object and no clause, "Cuomo declared a state of
+    emergency" or "confirmed the nominee" is an act, not a judgement of what someone said. The sentence is parsed
+    only when such a form occurs."""
     ambiguous = [t for t in found if t.category in _VERB_CATEGORIES and " " not in t.term
-                 and not t.term.lower().endswith(("ed", "ing"))]
+                 and (t.category == "report_verb" or not t.term.lower().endswith(("ed", "ing")))]
     if not ambiguous:
         return found
     from rag.linguistics import parse
 
     doc = parse([text])[0]
-    nouns = set()
+    dropped = set()
     for t in ambiguous:
         span = doc.char_span(t.start, t.end, alignment_mode="expand")
-        if span is not None and span.root.pos_ not in ("VERB", "AUX"):
-            nouns.add(t.start)
-    return [t for t in found if t.start not in nouns]
+        if span is None:
+            continue
+        verb = span.root
+        noun = verb.pos_ not in ("VERB", "AUX") and not t.term.lower().endswith(("ed", "ing"))
+        act = t.category == "report_verb" and any(c.dep_ == "dobj" for c in verb.children) \
+            and not any(c.dep_ in ("ccomp", "xcomp", "parataxis") for c in verb.children)
+        if noun or act:
+            dropped.add(t.start)
+    return [t for t in found if t.start not in dropped]
 
 
 def unquoted_loaded_terms(text: str) -> list[LoadedTerm]:

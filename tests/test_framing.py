@@ -20,6 +20,7 @@ def _terms(text: str) -> dict[str, str]:
     return {t.lemma: text[t.start : t.end] for t in detect_loaded_terms(text)}
 
 
+@pytest.mark.slow  # a verb of saying is read in its parse (an act or a judgement)
 def test_multi_word_terms_and_inflections_with_offsets() -> None:
     text = "The allies began their war games after Seoul claimed the drills were defensive."
     found = _terms(text)
@@ -29,6 +30,7 @@ def test_multi_word_terms_and_inflections_with_offsets() -> None:
     assert claimed.neutral == "said" and claimed.category == "report_verb"
 
 
+@pytest.mark.slow  # a verb of saying is read in its parse (an act or a judgement)
 def test_terms_inside_quotes_are_marked_quoted() -> None:
     text = '"The enemy would be annihilated," Kim declared.'
     terms = {t.lemma: t for t in detect_loaded_terms(text)}
@@ -65,6 +67,16 @@ def test_a_reporting_verbs_noun_form_is_not_a_loaded_verb() -> None:
     assert not [t for t in detect_loaded_terms("His claims were rejected.") if t.lemma == "claim"]
     assert not detect_loaded_terms("Initial jobless claims fell to 498,000 last week.")
     assert [t.term for t in detect_loaded_terms("The senator claims the bill is a disaster.")] == ["claims"]
+
+
+@pytest.mark.slow  # loads the spaCy pipeline
+def test_a_verb_of_saying_with_an_object_and_no_clause_is_an_act_not_a_judgement() -> None:
+    # event 5889: all three outlets were listed as using the loaded reporting verb "declared"
+    assert not detect_loaded_terms("On Tuesday, Gov. Andrew M. Cuomo declared a new state of emergency around gun "
+                                   "violence.")
+    assert not detect_loaded_terms("The Senate confirmed the nominee on Tuesday.")
+    assert [t.term for t in detect_loaded_terms("Cuomo declared that gun violence is a disaster.")] == ["declared"]
+    assert [t.term for t in detect_loaded_terms('"We will win," she insisted.')] == ["insisted"]
 
 
 def test_inflect() -> None:
