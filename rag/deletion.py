@@ -405,6 +405,9 @@ def _misparsed(doc: Doc) -> bool:
         return True  # a participle read as the main verb ("insurance put in place during the pandemic ended"),
         # or a subordinate clause read as the main one ("after he abruptly ended ..., a defensive and at times
         # surly President Biden insisted")
+    if any(sum(c.dep_ == "appos" for c in t.children) > 1 for t in doc):
+        return True  # two appositions of one word: "Rogers, now 62, debated leaving, he told CNN" (a clause read
+        # as an apposition; cutting both left "Rogers, he told CNN")
     for t in doc:  # two objects of one verb with a full stop between them: "yanked all five appointees ... after
         objects = [c.i for c in t.children if c.dep_ == "dobj"]  # she rejected Reps. Jim Jordan" ("Reps." ended
         if len(objects) > 1 and any(x.text == "." for x in doc[objects[0]:objects[-1]]):  # the clause for the

@@ -231,8 +231,9 @@ def _verbs_used_as_verbs(text: str, found: list[LoadedTerm]) -> list[LoadedTerm]
             continue
         verb = span.root
         noun = verb.pos_ not in ("VERB", "AUX") and not t.term.lower().endswith(("ed", "ing"))
-        act = t.category == "report_verb" and any(c.dep_ == "dobj" for c in verb.children) \
-            and not any(c.dep_ in ("ccomp", "xcomp", "parataxis") for c in verb.children)
+        act = t.category == "report_verb" and (verb.dep_ == "amod" or any(c.dep_ == "dobj" for c in verb.children)
+                                               and not any(c.dep_ in ("ccomp", "xcomp", "parataxis")
+                                                           for c in verb.children))  # or "confirmed cases"
         if noun or act:
             dropped.add(t.start)
     return [t for t in found if t.start not in dropped]

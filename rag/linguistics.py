@@ -258,6 +258,8 @@ def read(doc: Doc) -> Reading:
         return Reading(Role.FRAGMENT, "too short or clipped to stand alone")
     if not balanced_quotes(text):
         return Reading(Role.FRAGMENT, "part of a quotation split across sentences")
+    if bare.endswith(":"):  # "..., should the need arise:" introduces a quotation or list it does not hold
+        return Reading(Role.FRAGMENT, "introduces what follows it")
     if _BOILERPLATE.search(text) or DATELINE.fullmatch(text + " "):
         return Reading(Role.BOILERPLATE, "site boilerplate, byline or credit")
     caps = [t for t in words if len(t) > 1 and t.text.isupper()]

@@ -75,6 +75,7 @@ def test_a_verb_of_saying_with_an_object_and_no_clause_is_an_act_not_a_judgement
     assert not detect_loaded_terms("On Tuesday, Gov. Andrew M. Cuomo declared a new state of emergency around gun "
                                    "violence.")
     assert not detect_loaded_terms("The Senate confirmed the nominee on Tuesday.")
+    assert not detect_loaded_terms("Confirmed cases rose by 12% in the past week.")  # event 5868: an adjective
     assert [t.term for t in detect_loaded_terms("Cuomo declared that gun violence is a disaster.")] == ["declared"]
     assert [t.term for t in detect_loaded_terms('"We will win," she insisted.')] == ["insisted"]
 

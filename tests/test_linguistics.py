@@ -31,6 +31,8 @@ def _one(text: str):
     ("A Centers for Disease Control and Prevention advisory panel on Friday recommended the U.S. resume using "
      "the Johnson and Johnson Covid-19 vaccine.", Role.FACT),
     ("“Our army will annihilate the enemy,” Kim said.", Role.FACT),  # first person inside a quotation
+    ("The Majority Opinion by Judge Julius Richardson looked at militia laws in American history, allowing the "
+     "latter to repel a tyrannical government, should the need arise:", Role.FRAGMENT),  # Breitbart, event 5869
 ])
 def test_roles_of_real_sentences(text: str, role: Role) -> None:
     assert read(_one(text)).role == role
@@ -103,6 +105,13 @@ def test_no_cut_in_a_sentence_whose_verb_the_parser_gave_two_objects() -> None:
             "after she rejected Reps. Jim Jordan and Jim Banks over concerns that the two GOP Members would impact "
             "the “integrity of the investigation.”")
     assert "committee. Jim" not in compress(_one(text))[0]
+
+
+def test_no_cut_where_the_parser_gave_a_word_two_appositions() -> None:
+    # Washington Post, event 5876: was "According to Washington Post, Rogers, he told CNN's Ed Lavandera ..."
+    text = ("Rogers, now 62, debated leaving, he told CNN’s Ed Lavandera as he exited a polling center at Texas "
+            "Southern University after midnight on March 4.")
+    assert compress(_one(text))[0] == text
 
 
 def test_a_participle_of_saying_that_holds_the_figure_stays() -> None:
