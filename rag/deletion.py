@@ -121,9 +121,11 @@ _NEWS_ENTITIES = frozenset(("CARDINAL", "MONEY", "PERCENT", "QUANTITY", "PERSON"
 _FIGURES = frozenset(("CARDINAL", "MONEY", "PERCENT", "QUANTITY"))
 
 
-def _nonrestrictive(doc: Doc, quoted: set[int] = frozenset()) -> set[int]:  # type: ignore[assignment]
+def _nonrestrictive(doc: Doc, quoted: set[int] = frozenset(), figures: bool = False,  # type: ignore[assignment]
+                    ) -> set[int]:
     """Comma-bounded appositions and relative clauses, and trailing ", saying ..." participles (never part of
-    a quotation: an aside holding quoted words stays whole)."""
+    a quotation: an aside holding quoted words stays whole; with `figures`, never a participle of saying that
+    holds a number, which a claim keeps and a headline may lose)."""
     drop: set[int] = set()
     for t in doc:
         # an apposition holding another is the parser's reading of a complement ("would make Juneteenth, the
@@ -135,8 +137,8 @@ def _nonrestrictive(doc: Doc, quoted: set[int] = frozenset()) -> set[int]:  # ty
         # that said Rudy Giuliani had been warned" are the news itself
         participle = t.dep_ == "advcl" and t.tag_ == "VBG" and t.left_edge.i > 0 and doc[t.left_edge.i - 1].text == ","
         trailing = all(x.is_punct for x in doc[t.right_edge.i + 1:])
-        figures = any(x.like_num or x.ent_type_ in _FIGURES for x in t.subtree)
-        saying = participle and (t.lemma_ in REPORTING_VERBS and not figures or trailing and not any(
+        counted = figures and any(x.like_num or x.ent_type_ in _FIGURES for x in t.subtree)
+        saying = participle and (t.lemma_ in REPORTING_VERBS and not counted or trailing and not any(
             x.like_num or x.ent_type_ in _NEWS_ENTITIES for x in t.subtree))
         if (aside or saying) and not subtree_of(t) & quoted:
             drop |= subtree_of(t) | {t.left_edge.i - 1}
@@ -196,7 +198,7 @@ def compress(doc: Doc, *, loaded: bool = True, max_words: int = MAX_CLAIM_WORDS)
     Returns the text and the index of its first kept token (to decide its casing after a frame)."""
     quoted = quoted_tokens(doc)
     drop = opening_drop(doc) | _parentheticals(doc, quoted) | _dash_aside(doc, figures=True)
-    drop |= _nonrestrictive(doc, quoted)
+    drop |= _nonrestrictive(doc, quoted, figures=True)
     if loaded:
         drop |= _loaded_modifiers(doc, quoted)
     root = root_of(doc)

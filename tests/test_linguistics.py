@@ -119,6 +119,10 @@ def test_a_participle_of_saying_that_holds_the_figure_stays() -> None:
     text = ("Moderna on Thursday released the results of its COVID-19 vaccine trials for those aged 12 to 17, "
             "reporting it 96 percent effective against the virus.")
     assert compress(_one(text))[0] == text
+    # a headline may lose it (event 5740's title had become "Mr. Biden addressed the nation from the White House")
+    assert headline(_one("President Biden defended the withdrawal of U.S. forces from Afghanistan, saying that 90% "
+                         "of Americans in the country who wanted to leave were able to depart."), 14) == \
+        "President Biden defended the withdrawal of U.S. forces from Afghanistan"
     # Fox Business, event 5625: a trailing dash aside holding a figure is news, not a comment
     imf = _one("The Washington-based IMF projected in its latest World Economic Outlook that global domestic gross "
                "product will grow by 5.9% this year – 0.1 percentage point lower than its July estimate.")
