@@ -608,3 +608,19 @@ def test_parse_process_answers_as_one_pass_here(monkeypatch: pytest.MonkeyPatch)
     finally:
         helper.close()
     assert helper.submit(["After the helper ended."]) is None
+
+
+def test_a_hinted_text_parsed_here_brings_the_next_ones_in_its_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag import linguistics
+
+    monkeypatch.setattr(linguistics, "_parse_process", lambda texts: None)  # no helper: parsed here
+    texts = [f"{s} ({n} hinted)" for n in range(3) for s in _ENTITY_SENTENCES]
+    linguistics.parse_ahead(texts)
+    batches: list[int] = []
+    parse_new = linguistics._parse_new
+    monkeypatch.setattr(linguistics, "_parse_new", lambda batch: batches.append(len(batch)) or parse_new(batch))
+    parse(texts[1:2])
+    parse(texts[5:7])
+    docs = parse(texts)
+    assert batches == [len(texts) - 1, 1]  # the first hinted text asked for brings the rest; the one before it
+    assert all(_signature(doc) == _signature(nlp()(text)) for doc, text in zip(docs, texts, strict=True))
