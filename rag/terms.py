@@ -34,6 +34,7 @@ QUESTION_WORDS = _words(
     source sources outlet outlets article articles report reports reported coverage media press
     differ differs different difference differences disagree disagreement agree agreement compare contrast
     say says said
+    take takes took taken taking part place
     """
 )
 NEGATIONS = _words(

@@ -22,3 +22,11 @@ def test_different_words_do_not(a: str, b: str) -> None:
 def test_number_mentions_read_scales_and_words() -> None:
     assert dict(number_mentions("7.5 million people, $4.5bn and two ships")) == {
         "7.5 million": 7.5e6, "$4.5bn": 4.5e9, "two": 2.0}
+
+
+def test_a_question_is_about_its_content_words_not_its_light_verbs() -> None:
+    from rag.terms import question_terms, stem
+
+    # the shipped corpus says "mobilizing tens of thousands of troops", never "took part": the question was refused
+    assert question_terms("How many troops took part in the drills?") == {stem("troops"), stem("drills")}
+    assert question_terms("When did the summit take place?") == {stem("summit")}
