@@ -31,6 +31,7 @@ from rag.linguistics import (
     looks_ahead,
     nlp,
     subject_points_back,
+    writes_in_first_person,
 )
 from rag.neutral import Verifier, loaded_outside_quotes
 from rag.prompts import is_instruction
@@ -94,6 +95,8 @@ class Composer:
         self.picks: Counter[str] = Counter()  # representative sentences taken per outlet (balance)
         self.position = {d.doc_id: len(d.sentences) or 1 for d in story.docs}
         self.names = speaker_names(story)
+        # articles whose writer speaks as "I": columns ("let me take a different stance")
+        self.columns = {d.doc_id for d in story.docs if writes_in_first_person([s.text for s in d.sentences])}
 
     def name(self, member: OutletSentence) -> str:
         """How a frame names the sentence's outlet: its name, or "one report" / "another report" when unknown
@@ -195,6 +198,8 @@ class Composer:
 
     def single(self, member: OutletSentence) -> Claim:
         doc, reading = self.reader(member.sentence.text)
+        if reading.role == Role.FACT and member.sentence.doc_id in self.columns:  # a columnist's statement is
+            reading = replace(reading, role=Role.OPINION)  # written, not reported
         text = attribute(doc, [self.name(member)], reading)
         verification = self.verifier(text, [member.sentence.text], [self.name(member)])
         if verification.verdict != Verdict.SUPPORTED:

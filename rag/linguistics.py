@@ -220,6 +220,27 @@ _FIRST_SECOND = frozenset(("i", "we", "you", "me", "us", "my", "our", "your", "l
 
 QUOTE_MARKS = "“”\"‘’"
 
+_WRITER = re.compile(r"\b(?:I'm|I’m|I've|I’ve|I'd|I’d|[Mm]y|me|[Ll]et me|I (?:think|believe|would|will|am|was|have|"
+                     r"had|do|did|can|could|should|must|argue|say|said|want|wrote|write|know|feel|hope|fear|see|saw))\b")
+# ("I" alone is also a numeral: "World War I veterans")
+
+
+def writes_in_first_person(sentences: Sequence[str]) -> bool:
+    """Whether an article's writer speaks as "I" outside quotations ("let me take a different stance"): a column,
+    whose statements are the columnist's to have written, not an outlet's report."""
+    from rag.framing import quote_spans
+
+    for text in sentences:
+        if not _WRITER.search(text):
+            continue
+        at, outside = 0, []
+        for start, end in quote_spans(text):
+            outside.append(text[at:start])
+            at = end
+        if _WRITER.search(" ".join([*outside, text[at:]])):
+            return True
+    return False
+
 _QUOTE_SPAN = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 @dataclass(frozen=True)

@@ -164,3 +164,16 @@ def test_an_outlet_crediting_another_outlet_is_no_attribution_difference() -> No
 
     assert differences("CBS News reported") == []
     assert len(differences("the Pentagon said")) == 2  # a source that is not an outlet of the story still counts
+
+
+@pytest.mark.slow  # real spaCy parses
+def test_a_columnists_statement_is_written_not_reported() -> None:
+    # AllSides, event 6074: "AllSides reported that just because people are famous ..." (the piece says "let me")
+    texts = ["Just because people are famous or wealthy does not mean that they should not be treated with humanity.",
+             "In the current media environment, let me take a different stance."]
+    sentences = tuple(Sentence("col", i, t, 0, len(t)) for i, t in enumerate(texts))
+    column = Document("col", " ".join(texts), DocumentMeta(outlet="AllSides"), sentences)
+    news = Document("news", texts[0], DocumentMeta(outlet="Vox"), (Sentence("news", 0, texts[0], 0, len(texts[0])),))
+    composer = Composer(Story((column, news)), [], _supported, "short")
+    assert composer.single(OutletSentence(sentences[0], "AllSides")).text.startswith("AllSides wrote that just")
+    assert composer.single(OutletSentence(news.sentences[0], "Vox")).text.startswith("Vox reported that just")

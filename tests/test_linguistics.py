@@ -63,6 +63,17 @@ def test_report_tail_is_reframed_not_double_framed() -> None:
         "The bill passed 94-1, Senate leaders said, Newsmax reported."
 
 
+def test_a_column_is_an_article_whose_writer_says_i_outside_quotations() -> None:
+    from rag.linguistics import writes_in_first_person
+
+    # AllSides, event 6074 ("AllSides reported that just because people are famous ..." was a columnist's view)
+    assert writes_in_first_person(["Bill and Melinda Gates appear to be divorcing after 27 years of marriage.",
+                                   "In the current media environment where bitter social media mobs pile on to "
+                                   "criticize the Gates, let me take a different stance."])
+    assert not writes_in_first_person(["“I will not resign.", "I did nothing wrong,” Cuomo said."])
+    assert not writes_in_first_person(["World War I veterans gathered at the memorial on Monday."])
+
+
 def test_a_sentence_that_says_it_is_the_outlets_gets_no_frame() -> None:
     # The Independent, event 5613: was "The Independent reported that the Independent understands that ..."
     assert attribute(_one("The Independent understands that the suspect is a British national of Somali origin."),
