@@ -20,6 +20,11 @@ NOT_CALIBRATION = {
     ("metrics.py", "NEGATIVE_VALENCE"),
     ("onnx_encoder.py", "VERIFY_MIN_COSINE"),  # ONNX export must reproduce torch (0.999): model-independent
     ("linguistics.py", 0.5),  # share of ALL-CAPS words that makes a line a label
+    # the parse helper process's scheduling (seconds, spare cores), measured on the machine, not a model's scale
+    ("parse_process.py", "MAX_WAIT_SECONDS"),
+    ("parse_process.py", "MAX_WAIT_SECONDS_PER_TEXT"),
+    ("parse_process.py", "MIN_SPARE_CORES"),
+    ("parse_process.py", "WATCH_SECONDS"),
 }
 
 
