@@ -266,7 +266,7 @@ def names_conflict(text: str, sides: Sequence[Sequence[str]]) -> bool:
     return all(any(alt.lower() in low for alt in side) for side in sides)
 
 
-_COMPARE = re.compile(r"\b(?:agree|agrees|agreed|both|all three|all (?:the )?(?:outlets|sources)|differ|differs|"
+_COMPARE = re.compile(r"\b(?:agree|agrees|agreed|agreement|both|one says not|all three|all (?:the )?(?:outlets|sources)|differ|differs|"
                       r"disagree|disagrees|whereas|unlike|in contrast|by contrast|while [^,]{1,60}(?:reports|"
                       r"says|reported|said|calls|called)|only [A-Z][\w()& ]{1,40} (?:reports|reported|says|said)|"
                       r"none of the)\b", re.IGNORECASE)

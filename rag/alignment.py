@@ -57,6 +57,10 @@ class Conflict:
     sides: tuple[OutletSentence, OutletSentence]
 
 
+DIFFERENCE_LABELS = {"number": "Figures differ", "date": "Dates differ", "name": "Names differ",
+                     "negation": "One says not", "attribution": "Attribution differs", "framing": "Framing differs"}
+
+
 @dataclass(frozen=True)
 class FactGroup:
     """Sentences (from one or more outlets) stating the same fact, with pairwise alignment scores."""

@@ -2,7 +2,7 @@
 outlet say ..."): for each outlet, what it says (cited, attributed); then one agreement line (a fact two or more
 outlets report) and one difference line (a fact they report differently, or one only some report).
 
-The agreement and difference lines carry a label shown before the claim ("Agreement", "Difference"); the claim
+The agreement and difference lines carry a label shown before the claim ("Agreement", "Figures differ"); the claim
 text itself is an attributed source sentence, so the verifier checks it like any other.
 """
 
@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from rag.alignment import DIFFERENCE_LABELS
 from rag.attribution import attribute, join_names
 from rag.deletion import needs_context
 from rag.linguistics import Reading
@@ -45,10 +46,19 @@ def is_comparison(question: str) -> bool:
     return bool(_COMPARISON.search(question))
 
 
+def _denies(doc: object) -> bool:
+    """The sentence's main statement is negated ("The judge did not block ...", "said it would not")."""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)  # type: ignore[attr-defined]
+    if root is None:
+        return False
+    heads = [root] + [c for c in root.children if c.dep_ in ("ccomp", "xcomp")]
+    return any(c.dep_ == "neg" or c.lower_ == "never" for h in heads for c in h.children)
+
+
 def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, Reading]],
             positions: Sequence[int], generator: ExtractiveGenerator) -> Iterator[DraftClaim]:
     """Each outlet's account, then where they agree and where they differ."""
-    from rag.providers.extractive import article_names, conflicting, outlet_names, relevance, same_topic
+    from rag.providers.extractive import article_names, conflict_kind, outlet_names, relevance, same_topic
 
     groups = generator.groups(question, evidence, positions, task="brief")
     names = article_names(evidence)
@@ -59,40 +69,60 @@ def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, 
     outlets = (asked + [o for o in outlets if o not in asked])[:max(MAX_OUTLETS, len(asked))]
     positions = [p for p in positions if evidence[p - 1].outlet in outlets]
     groups = [g for g in groups if all(evidence[p - 1].outlet in outlets for p in g.members)]
-    used: set[int] = set()
+    accounts: dict[str, int] = {}
     for outlet in outlets:
         # an outlet's account stands alone: a sentence opening on "it" or "this" only if it has no other
         mine = [p for p in positions if evidence[p - 1].outlet == outlet]
         standalone = [p for p in mine if not needs_context(readings[p - 1][0])]  # type: ignore[arg-type]
-        best = max(standalone or mine, key=lambda p: rank[p])
-        used.add(best)
-        doc, reading = readings[best - 1]
-        yield DraftClaim(attribute(doc, outlet_names([evidence[best - 1]], names), reading), (best,))  # type: ignore[arg-type]
+        accounts[outlet] = max(standalone or mine, key=lambda p: rank[p])
+
+    def said(p: int, who: Sequence[int] | None = None, label: str | None = None) -> DraftClaim:
+        doc, reading = readings[p - 1]
+        markers = tuple(who or (p,))
+        return DraftClaim(attribute(doc, outlet_names([evidence[m - 1] for m in markers], names), reading),  # type: ignore[arg-type]
+                          markers, label=label)
+
     if len(outlets) < 2:
+        yield from (said(p) for p in accounts.values())
         return
+    # Agreement: a fact two or more outlets report. Outlets whose own account is that fact are cited there
+    # rather than given a line that says it again.
     shared = next((g for g in groups if len({evidence[p - 1].outlet for p in g.members}) > 1 and not g.contested
-                   and not readings[g.lead - 1][1].tail and g.lead not in used), None)
-    if shared is not None:
-        doc, reading = readings[shared.lead - 1]
-        who = outlet_names([evidence[p - 1] for p in shared.members], names)
-        yield DraftClaim(attribute(doc, who, reading), shared.members, label="Agreement")  # type: ignore[arg-type]
+                   and not readings[g.lead - 1][1].tail), None)
+    agreed = set(shared.members) if shared is not None else set()
+    # Difference: the first two facts from different outlets that conflict on a figure, date, name or negation;
+    # each side is shown once, under the label that says what differs.
     cos = evidence.cosines()
+    sides: tuple[int, int] | None = None
+    kind = None
     for i, a in enumerate(groups):
         for b in groups[i + 1:]:
             ha, hb = evidence[a.lead - 1], evidence[b.lead - 1]
-            if ha.outlet != hb.outlet and conflicting(ha, hb) and same_topic(
-                    ha, hb, float(cos[a.lead - 1, b.lead - 1]), generator.settings):
-                for g in (a, b):
-                    doc, reading = readings[g.lead - 1]
-                    yield DraftClaim(attribute(doc, outlet_names([evidence[g.lead - 1]], names), reading),  # type: ignore[arg-type]
-                                     (g.lead,), label="Difference")
-                return
+            if ha.outlet != hb.outlet and same_topic(ha, hb, float(cos[a.lead - 1, b.lead - 1]), generator.settings):
+                kind = conflict_kind(ha, hb)
+                if kind == "negation" and _denies(readings[a.lead - 1][0]) == _denies(readings[b.lead - 1][0]):
+                    kind = None  # "renters who could not pay" denies nothing the other side states
+                if kind is not None:
+                    sides = (a.lead, b.lead)
+                    break
+        if sides is not None:
+            break
+    held = agreed | set(sides or ())
+    for p in accounts.values():
+        if p not in held:
+            yield said(p)
+    if shared is not None:
+        yield said(shared.lead, shared.members, label="Agreement")
+    if sides is not None and kind is not None:
+        yield said(sides[0], label=DIFFERENCE_LABELS[kind])
+        yield said(sides[1])
+        return
+    shown = set(accounts.values()) | agreed
     alone = next((g for g in groups if len({evidence[p - 1].outlet for p in g.members}) == 1
-                  and g.lead not in used), None)
+                  and g.lead not in shown), None)
     if alone is not None:
         hit = evidence[alone.lead - 1]
-        doc, reading = readings[alone.lead - 1]
         others = [o for o in outlets if o != hit.outlet]
         label = f"Difference: only {outlet_names([hit], names)[0]} reports this" + (
             f"; the sentences found from {join_names(others)} do not" if others else "")
-        yield DraftClaim(attribute(doc, outlet_names([hit], names), reading), (alone.lead,), label=label)  # type: ignore[arg-type]
+        yield said(alone.lead, label=label)

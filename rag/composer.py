@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Literal
 
-from rag.alignment import Conflict, FactGroup, OutletSentence
+from rag.alignment import DIFFERENCE_LABELS, Conflict, FactGroup, OutletSentence
 from rag.attribution import attribute, clean_claim, frame_names
 from rag.deletion import needs_context
 from rag.framing import emotive_weight, framing_profile, load_terms, unquoted_loaded_terms
@@ -67,10 +67,6 @@ _CATEGORY_WORDS = {"charged_adjective": "charged adjective", "charged_verb": "ch
 _EVIDENTIAL = frozenset(("underscore", "highlight", "reveal", "show", "find", "indicate", "suggest", "estimate",
                          "bolster", "confirm", "data", "study", "survey", "analysis", "research", "evidence", "poll",
                          "statistic"))
-_DIFFERENCE_LABELS = {"number": "Figures differ", "date": "Dates differ", "name": "Names differ",
-                      "attribution": "Attribution differs", "framing": "Framing differs"}
-
-
 def cite(member: OutletSentence) -> Citation:
     s = member.sentence
     return Citation(0, s.doc_id, s.index, s.start, s.end, s.text, member.outlet)
@@ -215,7 +211,7 @@ class Composer:
         if conflict.kind == "framing":
             contrast = self.framing_contrast(a, b)
             return [contrast] if contrast else []
-        return self.sides([a, b], _DIFFERENCE_LABELS[conflict.kind])
+        return self.sides([a, b], DIFFERENCE_LABELS[conflict.kind])
 
     def sides(self, members: Sequence[OutletSentence], label: str) -> list[Claim]:
         """Each side of a difference as its own attributed, verified claim; the label opens the first."""
@@ -262,7 +258,7 @@ class Composer:
         ok = all(w in loaded.sentence.text for w in used)
         check = self.verifier(attribute(doc, [self.name(plain)], reading), [plain.sentence.text], [self.name(plain)])
         verification = check if ok else _checked(False, "a quoted word is not in the cited sentence")
-        return _claim(text, [plain, loaded], verification, _DIFFERENCE_LABELS["framing"])
+        return _claim(text, [plain, loaded], verification, DIFFERENCE_LABELS["framing"])
 
     def framing(self) -> list[Claim]:
         claims = []

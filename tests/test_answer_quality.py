@@ -127,3 +127,22 @@ def test_hostile_article_never_frames_the_answer(dev_store: Store) -> None:
         for claim in result.claims:
             assert "Ignore" not in claim.text and "<" not in claim.text and "banned" not in claim.text
             assert not claim.text.lower().startswith("the sources confirm")
+
+
+@pytest.mark.parametrize("question", [
+    "What does each outlet say about the judge overturning the CDC eviction moratorium?",
+    "Where do the sources disagree on resuming the Johnson & Johnson vaccine?",
+    "How do Bloomberg and the Washington Times describe Biden's emissions target?",
+])
+def test_a_comparison_shows_each_sentence_once_under_a_label_that_says_what_it_is(dev_store: Store,
+                                                                                  question: str) -> None:
+    # An outlet's account that is the agreement, or one side of a difference, is shown there, not twice; "renters
+    # who could not pay" beside "a judge blocked" is no difference.
+    from rag.alignment import DIFFERENCE_LABELS
+
+    claims = answer(question, store=dev_store).claims
+    assert len({claim.text for claim in claims}) == len(claims), [claim.text for claim in claims]
+    for claim in claims:
+        assert claim.label in (None, "Agreement", *DIFFERENCE_LABELS.values()) \
+            or claim.label.startswith("Difference: only "), claim.label
+        assert claim.label != DIFFERENCE_LABELS["negation"], claim.text

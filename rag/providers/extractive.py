@@ -62,14 +62,20 @@ def same_topic(a: SentenceHit, b: SentenceHit, cosine: float, settings: Settings
     return cosine >= settings.answer.same_fact_cosine and overlap >= settings.answer.same_fact_overlap
 
 
-def conflicting(a: SentenceHit, b: SentenceHit) -> bool:
+def conflict_kind(a: SentenceHit, b: SentenceHit) -> str | None:
     """The briefing's rule (rag.alignment.find_conflicts): numbers, dates or names that differ for the same
-    unit or role; or only one of the two is negated."""
+    unit or role ("number", "date", "name"); or only one of the two is negated ("negation"); else None."""
     from rag.alignment import OutletSentence, find_conflicts
 
     sides = OutletSentence(a.sentence, a.outlet), OutletSentence(b.sentence, b.outlet)
-    differ = any(c.kind != "framing" for c in find_conflicts(*sides))
-    return differ or has_negation(a.sentence.text) != has_negation(b.sentence.text)
+    kind = next((c.kind for c in find_conflicts(*sides) if c.kind != "framing"), None)
+    if kind is None and has_negation(a.sentence.text) != has_negation(b.sentence.text):
+        return "negation"
+    return kind
+
+
+def conflicting(a: SentenceHit, b: SentenceHit) -> bool:
+    return conflict_kind(a, b) is not None
 
 
 def relevance(question: str, hit: SentenceHit) -> float:
