@@ -120,6 +120,9 @@ class RetrievalSettings(BaseModel):
         0.4, description="Key-term coverage that suffices when a sentence matches the question at close_match."
     )
     term_cosine: float = Field(0.6, description="A question word counts as covered by a word at or above this cosine.")
+    close_word_weight: float = Field(
+        0.25, description="In a short question (14 words or fewer), the share of a word's weight that a close word "
+        "(term_cosine) covers; the word itself covers all of it.")
     comparison_coverage_share: float = Field(
         0.5, description="For a comparison question an article is on the question at this share of the coverage "
         "bar (each outlet's account is wanted, not only the one that covers every term)."

@@ -18,8 +18,9 @@ from rag.store import Store, open_store
 pytestmark = pytest.mark.slow
 DEV = SHARED / "devdata" / "allsides" / "raw_dev.jsonl"
 # Stored: a climate pledge, the CDC panel on the J&J vaccine, Harris on immigration, the hate-crimes bill,
-# weekly jobless claims at 498,000, a judge striking down the eviction moratorium.
-STORED = [6112, 6105, 6103, 6110, 6068, 6071]
+# weekly jobless claims at 498,000, a judge striking down the eviction moratorium, Americans skipping their
+# second vaccine shot, Biden's vaccination goal for July 4.
+STORED = [6112, 6105, 6103, 6110, 6068, 6071, 6095, 6073]
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +61,9 @@ def test_direct_answer_first_cites_the_right_event_and_names_single_outlets(dev_
     "What did the FDA decide about booster shots for teenagers?",  # COVID words, no such event stored
     "How many people died in the Texas winter storm power outages?",
     "What is the population of Pyongyang?",
+    # "shootings" is close to "shot" (0.85) and July 4 is in the store: a hint, not the word
+    "How many people were killed in shootings over the July 4 weekend?",
+    "What did the FDA decide about booster shots for teenagers?",
 ])
 def test_questions_about_events_not_in_the_store_are_refused(dev_store: Store, question: str) -> None:
     result = answer(question, store=dev_store)
