@@ -182,7 +182,7 @@ def judge(question: str, evidence: Evidence, store: Store, collection: str, sett
         doc = store.docs.get_document(collection, doc_id)
         if doc is not None:
             found_by_doc[doc_id] = term_matches(terms, {stem(t) for t in tokens(f"{doc.meta.title or ''} {doc.text}")})
-            stated_in[doc_id] = Pins.of(doc.text) if pins else _NO_PINS
+            stated_in[doc_id] = Pins.of(f"{doc.meta.title or ''}\n{doc.text}") if pins else _NO_PINS
 
     # Where the asked verb may be: any word of the article, and the lemmas of its sentences the retrieval found
     # ("struck down" answers "Why did the judge strike down ...").

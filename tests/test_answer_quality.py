@@ -19,8 +19,8 @@ pytestmark = pytest.mark.slow
 DEV = SHARED / "devdata" / "allsides" / "raw_dev.jsonl"
 # Stored: a climate pledge, the CDC panel on the J&J vaccine, Harris on immigration, the hate-crimes bill,
 # weekly jobless claims at 498,000, a judge striking down the eviction moratorium, Americans skipping their
-# second vaccine shot, Biden's vaccination goal for July 4.
-STORED = [6112, 6105, 6103, 6110, 6068, 6071, 6095, 6073]
+# second vaccine shot, Biden's vaccination goal for July 4, Derek Chauvin's sentence.
+STORED = [6112, 6105, 6103, 6110, 6068, 6071, 6095, 6073, 5918]
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +76,13 @@ def test_another_weeks_figure_or_day_is_another_event(dev_store: Store) -> None:
                   store=dev_store).refused
     assert answer("What did the Labor Department say about jobless claims on Monday?", store=dev_store).refused
     assert not answer("How far did jobless claims fall last week?", store=dev_store).refused
+
+
+def test_a_figure_an_article_gives_in_its_title_pins_the_event(dev_store: Store) -> None:
+    # The Hill's title says "22.5 years"; its text "22 1/2 years", the Times' "22 and a half years"
+    result = answer("Derek Chauvin was sentenced on Friday to 22.5 years in prison for the murder of George Floyd?",
+                    store=dev_store)
+    assert not result.refused and any("Chauvin" in claim.text for claim in result.claims)
 
 
 def test_a_long_question_spread_over_an_events_articles_is_answered(dev_store: Store) -> None:
