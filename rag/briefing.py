@@ -105,6 +105,25 @@ def select_stories(
     return stories
 
 
+def centrality(story: Story, vectors: np.ndarray) -> dict[tuple[str, int], float]:
+    """(doc_id, index) -> cosine of each sentence with the mean sentence of the story's other outlets (what the
+    others also write about is the event's core); {} for a one-outlet story. `vectors` are in document order."""
+    rows, start = {}, 0
+    for doc in story.docs:
+        rows[doc.doc_id] = vectors[start:start + len(doc.sentences)]
+        start += len(doc.sentences)
+    out: dict[tuple[str, int], float] = {}
+    for doc in story.docs:
+        others = [rows[d.doc_id] for d in story.docs if d.label != doc.label and len(rows[d.doc_id])]
+        if not others or not len(rows[doc.doc_id]):
+            continue
+        mean = np.mean(np.vstack(others), axis=0)
+        mean /= np.linalg.norm(mean) or 1.0
+        out.update(((doc.doc_id, s.index), float(c)) for s, c in zip(doc.sentences, rows[doc.doc_id] @ mean,
+                                                                     strict=True))
+    return out
+
+
 def brief_story(
     story: Story, *, store: Store, collection: str | None = None, topic: str | None = None,
     length: Length = "standard", generator: object | None = None,
@@ -126,7 +145,8 @@ def brief_story(
     def verifier(text: str, sources: Sequence[str], outlets: Sequence[str]) -> Verification:
         return verify(text, sources, outlets=list(dict.fromkeys(outlets)))
 
-    sections = Composer(story, groups, verifier, length, reader, store.settings.briefing).sections()
+    sections = Composer(story, groups, verifier, length, reader, store.settings.briefing,
+                        centrality(story, vectors)).sections()
     generator_name, notice = "extractive", None
     if generator is None or isinstance(generator, str):
         generator = _configured_generator(store.settings, generator)
@@ -149,6 +169,9 @@ def brief_story(
     return Briefing(title, generator_name, numbered, coverage(numbered), notice=notice)
 
 
+_TITLE_GROUPS = 8  # of the agreed facts, then of one outlet's, the earliest this many are headline candidates
+
+
 def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max_words: int) -> str:
     """A headline no single outlet framed: a whole clause of at most `max_words` words, cut by deletion from a
     fact of the story (a plain fact, no loaded words, not opening on a pronoun), the one that says most of what
@@ -169,8 +192,9 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
     rest = sorted((g for g in groups if len(g.outlets) < 2), key=order)
     # a sentence that is no one's report first; then one that a named source announced, frame kept ("...,
     # congressional officials announced"); never an outlet's report ("The New York Times reported that ...")
-    passes = [(agreed[:8], False, False), (agreed[:8], True, False), (agreed[:8], True, True),
-              (rest[:8], False, False), (rest[:8], True, False), (rest[:8], True, True)]
+    agreed, rest = agreed[:_TITLE_GROUPS], rest[:_TITLE_GROUPS]
+    passes = [(agreed, False, False), (agreed, True, False), (agreed, True, True),
+              (rest, False, False), (rest, True, False), (rest, True, True)]
     found: dict[str, tuple[int, int]] = {}  # title -> (salience, rank of its pass and sentence)
     for candidates, deep, framed in passes:
         if len(found) >= _TITLE_CHOICES:

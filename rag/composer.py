@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Literal
 
@@ -83,8 +83,10 @@ class Composer:
     """Builds the sections of one story's briefing from its aligned fact groups."""
 
     def __init__(self, story: Story, groups: list[FactGroup], verifier: Verifier, length: str,
-                 reader: Reader | None = None, cfg: BriefingSettings | None = None):
+                 reader: Reader | None = None, cfg: BriefingSettings | None = None,
+                 centrality: Mapping[tuple[str, int], float] | None = None):
         self.story, self.groups, self.verifier = story, groups, verifier
+        self.centrality = centrality or {}  # (doc_id, index) -> closeness to the other outlets' writing
         self.cfg = cfg or BriefingSettings()
         self.limits = LIMITS[length]
         self.reader = reader or Reader()
@@ -127,7 +129,8 @@ class Composer:
         share = self.picks[member.outlet] / (sum(self.picks.values()) or 1)
         calm = EMOTIVE_WEIGHT * emotive_weight(member.sentence.text)
         place = member.sentence.index / self.position[member.sentence.doc_id]  # leads state the event
-        return loaded + 1.5 * share + calm + place, place
+        core = self.cfg.centrality_weight * self.centrality.get((member.sentence.doc_id, member.sentence.index), 0.0)
+        return loaded + 1.5 * share + calm + place - core, place
 
     def shown(self, member: OutletSentence) -> str:
         """The words of the sentence a claim would show (deletion done, no frame)."""

@@ -59,7 +59,7 @@ _PYSBD_MODULES = ("abbreviation_replacer", "between_punctuation", "exclamation_w
 
 
 class _Segmenter(pysbd.Segmenter):  # type: ignore[misc]
-    """pysbd's segmenter, its sentences' character spans found with `str.find` instead of one regular expression
+    r"""pysbd's segmenter, its sentences' character spans found with `str.find` instead of one regular expression
     compiled per sentence (`re.escape(sentence) + r"\s*"`, each new: ~1.2 ms a sentence judged, a third of
     ingest's CPU outside the encoder). The same spans: the first occurrence, among non-overlapping ones from the
     left, whose end (trailing whitespace included, `\s` being `str.isspace`) passes the previous sentence's."""

@@ -88,6 +88,10 @@ class BriefingSettings(BaseModel):
         0.7, description="Another outlet's telling of a stated key fact is also its single-outlet report when it "
         "has a number the key facts lack or less than this share of its content words in them."
     )
+    centrality_weight: float = Field(
+        3.0, description="How much a sentence's closeness to what the story's other outlets write (cosine to their "
+        "mean sentence vector) lowers its cost when facts are chosen: the event's core before one outlet's aside."
+    )
     own_words_cited: float = Field(
         0.5, description="The same share for a telling the key fact cites (it states the same fact, so it must add "
         "more of its own to be reported again)."

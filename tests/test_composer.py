@@ -177,3 +177,30 @@ def test_a_columnists_statement_is_written_not_reported() -> None:
     composer = Composer(Story((column, news)), [], _supported, "short")
     assert composer.single(OutletSentence(sentences[0], "AllSides")).text.startswith("AllSides wrote that just")
     assert composer.single(OutletSentence(news.sentences[0], "Vox")).text.startswith("Vox reported that just")
+
+
+@pytest.mark.slow  # the real encoder
+def test_of_one_outlets_statements_the_one_the_other_outlets_also_write_about_comes_first(store) -> None:
+    """Selection by centrality (rag.briefing.centrality): Vox's aside opens its article, its account of the
+    bill comes later; NPR writes about the bill. Vox's single-outlet report is the bill, not the aside."""
+    from rag.briefing import centrality
+
+    vox = ("The mood in the chamber was unusually warm on a spring afternoon, aides said.",
+           "The legislation intends to bolster hate crime tracking by designating a Justice Department official to "
+           "review potential hate crime incidents.")
+    npr = ("The Senate approved legislation on Thursday to ramp up law enforcement efforts on anti-Asian hate "
+           "crimes and improve the tracking of such incidents.",)
+    docs = tuple(Document(o, " ".join(ts), DocumentMeta(outlet=o), tuple(Sentence(o, i, t, 0, len(t))
+                                                                         for i, t in enumerate(ts)))
+                 for o, ts in (("Vox", vox), ("NPR", npr)))
+    story = Story(docs)
+    vectors = store.embeddings.encode([s.text for d in docs for s in d.sentences])
+    central = centrality(story, vectors)
+    assert central[("Vox", 1)] > central[("Vox", 0)] + 0.2
+    assert centrality(Story(docs[:1]), vectors[:2]) == {}  # one outlet: nothing to be central to
+    members = [OutletSentence(s, "Vox") for s in docs[0].sentences]
+    plain = Composer(story, [], _supported, "short", cfg=store.settings.briefing.model_copy(
+        update={"centrality_weight": 0.0}), centrality=central)
+    assert min(members, key=lambda m: plain.cost(m)).sentence.index == 0  # by position alone: the aside
+    composer = Composer(story, [], _supported, "short", cfg=store.settings.briefing, centrality=central)
+    assert min(members, key=lambda m: composer.cost(m)).sentence.index == 1
