@@ -18,8 +18,9 @@ Defect kinds (per sentence; a sentence can have several):
                  second-person asides; "US" in capitals is the country and is not counted)
   frame capital  a capitalised function word right after "reported that" / "said that" / "according to X,"
                  ("reported that The …", "reported that And …"); proper nouns cannot trigger it
-  double frame   a leading frame and a report tail (", the report added", ", according to X") or a second
-                 outlet frame in one clause ("A reported that x; B reported that y" is one frame per clause)
+  double frame   "X reported that" and a report tail (", the report added", ", according to X"), or a second
+                 outlet frame in one clause ("A reported that x; B reported that y" is one frame per clause);
+                 "According to X, ..., the report added" is the reframe (X says the report says), not a defect
   over 60 words
   quote          text inside “…” or "..." that is not verbatim (whitespace and quote style aside) in a cited
                  sentence
@@ -148,7 +149,14 @@ def has_double_frame(text: str, outlets: Sequence[str] = ()) -> bool:
         lead = re.match(rf"^(?:According to (?:{who}),|(?:{who})\s+(?:{_VERBS})\s+that\b)", clause, re.IGNORECASE)
         frames = len(re.findall(rf"(?:{who})\s+(?:{_VERBS})\s+that\b|according to (?:{who})\b", clause, re.I))
         tail = re.search(rf",\s+(?:according to (?:{who})|(?:{who})\s+(?:{_VERBS}))\s*[.!]?\s*$", clause, re.I)
-        if lead and (_REPORT_TAIL.search(clause) or tail or frames >= 2):
+        # "According to Yonhap, Kim also called for ..., the report added." is the reframe of a sentence that
+        # names its own source at its end (nested: the outlet says the report says); "Yonhap reported that Kim
+        # also called for ..., the report added" is framed twice
+        nested = lead is not None and lead.group(0).lower().startswith("according to") \
+            and _REPORT_TAIL.search(clause) is not None
+        if nested and tail and re.match(rf",\s+{_GENERIC_SOURCES}\b", tail.group(0), re.I):
+            tail = None
+        if lead and (_REPORT_TAIL.search(clause) and not nested or tail or frames >= 2):
             return True
         # two report tails in a row: "..., The New York Times reported, Newsmax reported."
         if re.search(rf",\s+[A-Z][\w.&' ]{{1,40}}\s+reported,\s+(?:{who})\s+(?:{_VERBS})\s*[.!]?\s*$", clause):
@@ -266,7 +274,8 @@ def names_conflict(text: str, sides: Sequence[Sequence[str]]) -> bool:
     return all(any(alt.lower() in low for alt in side) for side in sides)
 
 
-_COMPARE = re.compile(r"\b(?:agree|agrees|agreed|agreement|both|one says not|all three|all (?:the )?(?:outlets|sources)|differ|differs|"
+_COMPARE = re.compile(r"\b(?:agree|agrees|agreed|agreement|both|one says not|all three|"
+                      r"all (?:the )?(?:outlets|sources)|differ|differs|"
                       r"disagree|disagrees|whereas|unlike|in contrast|by contrast|while [^,]{1,60}(?:reports|"
                       r"says|reported|said|calls|called)|only [A-Z][\w()& ]{1,40} (?:reports|reported|says|said)|"
                       r"none of the)\b", re.IGNORECASE)

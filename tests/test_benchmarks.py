@@ -176,3 +176,13 @@ def test_source_attribution_inside_an_outlet_frame_and_the_sources_own_articles(
     assert "double frame" not in kinds(hill.rstrip(".") + ", The Hill reported.", [hill], ["The Hill"])
     src = "Biden will argue that the package is a once-in-a-generation investment."
     assert defects.deleted_meaning("Reuters reported that " + src[0].lower() + src[1:], [src], ["Reuters"]) == []
+
+
+def test_a_report_tail_reframed_by_according_to_is_no_double_frame() -> None:
+    # National Review says the report (the New York Times') says: nested, each frame once
+    nested = ("According to National Review, if the FDA gives the green light, the panel will likely convene the next "
+              "day, the report says.")
+    source = "If the FDA gives the green light, the panel will likely convene the next day, the report says."
+    assert "double frame" not in kinds(nested, [source], ["National Review"])
+    assert "double frame" in kinds(nested.replace("According to National Review, if", "National Review reported "
+                                                  "that if"), [source], ["National Review"])
