@@ -186,3 +186,10 @@ def test_a_report_tail_reframed_by_according_to_is_no_double_frame() -> None:
     assert "double frame" not in kinds(nested, [source], ["National Review"])
     assert "double frame" in kinds(nested.replace("According to National Review, if", "National Review reported "
                                                   "that if"), [source], ["National Review"])
+
+
+def test_an_initialism_ending_in_i_is_no_first_person() -> None:
+    cpi = "economists had expected the C.P.I. to rise 3.6 percent over the year."
+    assert "first person" not in kinds(f"New York Times reported that {cpi}", [cpi[0].upper() + cpi[1:]],
+                                       ["New York Times"])
+    assert "first person" in kinds("Axios reported that I think so.", ["I think so."], ["Axios"])
