@@ -187,9 +187,7 @@ def find_conflicts(a: OutletSentence, b: OutletSentence, figures: Figures = quan
         if not na[role] & nb[role]:
             conflicts.append(Conflict("name", f"{role}: {' '.join(sorted(na[role]))} vs "
                                               f"{' '.join(sorted(nb[role]))}", (a, b)))
-    sa, sb = _scores(a.sentence.text), _scores(b.sentence.text)
-    if sa and sb and not sa & sb:
-        conflicts.append(Conflict("number", f"vote {'/'.join(sorted(sa))} vs {'/'.join(sorted(sb))}", (a, b)))
+    conflicts.extend(score_conflicts(a, b))
     # Weekdays alone are not compared: aligned sentences about a story's different days ("rallied Sunday",
     # "won Tuesday") read as a conflict they are not.
     la = {t.lemma for t in unquoted_loaded_terms(a.sentence.text) if t.intensity >= 2}
@@ -197,6 +195,14 @@ def find_conflicts(a: OutletSentence, b: OutletSentence, figures: Figures = quan
     if la != lb:
         conflicts.append(Conflict("framing", f"{sorted(la)} vs {sorted(lb)}", (a, b)))
     return conflicts
+
+
+def score_conflicts(a: OutletSentence, b: OutletSentence) -> list[Conflict]:
+    """Different tallies of a vote ("94-1" vs "92-6")."""
+    sa, sb = _scores(a.sentence.text), _scores(b.sentence.text)
+    if sa and sb and not sa & sb:
+        return [Conflict("number", f"vote {'/'.join(sorted(sa))} vs {'/'.join(sorted(sb))}", (a, b))]
+    return []
 
 
 def figure_conflicts(a: OutletSentence, b: OutletSentence, figures: Figures = quantities) -> list[Conflict]:
@@ -298,7 +304,7 @@ def align_facts(docs: Sequence[Document], vectors: np.ndarray, cfg: BriefingSett
         ]
         conflicts += [c for a, b in numeric_pairs if group_of[a] == group_of[ids[0]]
                       and (group_of[b] != group_of[a] or cosine[a, b] < CONFLICT_MIN_COSINE)
-                      for c in figure_conflicts(items[a], items[b], figures)]
+                      for c in figure_conflicts(items[a], items[b], figures) + score_conflicts(items[a], items[b])]
         local = {(ids.index(a), ids.index(b)): s for (a, b), s in pair_scores.items()}
         groups.append(FactGroup(tuple(items[k] for k in ids), local, tuple(conflicts)))
     return groups
@@ -311,10 +317,24 @@ def figure_pairs(items: Sequence[OutletSentence], cosine: np.ndarray, cfg: Brief
     (`terms`: each item's content terms, if already known)."""
     terms = terms or [content_terms(item.sentence.text) for item in items]
     numeric = [i for i, item in enumerate(items) if number_mentions(item.sentence.text)]
+    bodies = {i: _voting_bodies(items[i].sentence.text) for i in numeric if _scores(items[i].sentence.text)}
     pairs = []
     for x, i in enumerate(numeric):
         for j in numeric[x + 1:]:
-            if items[i].outlet != items[j].outlet and cosine[i, j] >= cfg.figure_min_cosine \
+            if items[i].outlet == items[j].outlet:
+                continue
+            # two tallies of one body's vote are compared however differently the sentences are worded ("The
+            # Senate approved the act on a 94-1 vote", "It passed the Senate 92-6 in April": cosine 0.44)
+            if bodies.get(i, set()) & bodies.get(j, set()) or cosine[i, j] >= cfg.figure_min_cosine \
                     and term_matches(terms[i], terms[j]):
                 pairs.append((i, j))
     return pairs
+
+
+_BODIES = re.compile(r"\b(Senate|House|Supreme Court|court|jury|committee|panel|parliament|assembly|council|board)\b",
+                     re.IGNORECASE)
+
+
+def _voting_bodies(text: str) -> set[str]:
+    """The bodies a sentence names that vote ("the Senate", "the jury")."""
+    return {m.group(1).lower() for m in _BODIES.finditer(text)}

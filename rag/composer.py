@@ -306,7 +306,11 @@ class Composer:
                 members = self.usable(members)
             outlets = {m.outlet for m in members}
             if len(outlets) >= 2:
-                if len(key_claims) < n_key and not any(c.kind != "framing" for c in group.conflicts):
+                # a fact its own outlets tell with different figures is a difference, not a key fact; a figure
+                # another sentence of the story gives differently ("94-1" beside "92-6") is that sentence's
+                inside = set(group.members)
+                if len(key_claims) < n_key and not any(c.kind != "framing" and set(c.sides) <= inside
+                                                       for c in group.conflicts):
                     fact = self.key_fact(group, members)
                     if fact is not None:
                         key_claims.append(fact)

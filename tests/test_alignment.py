@@ -102,3 +102,23 @@ def test_a_count_whose_verb_only_one_sentence_gives_is_still_compared() -> None:
         _side("About 74% of 469 COVID-19 cases associated with large gatherings were among vaccinated people.", "A"),
         _side("Gatherings in Provincetown contributed to at least 900 cases, and roughly 75% were vaccinated.", "B"))
     assert any(c.kind == "number" and "469" in c.detail and "900" in c.detail for c in differ)
+
+
+def test_two_tallies_of_one_bodys_vote_are_compared_however_worded() -> None:
+    """Event 6032: "The Senate ... on a 94-1 vote" and "It passed the Senate 92-6" (cosine 0.44) are compared;
+    a House tally beside a Senate one is not."""
+    import numpy as np
+
+    from rag.alignment import OutletSentence, figure_pairs, score_conflicts
+    from rag.settings import BriefingSettings
+    from rag.types import Sentence
+
+    def item(outlet: str, text: str) -> OutletSentence:
+        return OutletSentence(Sentence(outlet, 0, text, 0, len(text)), outlet)
+
+    hill = item("The Hill", "The Senate last month approved the COVID-19 Hate Crimes Act on a 94-1 vote.")
+    caller = item("The Daily Caller", "It passed the Senate 92-6 in April, and now heads to President Biden's desk.")
+    house = item("Fox News", "The bill passed the House 364-62 on Tuesday.")
+    cosine = np.full((3, 3), 0.44)
+    assert figure_pairs([hill, caller, house], cosine, BriefingSettings()) == [(0, 1)]
+    assert [c.detail for c in score_conflicts(hill, caller)] == ["vote 94-1 vs 92-6"]

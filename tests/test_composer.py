@@ -204,3 +204,25 @@ def test_of_one_outlets_statements_the_one_the_other_outlets_also_write_about_co
     assert min(members, key=lambda m: plain.cost(m)).sentence.index == 0  # by position alone: the aside
     composer = Composer(story, [], _supported, "short", cfg=store.settings.briefing, centrality=central)
     assert min(members, key=lambda m: composer.cost(m)).sentence.index == 1
+
+
+@pytest.mark.slow  # loads the spaCy pipeline
+def test_a_figure_another_sentence_gives_differently_does_not_unseat_the_key_fact() -> None:
+    """Event 6032: The Hill's and the Post's House vote is the key fact; a Senate tally The Hill gives elsewhere
+    ("94-1") and The Daily Caller gives differently ("92-6") is a difference of those two sentences only."""
+    from rag.alignment import Conflict
+    from rag.types import SectionKind
+
+    texts = {"The Hill": "In a big bipartisan vote, House lawmakers on Tuesday passed legislation aimed at combating "
+                         "the sharp rise in hate crimes against Asian Americans.",
+             "Washington Post": "The House on Tuesday passed legislation to aggressively investigate hate crimes, "
+                                "especially those targeting Asian Americans and Pacific Islanders."}
+    composer, group = _one_group(texts, {(0, 1): 0.8})
+    elsewhere = OutletSentence(Sentence("dc", 4, "It passed the Senate 92-6 in April.", 0, 34), "The Daily Caller")
+    outside = Conflict("number", "vote 94-1 vs 92-6", (group.members[0], elsewhere))
+    composer.groups = [replace(group, conflicts=(outside,))]
+    key = next(s for s in composer.sections() if s.kind == SectionKind.KEY_FACTS)
+    assert len(key.claims) == 1 and {c.outlet for c in key.claims[0].citations} == set(texts)
+    inside = Conflict("number", "364-62 vs 364-61", tuple(group.members))  # type: ignore[arg-type]
+    composer.groups = [replace(group, conflicts=(inside,))]
+    assert not next(s for s in composer.sections() if s.kind == SectionKind.KEY_FACTS).claims
