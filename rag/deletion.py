@@ -256,6 +256,7 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                                                                or t.lower_ in _ORDER
                                                                or _ranked(t) or _after_article(doc, t))) \
                     and not (t.dep_ == "acl" and any(c.dep_ == "nummod" for c in t.head.children)) \
+                    and not (t.dep_ == "amod" and t.ent_type_ in ("NORP", "GPE")) \
                     and not (t.dep_ == "appos" and (_listed(doc, t) or t.ent_type_ in NAMES)) \
                     and not (t.dep_ == "prep" and t.head.pos_ == "NOUN" and any(  # "population on April 1, 2020"
                         x.ent_type_ in ("DATE", "TIME") for x in t.subtree)) \
@@ -329,6 +330,20 @@ def _splits_a_name(doc: Doc, removed: set[int]) -> bool:
     units = [range(ent.start, ent.end) for ent in doc.ents] + scores
     return any(any(i in removed for i in unit) and not all(i in removed for i in unit) for unit in units)
 
+def _clause_appositions(doc: Doc, quoted: set[int]) -> set[int]:
+    """A noun phrase after a comma that sums up the clause before it ("The Senate passed a $1 trillion plan
+    Tuesday, a huge step for Democrats as they try ..."), which the parser hangs on the verb as a second object:
+    it goes with its comma."""
+    drop: set[int] = set()
+    for verb in doc:
+        objects = [c for c in verb.children if c.dep_ == "dobj"]
+        for extra in objects[1:]:
+            comma = extra.left_edge.i - 1
+            if comma > objects[0].right_edge.i and doc[comma].text == "," and not subtree_of(extra) & quoted:
+                drop |= subtree_of(extra) | {comma}
+    return drop
+
+
 def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
     """A whole clause of at most `max_words` words — who did what — by deleting subtrees; None if impossible.
 
@@ -337,7 +352,8 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
     head, and some complement when the root had one (no "Evidence that the vaccine works comes")."""
     quoted = quoted_tokens(doc)
     drop = opening_drop(doc) | _parentheticals(doc, quoted) | _dash_aside(doc) | _nonrestrictive(doc, quoted)
-    drop |= _loaded_modifiers(doc, quoted)
+    summing_up = _clause_appositions(doc, quoted)  # a second "object" the parser made of "..., a huge step"
+    drop |= _loaded_modifiers(doc, quoted) | summing_up
     # "also", "too": a headline stands alone, with nothing before it to add to
     drop |= {t.i for t in doc if t.dep_ == "advmod" and t.lower_ in _ADDITIVE}
     root = root_of(doc)
@@ -348,7 +364,7 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
         return None
     dependents = [c for c in root.children if not c.is_punct and c.dep_ not in ("nsubj", "nsubjpass", "aux",
                                                                                  "auxpass", "neg", "cc", "advmod")]
-    if any(c.dep_ in _CORE and c.i in drop for c in root.children) \
+    if any(c.dep_ in _CORE and c.i in drop - summing_up for c in root.children) \
             or dependents and all(c.i in drop for c in dependents) \
             or root.lemma_ in REPORTING_VERBS and not any(c.i not in drop and c.dep_ in _SAID for c in root.children) \
             or root.lemma_ in _SET_TO and any(c.dep_ in ("advcl", "xcomp") and c.i in drop for c in root.children) \
@@ -359,7 +375,7 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
             or any(t.i not in drop and _lost_its_own(t, drop) for t in doc) \
             or _lost_its_and(doc, drop) \
             or any(_undefined(c, drop) for c in root.children if c.dep_ in ("nsubj", "nsubjpass")) \
-            or any(sum(c.dep_ == "dobj" for c in t.children) > 1 for t in doc) \
+            or any(sum(c.dep_ == "dobj" and c.i not in drop for c in t.children) > 1 for t in doc) \
             or any(t.dep_ == "relcl" and t.i not in drop and any(  # "process [in which] computer networks compete"
                 w.i in drop for w in t.subtree if w.tag_ in ("WDT", "WP", "WP$")) for t in doc) \
             or any(c.dep_ == "conj" and c.pos_ == "VERB" and c.i not in drop and any(  # "agreed to a cease-fire,
@@ -397,6 +413,10 @@ def _subject_commas(doc: Doc, drop: set[int]) -> set[int]:
             commas |= {t.i for t in doc[max(words) + 1: verb_start] if t.text == ","}
     return commas
 
+# Verbs whose complement is a bare infinitive ("let them raise", "helped pass").
+_BARE_INFINITIVE = frozenset(("make", "let", "help", "have", "see", "watch", "hear", "feel", "bid", "dare"))
+
+
 def _misparsed(doc: Doc) -> bool:
     """A clause hung on the main verb as its content without "that" although the verb is no verb of saying
     ("urged voters to turn back a vote ..., while leading Republican Larry Elder broadly criticized"): the
@@ -407,6 +427,14 @@ def _misparsed(doc: Doc) -> bool:
         return True  # a participle read as the main verb ("insurance put in place during the pandemic ended"),
         # or a subordinate clause read as the main one ("after he abruptly ended ..., a defensive and at times
         # surly President Biden insisted")
+    if any(c.dep_ == "advcl" and c.tag_ == "VBG" and any(x.dep_ in ("nsubj", "nsubjpass") for x in c.children)
+           and not any(x.dep_ == "mark" for x in c.children) for c in root.children):
+        return True  # an object read as the subject of a participle ("detailed to a Senate panel Tuesday the
+        # documents she gathered showing ...": cutting the clause leaves "detailed to a Senate panel")
+    if any(t.dep_ == "xcomp" and t.tag_ == "VB" and not any(c.dep_ == "aux" for c in t.children)
+           and t.head.lemma_ not in _BARE_INFINITIVE for t in doc):
+        return True  # "has become the first US president declare formal recognition": a word missing (the
+        # source's slip) or a misreading; no cut is made in it
     if any(sum(c.dep_ == "appos" for c in t.children) > 1 for t in doc):
         return True  # two appositions of one word: "Rogers, now 62, debated leaving, he told CNN" (a clause read
         # as an apposition; cutting both left "Rogers, he told CNN")
