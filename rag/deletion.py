@@ -256,7 +256,10 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                                                                or t.lower_ in _ORDER
                                                                or _ranked(t) or _after_article(doc, t))) \
                     and not (t.dep_ == "acl" and any(c.dep_ == "nummod" for c in t.head.children)) \
-                    and not (t.dep_ == "amod" and t.ent_type_ in ("NORP", "GPE")) \
+                    and not (t.dep_ == "amod" and (t.ent_type_ in ("NORP", "GPE") or t.tag_ in ("VBN", "VBG"))) \
+                    and not (t.dep_ == "xcomp" and (t.head.pos_ == "ADJ" or any(  # "unable to stop", "advising
+                        c.dep_ == "dobj" for c in t.head.children))) \
+                    and not (t.dep_ in ("acl", "relcl") and _counted(t.head)) \
                     and not (t.dep_ == "appos" and (_listed(doc, t) or t.ent_type_ in NAMES)) \
                     and not (t.dep_ == "prep" and t.head.pos_ == "NOUN" and any(  # "population on April 1, 2020"
                         x.ent_type_ in ("DATE", "TIME") for x in t.subtree)) \
@@ -290,6 +293,15 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                 if root.i not in removed:
                     drop |= removed
     return drop
+
+# Nouns that count what their "of" names: "the number of Americans filing claims" is not "the number of Americans".
+_COUNTING = frozenset(("number", "share", "percentage", "proportion", "rate", "count", "total", "majority", "half"))
+
+
+def _counted(t: Token) -> bool:
+    """Whether `t` is what a counting noun counts ("Americans" in "the number of Americans filing claims")."""
+    return t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.lemma_.lower() in _COUNTING
+
 
 # Modifiers that place a thing in an order: "its first press conference" is not "its press conference".
 _ORDER = frozenset(("first", "last", "latest", "only", "next", "second", "third", "final"))
@@ -381,6 +393,7 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
             or any(c.dep_ == "conj" and c.pos_ == "VERB" and c.i not in drop and any(  # "agreed to a cease-fire,
                 a.dep_ == "advcl" and a.i in drop and a.i < c.i for a in root.children)  # [halting a war that
                    for c in root.children) \
+            or _crosses_a_cut(doc, drop) \
             or _misparsed(doc):  # caused ...,] brought life": the verb after the cut clause was the clause's
         return None
     kept = [t for t in doc if t.i not in drop and not t.is_space]
@@ -397,6 +410,18 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
     text = render(doc, drop | {t.i for t in doc if t.is_punct and t.i == len(doc) - 1})
     text = text.rstrip(" ,;:—–-")
     return text[:1].upper() + text[1:] if text else None
+
+def _crosses_a_cut(doc: Doc, drop: set[int]) -> bool:
+    """A kept word hung on a kept head across a cut clause that hangs elsewhere: "blocked a bill ..., [ratcheting
+    up] already inflamed tensions", "inflamed" read as a modifier of "bill"; the cut leaves "a bill to overhaul
+    elections inflamed tensions". (A cut phrase may cross: "passed legislation [on Tuesday] that would ...".)"""
+    def arc(t: Token) -> tuple[int, int]:
+        return min(t.i, t.head.i), max(t.i, t.head.i)
+
+    kept = [arc(t) for t in doc if t.i not in drop and t.head.i not in drop and t.head.i != t.i and not t.is_punct]
+    cuts = [arc(t) for t in doc if t.i in drop and t.head.i not in drop and t.head.i != t.i and t.pos_ == "VERB"]
+    return any(a < c < b < d or c < a < d < b for a, b in kept for c, d in cuts)
+
 
 def _subject_commas(doc: Doc, drop: set[int]) -> set[int]:
     """Commas left between a subject and its verb once the apposition or clause between them went ("the
@@ -505,6 +530,9 @@ def emptied(t: Token, drop: set[int]) -> bool:
     "to vaccinate 70%", "the first drug" without "promising to slow ..."), or any that lost its content clause
     ("hit back at allegations" without "that it is spying on him") or its infinitive ("the latest state" without
     "to ban ...")."""
+    if t.pos_ == "ADJ":  # "his military proves unable" without "or unwilling to stop the Taliban's advance"
+        needs = [x for x in t.subtree if x.dep_ == "xcomp"]
+        return bool(needs) and all(x.i in drop for x in needs)
     if t.pos_ != "NOUN":
         return False
     # a defining relative clause too: "including a man" without "who was photographed on the Capitol steps"
