@@ -394,6 +394,8 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
                 a.dep_ == "advcl" and a.i in drop and a.i < c.i for a in root.children)  # [halting a war that
                    for c in root.children) \
             or _crosses_a_cut(doc, drop) \
+            or any(not doc[i].whitespace_ and (i in drop) != (i + 1 in drop) and "-" in doc[i].text + doc[i + 1].text
+                   for i in range(len(doc) - 1)) \
             or _misparsed(doc):  # caused ...,] brought life": the verb after the cut clause was the clause's
         return None
     kept = [t for t in doc if t.i not in drop and not t.is_space]

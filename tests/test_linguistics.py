@@ -680,6 +680,9 @@ def test_a_nationality_is_no_removable_modifier() -> None:
     # The Hill, event 5930: "inflamed" read as a modifier of "bill" across "ratcheting up"
     ("Senate Republicans on Tuesday blocked a sweeping bill to overhaul federal elections, ratcheting up already "
      "inflamed tensions over voting rights.", "elections inflamed"),
+    # Fox News, event 5784: half a hyphenated word ("moderate- immunocompromised individuals")
+    ("A Centers for Disease Control and Prevention advisory committee is recommending moderate-to-severe "
+     "immunocompromised individuals receive an mRNA COVID-19 booster dose.", "moderate- "),
 ])
 def test_a_headline_keeps_what_its_words_need(text: str, lost: str) -> None:
     title = headline(_one(text), 14)
