@@ -230,7 +230,10 @@ def _verbs_used_as_verbs(text: str, found: list[LoadedTerm]) -> list[LoadedTerm]
         if span is None:
             continue
         verb = span.root
-        noun = verb.pos_ not in ("VERB", "AUX") and not t.term.lower().endswith(("ed", "ing"))
+        # a form in a noun's place is a noun, whatever its tag ("Initial unemployment claims ... dropped": "claims"
+        # tagged VBZ, yet the subject)
+        noun = (verb.pos_ not in ("VERB", "AUX") or verb.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "compound")) \
+            and not t.term.lower().endswith(("ed", "ing"))
         act = t.category == "report_verb" and (verb.dep_ == "amod" or any(c.dep_ == "dobj" for c in verb.children)
                                                and not any(c.dep_ in ("ccomp", "xcomp", "parataxis")
                                                            for c in verb.children))  # or "confirmed cases"
