@@ -39,7 +39,8 @@ _VERBS = (r"(?:reports?|reported|writes?|wrote|says|said|notes?|noted|states?|st
 _LEADING_WRAPPERS = (
     re.compile(r"^according to (?P<who>[^,]{1,80}?),\s+", re.IGNORECASE),
     # A name may hold a dot that ends no sentence ("TheBlaze.com", "U.S. News & World Report").
-    re.compile(rf"^(?P<who>(?:[^,.;:]|\.(?=\S)|\.(?= [A-Z&])){{1,80}}?)\s+{_VERBS}(?:\s+that\s+|:\s*)",
+    # A list of names holds commas ("The Hill, New York Post and New York Times reported that ...").
+    re.compile(rf"^(?P<who>(?:[^,.;:]|\.(?=\S)|\.(?= [A-Z&])|,(?= [A-Z])){{1,80}}?)\s+{_VERBS}(?:\s+that\s+|:\s*)",
                re.IGNORECASE),
     re.compile(r"^in (?:the )?words of (?P<who>[^,]{1,80}?),\s+", re.IGNORECASE),
 )

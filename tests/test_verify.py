@@ -254,3 +254,12 @@ def test_an_outlet_name_with_dots_is_a_frame_not_content(outlet: str) -> None:
     assert strip_attribution(f"{outlet} reported that laura Italiano tweeted about the story.", [outlet]) \
         == "Laura Italiano tweeted about the story."
     assert strip_attribution(f"{source[:-1]}, {outlet} reported.", [outlet]) == source
+
+
+def test_a_frame_naming_three_outlets_is_a_frame() -> None:
+    # event 5755's answer: "The Hill, New York Post and New York Times reported that ..." was shown unsupported
+    # ("words not in [1], [2], [3]: hill, new, york, post, times")
+    outlets = ["The Hill", "New York Post", "New York Times"]
+    said = "Blinken on Wednesday said about 1,500 Americans remain in Afghanistan."
+    assert strip_attribution(f"The Hill, New York Post and New York Times reported that {said}", outlets) == said
+    assert strip_attribution(f"Kim, Moon and Xi said that {said}", outlets).startswith("Kim, Moon and Xi said")
