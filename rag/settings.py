@@ -117,7 +117,7 @@ class RetrievalSettings(BaseModel):
     )
     name_coverage: float = Field(0.5, description="Share of the names in a question one article must contain.")
     close_match: float = Field(
-        0.65, description="Dense similarity at or above which a sentence restates the question closely enough that "
+        0.68, description="Dense similarity at or above which a sentence restates the question closely enough that "
         "relaxed_term_coverage suffices."
     )
     relaxed_term_coverage: float = Field(
