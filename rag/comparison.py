@@ -19,7 +19,7 @@ from rag.linguistics import Reading
 from rag.types import DraftClaim, Evidence
 
 if TYPE_CHECKING:
-    from rag.providers.extractive import ExtractiveGenerator
+    from rag.providers.extractive import EvidenceCluster, ExtractiveGenerator
 
 _COMPARISON = re.compile(
     r"\bhow (?:do|did|does|have|are)\b.{0,120}?\b(?:describ|cover|report|frame|portray|characteri[sz]|present|"
@@ -61,6 +61,7 @@ def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, 
     from rag.providers.extractive import article_names, conflict_kind, outlet_names, relevance, same_topic
 
     groups = generator.groups(question, evidence, positions, task="brief")
+    cfg = generator.settings.answer
     names = article_names(evidence)
     rank = {p: relevance(question, evidence[p - 1]) for p in positions}
     outlets = list(dict.fromkeys(evidence[p - 1].outlet for p in sorted(positions, key=lambda p: -rank[p])))
@@ -87,12 +88,18 @@ def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, 
         return
     # Agreement: a fact two or more outlets report. Outlets whose own account is that fact are cited there
     # rather than given a line that says it again.
-    shared = next((g for g in groups if len({evidence[p - 1].outlet for p in g.members}) > 1 and not g.contested
-                   and not readings[g.lead - 1][1].tail), None)
-    agreed = set(shared.members) if shared is not None else set()
+    cos = evidence.cosines()
+
+    def agreeing(g: EvidenceCluster) -> tuple[int, ...]:
+        """The members that state the lead's fact, not only its topic (what DeSantis said of the law and his
+        signing it sit at 0.70)."""
+        return tuple(p for p in g.members if p == g.lead or cos[g.lead - 1, p - 1] >= cfg.agreement_cosine)
+
+    shared = next((g for g in groups if not g.contested and not readings[g.lead - 1][1].tail
+                   and len({evidence[p - 1].outlet for p in agreeing(g)}) > 1), None)
+    agreed = set(agreeing(shared)) if shared is not None else set()
     # Difference: the first two facts from different outlets that conflict on a figure, date, name or negation;
     # each side is shown once, under the label that says what differs.
-    cos = evidence.cosines()
     sides: tuple[int, int] | None = None
     kind = None
     for i, a in enumerate(groups):
@@ -112,7 +119,7 @@ def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, 
         if p not in held:
             yield said(p)
     if shared is not None:
-        yield said(shared.lead, shared.members, label="Agreement")
+        yield said(shared.lead, agreeing(shared), label="Agreement")
     if sides is not None and kind is not None:
         yield said(sides[0], label=DIFFERENCE_LABELS[kind])
         yield said(sides[1])

@@ -143,6 +143,10 @@ class AnswerSettings(BaseModel):
         "the same fact; measured on the shipped corpus, paraphrases sit at 0.65-0.79."
     )
     same_fact_overlap: float = Field(0.4, description="Share of content words two same-fact sentences must share.")
+    agreement_cosine: float = Field(
+        0.75, description="A comparison's agreement line cites another outlet's sentence only at or above this cosine "
+        "with the stated one (same topic is not same fact: 0.70 joined what DeSantis said of a law with signing it)."
+    )
     relevance_margin: float = Field(0.12, description="A sentence is used when within this of the best relevance.")
     consensus_bonus: float = Field(0.03, description="Extra relevance per further outlet reporting a fact.")
     max_claims: int = Field(4, description="Most claims in an extractive answer.")

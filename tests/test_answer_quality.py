@@ -19,8 +19,8 @@ pytestmark = pytest.mark.slow
 DEV = SHARED / "devdata" / "allsides" / "raw_dev.jsonl"
 # Stored: a climate pledge, the CDC panel on the J&J vaccine, Harris on immigration, the hate-crimes bill,
 # weekly jobless claims at 498,000, a judge striking down the eviction moratorium, Americans skipping their
-# second vaccine shot, Biden's vaccination goal for July 4, Derek Chauvin's sentence.
-STORED = [6112, 6105, 6103, 6110, 6068, 6071, 6095, 6073, 5918]
+# second vaccine shot, Biden's vaccination goal for July 4, Derek Chauvin's sentence, Florida's voting law.
+STORED = [6112, 6105, 6103, 6110, 6068, 6071, 6095, 6073, 5918, 6067]
 
 
 @pytest.fixture(scope="module")
@@ -157,3 +157,15 @@ def test_a_comparison_shows_each_sentence_once_under_a_label_that_says_what_it_i
         assert claim.label in (None, "Agreement", *DIFFERENCE_LABELS.values()) \
             or claim.label.startswith("Difference: only "), claim.label
         assert claim.label != DIFFERENCE_LABELS["negation"], claim.text
+
+
+def test_an_agreement_cites_only_outlets_that_state_the_fact(dev_store: Store) -> None:
+    # Fox News: what DeSantis said of the law on "Fox & Friends"; CNN: that he signed a "controversial" bill. Same
+    # topic (cosine 0.70), not the same fact: "Agreement: Fox News and CNN reported that DeSantis said ..." put
+    # Fox's sentence in CNN's mouth.
+    claims = answer("How do CNN and Fox News describe the Florida law limiting mail-in ballots and drop boxes?",
+                    store=dev_store).claims
+    assert {"CNN", "Fox News"} <= {c.outlet for claim in claims for c in claim.citations}
+    for claim in claims:
+        if claim.label == "Agreement":
+            assert not {"CNN", "Fox News"} <= {c.outlet for c in claim.citations}, claim.text
