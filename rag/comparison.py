@@ -58,10 +58,9 @@ def _denies(doc: object) -> bool:
 def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, Reading]],
             positions: Sequence[int], generator: ExtractiveGenerator) -> Iterator[DraftClaim]:
     """Each outlet's account, then where they agree and where they differ."""
-    from rag.providers.extractive import article_names, conflict_kind, outlet_names, relevance, same_topic
+    from rag.providers.extractive import article_names, conflict_kind, outlet_names, relevance, same_fact, same_topic
 
     groups = generator.groups(question, evidence, positions, task="brief")
-    cfg = generator.settings.answer
     names = article_names(evidence)
     rank = {p: relevance(question, evidence[p - 1]) for p in positions}
     outlets = list(dict.fromkeys(evidence[p - 1].outlet for p in sorted(positions, key=lambda p: -rank[p])))
@@ -91,9 +90,9 @@ def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, 
     cos = evidence.cosines()
 
     def agreeing(g: EvidenceCluster) -> tuple[int, ...]:
-        """The members that state the lead's fact, not only its topic (what DeSantis said of the law and his
-        signing it sit at 0.70)."""
-        return tuple(p for p in g.members if p == g.lead or cos[g.lead - 1, p - 1] >= cfg.agreement_cosine)
+        """The members that state the lead's fact, not only its topic (rag.providers.extractive.same_fact)."""
+        return tuple(p for p in g.members if p == g.lead or same_fact(
+            evidence[g.lead - 1], evidence[p - 1], float(cos[g.lead - 1, p - 1]), generator.settings))
 
     shared = next((g for g in groups if not g.contested and not readings[g.lead - 1][1].tail
                    and len({evidence[p - 1].outlet for p in agreeing(g)}) > 1), None)

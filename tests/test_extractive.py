@@ -156,3 +156,32 @@ def test_articles_with_unknown_outlets_are_told_apart(corpus_store: Store):
                 break
     assert all(len(names) == 1 for names in by_doc.values())  # one name per article
     assert len({n for names in by_doc.values() for n in names}) == len(by_doc)  # different articles, different names
+
+
+@pytest.mark.slow  # the real encoder
+def test_outlets_are_cited_together_only_for_one_fact(store: Store) -> None:
+    """Dev events: the Journal's 498,000 is not Fox's "new pandemic low" (a plain claim citing both gave Fox the
+    figure); CNN's and the Examiner's 266,000 jobs in April are one fact told twice; what DeSantis said of a law
+    and his signing it are one topic."""
+    from rag.providers.extractive import same_fact
+
+    def hit(outlet: str, text: str) -> SentenceHit:
+        return SentenceHit(Sentence(outlet, 0, text, 0, len(text)), 0.8, outlet)
+
+    pairs = [
+        (hit("Wall Street Journal", "Weekly unemployment claims fell to 498,000 last week—a new low since the "
+                                    "Covid-19 pandemic began more than a year ago."),
+         hit("Fox News", "The number of Americans filing for unemployment benefits for the first time fell to a new "
+                         "pandemic low last week."), False),
+        (hit("CNN", "The US economy added only 266,000 jobs in April at the anniversary of the worst job loss for "
+                    "any month on record."),
+         hit("Washington Examiner", "The economy added far fewer jobs than expected in April, just 266,000, and the "
+                                    "unemployment rate rose slightly to 6.1%."), True),
+        (hit("Fox News", 'DeSantis, a Republican, said live on "Fox & Friends" that the new law would continue to '
+                         "keep things like mail voting accessible while also protecting election integrity."),
+         hit("CNN", "Florida Republican Gov. Ron DeSantis on Thursday morning signed into law a controversial voting "
+                    "bill aimed at curbing access to mail-in voting in the state."), False),
+    ]
+    for a, b, same in pairs:
+        vectors = store.embeddings.encode([a.sentence.text, b.sentence.text])
+        assert same_fact(a, b, float(vectors[0] @ vectors[1]), store.settings) is same, (a.outlet, b.outlet)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.attribution import attribute, clean_claim, frame_names
 from rag.deletion import needs_context
@@ -60,6 +60,18 @@ def same_topic(a: SentenceHit, b: SentenceHit, cosine: float, settings: Settings
     ta, tb = content_terms(a.sentence.text), content_terms(b.sentence.text)
     overlap = len(ta & tb) / max(1, min(len(ta), len(tb)))
     return cosine >= settings.answer.same_fact_cosine and overlap >= settings.answer.same_fact_overlap
+
+
+def same_fact(a: SentenceHit, b: SentenceHit, cosine: float, settings: Settings) -> bool:
+    """Two sentences of one topic state one fact: very close in meaning (answer.agreement_cosine), or close and
+    giving the same figure ("added 266,000 jobs in April" / "just 266,000 jobs last month"). What DeSantis said of
+    a law and his signing it (0.70, no figure) share a topic only."""
+    from rag.terms import number_mentions
+
+    if cosine >= settings.answer.agreement_cosine:
+        return True
+    figures = {v for _, v in number_mentions(a.sentence.text)} & {v for _, v in number_mentions(b.sentence.text)}
+    return bool(figures) and same_topic(a, b, cosine, settings)
 
 
 def conflict_kind(a: SentenceHit, b: SentenceHit) -> str | None:
@@ -154,7 +166,13 @@ class ExtractiveGenerator:
 
     def claim(self, group: EvidenceCluster, evidence: Sequence[SentenceHit], readings: Sequence[tuple[object, Reading]],
               ) -> DraftClaim:
-        """One group as a claim: stated plainly when several outlets agree, else attributed by name."""
+        """One group as a claim: stated plainly when several outlets agree, else attributed by name. Another
+        outlet's sentence is cited only when it states the lead's fact, not only its topic (agreement_cosine)."""
+        if isinstance(evidence, Evidence):
+            cos = evidence.cosines()
+            close = tuple(p for p in group.members if p == group.lead or same_fact(
+                evidence[group.lead - 1], evidence[p - 1], float(cos[group.lead - 1, p - 1]), self.settings))
+            group = replace(group, members=close)
         members = [evidence[p - 1] for p in group.members]
         doc, reading = readings[group.lead - 1]
         several = len({h.outlet for h in members}) > 1
