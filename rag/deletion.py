@@ -527,6 +527,10 @@ def _undefined(subject: Token, drop: set[int]) -> bool:
     return subject.pos_ == "NOUN" and bool(naming) and all(c.i in drop for c in naming) \
         and any(c.dep_ == "det" and c.lower_ == "the" for c in subject.children)
 
+# Pronouns that say nothing without the clause that defines them.
+_EMPTY_PRONOUNS = frozenset(("something", "anything", "everything", "nothing", "someone", "anyone", "those", "one"))
+
+
 def emptied(t: Token, drop: set[int]) -> bool:
     """A noun that lost the clause saying what it is: an indefinite or ranked one ("announced a goal" without
     "to vaccinate 70%", "the first drug" without "promising to slow ..."), or any that lost its content clause
@@ -535,6 +539,8 @@ def emptied(t: Token, drop: set[int]) -> bool:
     if t.pos_ == "ADJ":  # "his military proves unable" without "or unwilling to stop the Taliban's advance"
         needs = [x for x in t.subtree if x.dep_ == "xcomp"]
         return bool(needs) and all(x.i in drop for x in needs)
+    if t.pos_ == "PRON" and t.lower_ in _EMPTY_PRONOUNS:  # ", something [the United States seeks to slow]"
+        return any(c.dep_ in ("relcl", "acl") and c.i in drop for c in t.children)
     if t.pos_ != "NOUN":
         return False
     # a defining relative clause too: "including a man" without "who was photographed on the Capitol steps"

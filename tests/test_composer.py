@@ -226,3 +226,17 @@ def test_a_figure_another_sentence_gives_differently_does_not_unseat_the_key_fac
     inside = Conflict("number", "364-62 vs 364-61", tuple(group.members))  # type: ignore[arg-type]
     composer.groups = [replace(group, conflicts=(inside,))]
     assert not next(s for s in composer.sections() if s.kind == SectionKind.KEY_FACTS).claims
+
+
+@pytest.mark.slow  # loads the spaCy pipeline
+def test_a_figure_stated_as_agreed_is_given_by_every_outlet_cited() -> None:
+    """Event 6068: the Journal's "fell to 498,000" and Fox's "fell to a new pandemic low" align, yet a key fact
+    stating 498,000 while citing Fox would give Fox a figure it never gave."""
+    texts = {"Wall Street Journal": "Weekly unemployment claims fell to 498,000 last week, a new low since the "
+                                    "Covid-19 pandemic began more than a year ago.",
+             "Fox News": "The number of Americans filing for unemployment benefits for the first time fell to a new "
+                         "pandemic low last week."}
+    composer, group = _one_group(texts, {(0, 1): 0.9})
+    fact = composer.key_fact(group, list(group.members))
+    assert fact is not None and {c.outlet for c in fact.citations} == set(texts)
+    assert "498,000" not in fact.text, fact.text
