@@ -318,9 +318,9 @@ _SET_TO = frozenset(("set", "schedule", "slate", "poise", "due", "expect", "go",
 
 def _bounds(t: Token) -> bool:
     """A clause that bounds what the sentence says: "had admitted any minorities since GoLocal first raised the
-    issue", "will go ahead unless the court objects", "if it passes"; or completes a comparison: "have been more
-    than halved"."""
-    return any(c.dep_ == "mark" and c.lower_ in ("since", "until", "unless", "if", "than") for c in t.children)
+    issue", "will go ahead unless the court objects", "if it passes", "prohibits abortions once cardiac activity
+    can be detected"; or completes a comparison: "have been more than halved"."""
+    return any(c.dep_ == "mark" and c.lower_ in ("since", "until", "unless", "if", "than", "once") for c in t.children)
 
 def _bounds_a_superlative(prep: Token) -> bool:
     """A superlative, or a span of time beside one: "are at their worst in more than 40 years" is neither "are
@@ -386,7 +386,7 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
                    for t in doc) \
             or any(t.i not in drop and _lost_its_own(t, drop) for t in doc) \
             or _lost_its_and(doc, drop) \
-            or any(_undefined(c, drop) for c in root.children if c.dep_ in ("nsubj", "nsubjpass")) \
+            or any(_undefined(c, drop, asides=True) for c in root.children if c.dep_ in ("nsubj", "nsubjpass")) \
             or any(sum(c.dep_ == "dobj" and c.i not in drop for c in t.children) > 1 for t in doc) \
             or any(t.dep_ == "relcl" and t.i not in drop and any(  # "process [in which] computer networks compete"
                 w.i in drop for w in t.subtree if w.tag_ in ("WDT", "WP", "WP$")) for t in doc) \
@@ -517,11 +517,17 @@ def _stranded(t: Token, drop: set[int]) -> bool:
     governed = [c for c in t.children if not c.is_punct]
     return bool(governed) and all(c.i in drop for c in governed)
 
-def _undefined(subject: Token, drop: set[int]) -> bool:
+def _undefined(subject: Token, drop: set[int], asides: bool = False) -> bool:
     """A "the" + noun subject that lost everything saying which: "The effort has enough signatures" without
-    "aimed at recalling California Gov. Gavin Newsom" (alone, a title cannot point back)."""
+    "aimed at recalling California Gov. Gavin Newsom" (alone, a title cannot point back). With `asides`, an aside
+    counts when nothing else says which: a headline's "The law prohibits abortions ..." without ", signed by Texas
+    Republican Gov. Greg Abbott in May," points back (an aside without a name says no more than the noun: "The
+    poll, conducted from June 27-30 of ... 907 adults, revealed")."""
     defining = [c for c in subject.children if c.dep_ in DEFINING
                 and not (c.dep_ in ("acl", "relcl") and comma_bounded(subject.doc, c))]  # an aside defines nothing
+    if asides and not defining:  # an aside that names ("signed by ... Greg Abbott") says which
+        defining = [c for c in subject.children if c.dep_ in ("acl", "relcl", "appos")
+                    and any(x.pos_ == "PROPN" and x.ent_type_ not in ("DATE", "TIME") for x in c.subtree)]
     # an adjective describes more than it says which: "The significant rise" without "in homicides" is undefined
     naming = [c for c in defining if c.dep_ != "amod"] or defining
     return subject.pos_ == "NOUN" and bool(naming) and all(c.i in drop for c in naming) \

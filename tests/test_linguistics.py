@@ -696,3 +696,13 @@ def test_a_pronoun_keeps_the_clause_that_says_what_it_is() -> None:
                              "something the United States and close regional ally Israel seek to slow, and urged the "
                              "U.S. to lift sanctions."))
     assert "something the United States" in claim or "something" not in claim, claim
+
+
+def test_a_headline_keeps_the_bound_and_the_name_that_says_which() -> None:
+    # Event 5732: "prohibits abortions" without "once medical professionals can detect cardiac activity" says
+    # another law; "The law prohibits ..." without ", signed by ... Greg Abbott," says no law at all
+    text = ("The law, signed by Texas Republican Gov. Greg Abbott in May, prohibits abortions once medical "
+            "professionals can detect cardiac activity, usually around six weeks and before many women know they’re "
+            "pregnant.")
+    title = headline(_one(text), 14)
+    assert title is None or "once" in title and "Abbott" in title, title
