@@ -128,3 +128,10 @@ def test_research_lexicon_is_optional(corpus_store: Store) -> None:
     if shared.exists():
         arousal = framing_profile(doc, shared).mean_arousal
         assert arousal is not None and 0.3 < arousal < 0.8
+
+
+def test_an_evaluation_in_a_reports_words_is_loaded() -> None:
+    # Event 5731: "Job creation for August was a huge disappointment, the Labor Department reported" was a title
+    found = {t.lemma for t in detect_loaded_terms("Job creation for August was a huge disappointment, the Labor "
+                                                  "Department reported Friday.")}
+    assert {"huge", "disappointment"} <= found
