@@ -119,8 +119,9 @@ def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None
         body += "."
     starts_quote = body[:1] in QUOTE_MARKS
     subject = next((c for c in root_of(doc).children if c.dep_ in ("nsubj", "nsubjpass")), None)
-    if len(names) == 1 and _names_itself(doc, names[0], subject):  # "The Independent understands that ...",
-        return body[:1].upper() + body[1:]  # "..., sources have told NBC News": the outlet's own words say whose
+    if len(names) == 1 and (_names_itself(doc, names[0], subject) or reading.tail and reading.speaker and _outlet_in(
+            names[0], reading.speaker)):  # "The Independent understands that ...", "..., sources have told NBC
+        return body[:1].upper() + body[1:]  # News", "..., according to the latest NBC News tally": whose is said
     opens_on_clause = first is not None and subject is not None and first < subject.left_edge.i
     unnamed = name.endswith(" report")  # "one report", "another report": the outlet is not known
     if unnamed and reading.role == Role.OPINION:
@@ -149,7 +150,20 @@ def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None
     if root_of(doc).lemma_ == "report" and frame_verb(reading.role) == "reported":  # not "X reported that they
         # reported ...", but "According to X, authorities reported ..."
         return f"According to {name}, {body}"
+    if _REPORT_TAIL.search(body):  # a second teller at the end: "Two officials warned ..., The New York Times
+        return f"According to {name}, {body}"  # reported Friday morning." is no "X reported that ... reported"
     return f"{name} {frame_verb(reading.role)} that {body}"
+
+
+_REPORT_TAIL = re.compile(r",\s+(?:the\s+)?[A-Z][^,]{0,60}\s(?:reported|reports|said|says|told|added|wrote)\b[^,]*$")
+
+
+def _outlet_in(outlet: str, speaker: str) -> bool:
+    """Whether a speaker phrase names the outlet ("the latest NBC News tally" names NBC News)."""
+    name = re.sub(r"^the\s+", "", outlet.strip(), flags=re.I).lower()
+    return bool(name) and not name.endswith(" report") \
+        and re.search(rf"\b{re.escape(name)}\b", speaker.lower()) is not None
+
 
 def subject_text(subject: Token) -> str:
     """The words of a subject, as written."""

@@ -61,6 +61,11 @@ def test_report_tail_is_reframed_not_double_framed() -> None:
         "According to Newsmax, the suit ranks as the most expansive civil effort to date, The New York Times reported."
     assert attribute(_one("The bill passed 94-1, Senate leaders said."), "Newsmax") == \
         "The bill passed 94-1, Senate leaders said, Newsmax reported."
+    # The Daily Wire, event 5730: the subject warned, and a tail says who reported it; was "The Daily Wire reported
+    # that two federal health officials warned ..., The New York Times reported Friday morning."
+    assert attribute(_one("Two federal health officials warned the Biden administration on Thursday that the booster "
+                          "plan might not be possible, The New York Times reported Friday morning."),
+                     "The Daily Wire").startswith("According to The Daily Wire, two federal health officials warned")
 
 
 def test_a_column_is_an_article_whose_writer_says_i_outside_quotations() -> None:
@@ -85,6 +90,9 @@ def test_a_sentence_that_says_it_is_the_outlets_gets_no_frame() -> None:
     # a name that only contains the outlet's is someone else: the frame stays
     assert attribute(_one("Fox News host Tucker Carlson said the network would air the interview."), "Fox News") \
         .startswith("Fox News reported that Fox News host")
+    # NBC News, event 5724: was "..., according to the latest NBC News tally, NBC News reported."
+    assert attribute(_one("The country has recorded 40,000,070 cases and 651,690 deaths, according to the latest NBC "
+                          "News tally."), "NBC News").endswith("according to the latest NBC News tally.")
 
 
 def test_a_frame_never_reports_a_report() -> None:
