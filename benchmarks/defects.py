@@ -149,7 +149,9 @@ def has_double_frame(text: str, outlets: Sequence[str] = ()) -> bool:
         clause = clause.strip().rstrip(".") + "."
         lead = re.match(rf"^(?:According to (?:{who}),|(?:{who})\s+(?:{_VERBS})\s+that\b)", clause, re.IGNORECASE)
         frames = len(re.findall(rf"(?:{who})\s+(?:{_VERBS})\s+that\b|according to (?:{who})\b", clause, re.I))
-        tail = re.search(rf",\s+(?:according to (?:{who})|(?:{who})\s+(?:{_VERBS}))\s*[.!]?\s*$", clause, re.I)
+        # "..., The New York Times reported Friday morning."
+        tail = re.search(rf",\s+(?:according to (?:{who})|(?:the\s+)?(?:{who})\s+(?:{_VERBS})(?:\s+[A-Za-z.]+){{0,3}})"
+                         rf"\s*[.!]?\s*$", clause, re.I)
         # "According to Yonhap, Kim also called for ..., the report added." is the reframe of a sentence that
         # names its own source at its end (nested: the outlet says the report says); "Yonhap reported that Kim
         # also called for ..., the report added" is framed twice
