@@ -66,7 +66,7 @@ _BOILERPLATE = re.compile(
 _DATELINE = re.compile(r"\bPUBLISHED\b|\bUPDATED\b|^\s*[A-Z]{3,}(?:[ ,]+[A-Z]{2,})*,?(?: [A-Z][a-z]+\.? \d{1,2}"
                        r"(?:, \d{4})?)? ?(?:\([A-Z][A-Za-z]*\) )?[—–-] ")
 _CAPS_RUN = re.compile(r"\b[A-Z]{2,}(?:[ ,:]+[A-Z]{2,}){2,}\b")
-_PERSON = re.compile(r"(?<![.\w])I(?![.\w])"  # not the I of "C.P.I."
+_PERSON = re.compile(r"(?<![.\w])I(?![.\w-])"  # not the I of "C.P.I." or "(I-Vt.)"
                      r"|\b(?:me|my|mine|we|We|us|our|Our|ours|let's|Let's|you|You|your|Your|yours)\b")
 _REPORT_TAIL = re.compile(rf",\s+the (?:report|statement|outlet|newspaper|agency|article|paper) (?:{_VERBS})"
                           rf"\s*[.!]?\s*$|,\s+according to (?:the|a|one) report\s*[.!]?\s*$", re.IGNORECASE)

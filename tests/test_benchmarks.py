@@ -193,6 +193,8 @@ def test_an_initialism_ending_in_i_is_no_first_person() -> None:
     assert "first person" not in kinds(f"New York Times reported that {cpi}", [cpi[0].upper() + cpi[1:]],
                                        ["New York Times"])
     assert "first person" in kinds("Axios reported that I think so.", ["I think so."], ["Axios"])
+    sanders = "Sen. Bernie Sanders (I-Vt.) backed the bill."  # a party label
+    assert "first person" not in kinds(f"Axios reported that {sanders}", [sanders], ["Axios"])
 
 
 def test_a_tail_with_a_time_after_its_verb_is_a_second_frame() -> None:
