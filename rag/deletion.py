@@ -260,6 +260,9 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                     and not (t.dep_ == "xcomp" and (t.head.pos_ == "ADJ" or any(  # "unable to stop", "advising
                         c.dep_ == "dobj" for c in t.head.children))) \
                     and not (t.dep_ in ("acl", "relcl") and _counted(t.head)) \
+                    and not (t.dep_ in ("compound", "amod") and t.head.lemma_.lower() in _EXTREMES) \
+                    and not (t.dep_ == "prep" and t.lower_ in ("to", "from") and t.head.pos_ == "VERB" and (any(
+                        x.like_num for x in t.subtree) or any(c.dep_ == "pcomp" for c in t.children))) \
                     and not (t.dep_ == "appos" and (_listed(doc, t) or t.ent_type_ in NAMES)) \
                     and not (t.dep_ == "prep" and t.head.pos_ == "NOUN" and any(  # "population on April 1, 2020"
                         x.ent_type_ in ("DATE", "TIME") for x in t.subtree)) \
@@ -293,6 +296,9 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                 if root.i not in removed:
                     drop |= removed
     return drop
+
+# Nouns that rank: "a fresh pandemic low" is not "a fresh low", nor "a 17-month high" "a high".
+_EXTREMES = frozenset(("low", "high", "record", "peak", "level", "levels"))
 
 # Nouns that count what their "of" names: "the number of Americans filing claims" is not "the number of Americans".
 _COUNTING = frozenset(("number", "share", "percentage", "proportion", "rate", "count", "total", "majority", "half"))

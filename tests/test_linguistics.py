@@ -714,3 +714,19 @@ def test_a_headline_keeps_the_bound_and_the_name_that_says_which() -> None:
             "pregnant.")
     title = headline(_one(text), 14)
     assert title is None or "once" in title and "Abbott" in title, title
+
+
+def test_a_headline_keeps_what_a_verb_goes_from_and_to() -> None:
+    # event 5818: "prohibits schools" without "from requiring students to wear masks"
+    title = headline(_one("Florida Gov. Ron DeSantis signed an executive order Friday that prohibits schools in the "
+                          "state from requiring students to wear masks, threatening to cut funding for districts that "
+                          "defy him."), 14)
+    assert title is None or "from requiring" in title, title
+    # Bloomberg, event 5771: "dropped 29,000" without the level it dropped to
+    title = headline(_one("Initial unemployment claims in regular state programs dropped 29,000 to 348,000 in the week "
+                          "ended Aug. 14, a pandemic low, Labor Department data showed Thursday."), 14)
+    assert title is None or "to 348,000" in title, title
+    # New York Post, event 5771: "a fresh pandemic low" is not "a fresh low"
+    title = headline(_one("The number of Americans newly seeking jobless benefits fell last week to a fresh pandemic "
+                          "low as the labor market continued to recover, the feds said Thursday."), 14)
+    assert title is None or "pandemic low" in title, title
