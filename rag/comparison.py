@@ -16,6 +16,7 @@ from rag.alignment import DIFFERENCE_LABELS
 from rag.attribution import attribute, join_names
 from rag.deletion import needs_context
 from rag.linguistics import Reading
+from rag.neutral import loaded_outside_quotes
 from rag.types import DraftClaim, Evidence
 
 if TYPE_CHECKING:
@@ -58,7 +59,15 @@ def _denies(doc: object) -> bool:
 def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, Reading]],
             positions: Sequence[int], generator: ExtractiveGenerator) -> Iterator[DraftClaim]:
     """Each outlet's account, then where they agree and where they differ."""
-    from rag.providers.extractive import article_names, conflict_kind, outlet_names, relevance, same_fact, same_topic
+    from rag.providers.extractive import (
+        article_names,
+        calmest,
+        conflict_kind,
+        outlet_names,
+        relevance,
+        same_fact,
+        same_topic,
+    )
 
     groups = generator.groups(question, evidence, positions, task="brief")
     names = article_names(evidence)
@@ -94,9 +103,19 @@ def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, 
         return tuple(p for p in g.members if p == g.lead or same_fact(
             evidence[g.lead - 1], evidence[p - 1], float(cos[g.lead - 1, p - 1]), generator.settings))
 
-    shared = next((g for g in groups if not g.contested and not readings[g.lead - 1][1].tail
-                   and len({evidence[p - 1].outlet for p in agreeing(g)}) > 1), None)
-    agreed = set(agreeing(shared)) if shared is not None else set()
+    def agreement(g: EvidenceCluster) -> tuple[int, ...]:
+        """The agreeing members, the one whose words are stated first (the calmest); () when they are not
+        several outlets' or the calmest still holds one outlet's loaded words (those are no agreement)."""
+        members = agreeing(g)
+        if g.contested or readings[g.lead - 1][1].tail or len({evidence[p - 1].outlet for p in members}) < 2:
+            return ()
+        lead = calmest(members, evidence, readings, g.lead)
+        if loaded_outside_quotes(evidence[lead - 1].sentence.text):
+            return ()
+        return (lead, *(p for p in members if p != lead))
+
+    agreed_members = next((m for m in map(agreement, groups) if m), ())
+    agreed = set(agreed_members)
     # Difference: the first two facts from different outlets that conflict on a figure, date, name or negation;
     # each side is shown once, under the label that says what differs.
     sides: tuple[int, int] | None = None
@@ -117,8 +136,8 @@ def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, 
     for p in accounts.values():
         if p not in held:
             yield said(p)
-    if shared is not None:
-        yield said(shared.lead, agreeing(shared), label="Agreement")
+    if agreed_members:
+        yield said(agreed_members[0], agreed_members, label="Agreement")
     if sides is not None and kind is not None:
         yield said(sides[0], label=DIFFERENCE_LABELS[kind])
         yield said(sides[1])

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.slow
 DEV = SHARED / "devdata" / "allsides" / "raw_dev.jsonl"
 # Stored: a climate pledge, the CDC panel on the J&J vaccine, Harris on immigration, the hate-crimes bill,
 # weekly jobless claims at 498,000, a judge striking down the eviction moratorium, Americans skipping their
-# second vaccine shot, Biden's vaccination goal for July 4, Derek Chauvin's sentence, Florida's voting law.
-STORED = [6112, 6105, 6103, 6110, 6068, 6071, 6095, 6073, 5918, 6067]
+# second vaccine shot, Biden's vaccination goal for July 4, Derek Chauvin's sentence, Florida's voting law,
+# Moderna's vaccine in teens.
+STORED = [6112, 6105, 6103, 6110, 6068, 6071, 6095, 6073, 5918, 6067, 6066]
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +170,13 @@ def test_an_agreement_cites_only_outlets_that_state_the_fact(dev_store: Store) -
     for claim in claims:
         if claim.label == "Agreement":
             assert not {"CNN", "Fox News"} <= {c.outlet for c in claim.citations}, claim.text
+
+
+def test_several_outlets_are_given_the_calmest_words_and_never_one_outlets_loaded_word(dev_store: Store) -> None:
+    # Fox News: "Moderna has claimed that its COVID-19 vaccine is effective up to 96% ..."; The Hill: "...
+    # reporting it 96 percent effective". An agreement in Fox's words gave The Hill the loaded "claimed".
+    claims = answer("What does each outlet say about Moderna's vaccine results in teens?", store=dev_store).claims
+    for claim in claims:
+        if len({c.outlet for c in claim.citations}) > 1:
+            assert "claimed" not in claim.text, claim.text
+    assert any(len({c.outlet for c in claim.citations}) > 1 for claim in claims)  # the agreement is still there
