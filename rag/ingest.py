@@ -179,6 +179,7 @@ class _Writer:
         self.slice: list[tuple[Sentence, str]] = []  # sentences waiting for a slice, with their outlet label
         self.slice_vectors: list[np.ndarray] = []  # vectors a worker already computed for them
         self.finishing: list[tuple[tuple[int, int], Analysed]] = []  # documents whose last sentence is in it
+        self.unwritten: list[tuple[Document, bytes | None]] = []  # pending rows written at the next flush
         self.in_flight: deque[tuple[Future[None], list[tuple[tuple[int, int], Analysed]], int]] = deque()
 
     def is_known(self, doc_id: str) -> bool:
@@ -196,14 +197,14 @@ class _Writer:
                     self.report(item.key, outcome)
                     continue
                 doc = self.document(item)
-                self.store.docs.add_pending(self.name, doc, item.signature)
+                self.unwritten.append((doc, item.signature))
                 self.run_ids.add(doc.doc_id)
                 self.known.add(doc.doc_id, item.signature)
                 self.counts.sentences_found += len(doc.sentences)
                 self.counts.documents_split += 1
                 label, pending = display_label(doc.meta, doc.doc_id), list(reversed(doc.sentences))
                 item.sentences = None
-                del doc  # `pending` now holds the only references to the sentences
+                del doc  # `pending` and `unwritten` (until the next flush) now hold the sentences
                 self.queue(item, label, pending)
                 self.collect(block=False)
             self.flush()
@@ -267,6 +268,9 @@ class _Writer:
     def flush(self) -> None:
         if not self.slice and not self.finishing:
             return
+        # The slice's documents get their pending rows, in one transaction, before any of their vectors.
+        self.store.docs.add_pending_many(self.name, self.unwritten)
+        self.unwritten = []
         sentences = [s for s, _ in self.slice]
         outlets = [label for _, label in self.slice]
         if self.slice_vectors:
