@@ -154,6 +154,8 @@ class Verifier:
         if evidence is not None:
             known.update((hit.sentence.text, v) for hit, v in zip(evidence.hits, evidence.vectors, strict=True))
         self.texts = TextCache(embeddings, known, reader)
+        # A briefing's composer asks about the same (claim, sources, outlets) again (~4% of its calls).
+        self._verified: dict[tuple[str, tuple[str, ...], tuple[str, ...] | None], Verification] = {}
 
     def __call__(self, claim_text: str, sources: Sequence[str], *, outlets: Sequence[str] | None = None,
                  source_vectors: np.ndarray | None = None) -> Verification:
@@ -163,6 +165,15 @@ class Verifier:
         content (a swapped source is caught), not removed as a wrapper. `source_vectors`: the sources'
         embeddings when the caller has them (one row per source, same order), so they are not encoded again.
         """
+        if source_vectors is not None:
+            return self._verify(claim_text, sources, outlets, source_vectors)
+        key = (claim_text, tuple(sources), None if outlets is None else tuple(outlets))
+        if key not in self._verified:
+            self._verified[key] = self._verify(claim_text, sources, outlets, None)
+        return self._verified[key]
+
+    def _verify(self, claim_text: str, sources: Sequence[str], outlets: Sequence[str] | None,
+                source_vectors: np.ndarray | None) -> Verification:
         thresholds = self.settings.verify
         keep = [i for i, s in enumerate(sources) if s and s.strip()]
         if source_vectors is not None:
