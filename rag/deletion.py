@@ -155,7 +155,19 @@ def _ranked(t: Token) -> bool:
     return any(c.lower_ in ("most", "more", "least", "less") for c in t.children)
 
 def _loaded_modifiers(doc: Doc, quoted: set[int]) -> set[int]:
-    """Loaded adjectives and adverbs the clause stands without ("a draconian law" → "a law"); hedges stay."""
+    """Loaded adjectives and adverbs the clause stands without ("a draconian law" → "a law"); hedges stay.
+    Read once per parse and quotation set (deletion asks again for every shortening it tries)."""
+    key = ("crossread.loaded_modifiers", frozenset(quoted))
+    memo = getattr(doc, "user_data", None)
+    if memo is not None and key in memo:
+        return set(memo[key])
+    drop = _find_loaded_modifiers(doc, quoted)
+    if memo is not None:
+        memo[key] = frozenset(drop)
+    return drop
+
+
+def _find_loaded_modifiers(doc: Doc, quoted: set[int]) -> set[int]:
     from rag.framing import lexicon
 
     words = lexicon().modifiers

@@ -266,7 +266,14 @@ def quoted_tokens(doc: Doc) -> set[int]:
     return inside
 
 def root_of(doc: Doc) -> Token:
-    return next((t for t in doc if t.dep_ == "ROOT"), doc[0])
+    """The sentence's root (read once per parse: deletion asks for it thousands of times a briefing)."""
+    memo = getattr(doc, "user_data", None)
+    if memo is None:
+        return next((t for t in doc if t.dep_ == "ROOT"), doc[0])
+    i = memo.get("crossread.root")
+    if i is None:
+        i = memo["crossread.root"] = next((t.i for t in doc if t.dep_ == "ROOT"), 0)
+    return doc[i]
 
 def speaker_of(doc: Doc) -> tuple[str | None, bool]:
     """The one who says the sentence's content, when the sentence names one: ("the report", True) for
