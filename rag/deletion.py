@@ -9,9 +9,10 @@ not made.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rag.linguistics import (
     ACTORS,
@@ -35,6 +36,8 @@ from rag.linguistics import (
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def opening_drop(doc: Doc) -> set[int]:
@@ -202,6 +205,24 @@ def render(doc: Doc, drop: Iterable[int]) -> str:
 
 MAX_CLAIM_WORDS = 45  # a claim longer than this loses its least essential parts (see _shorten)
 
+def _per_parse(name: str) -> Callable[[F], F]:
+    """Compute once per parse and arguments: the result is kept in the `Doc`'s `user_data` (a briefing asks for
+    the same sentence's compression and headline many times: for each outlet's telling, each check, each claim)."""
+    def wrap(function: F) -> F:
+        @functools.wraps(function)
+        def cached(doc: Doc, *args: Any, **kwargs: Any) -> Any:
+            memo = getattr(doc, "user_data", None)
+            if memo is None:
+                return function(doc, *args, **kwargs)
+            key = (name, args, tuple(sorted(kwargs.items())))
+            if key not in memo:
+                memo[key] = function(doc, *args, **kwargs)
+            return memo[key]
+        return cast(F, cached)
+    return wrap
+
+
+@_per_parse("crossread.compress")
 def compress(doc: Doc, *, loaded: bool = True, max_words: int = MAX_CLAIM_WORDS) -> tuple[str, int | None]:
     """The sentence with removable parts deleted: opening dateline/connective, short parentheticals, a trailing
     dash aside, non-restrictive appositions and relative clauses, (with `loaded`) loaded modifiers, and, past
@@ -374,6 +395,7 @@ def _clause_appositions(doc: Doc, quoted: set[int]) -> set[int]:
     return drop
 
 
+@_per_parse("crossread.headline")
 def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
     """A whole clause of at most `max_words` words — who did what — by deleting subtrees; None if impossible.
 
