@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from rag.alignment import DIFFERENCE_LABELS
 from rag.attribution import attribute, join_names
 from rag.deletion import needs_context
-from rag.linguistics import Reading
+from rag.linguistics import Reading, denies
 from rag.neutral import loaded_outside_quotes
 from rag.types import DraftClaim, Evidence
 
@@ -45,15 +45,6 @@ def names_outlet(question: str, outlet: str) -> bool:
 def is_comparison(question: str) -> bool:
     """Whether the question asks how outlets compare rather than what happened."""
     return bool(_COMPARISON.search(question))
-
-
-def _denies(doc: object) -> bool:
-    """The sentence's main statement is negated ("The judge did not block ...", "said it would not")."""
-    root = next((t for t in doc if t.dep_ == "ROOT"), None)  # type: ignore[attr-defined]
-    if root is None:
-        return False
-    heads = [root] + [c for c in root.children if c.dep_ in ("ccomp", "xcomp")]
-    return any(c.dep_ == "neg" or c.lower_ == "never" for h in heads for c in h.children)
 
 
 def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, Reading]],
@@ -125,7 +116,8 @@ def compare(question: str, evidence: Evidence, readings: Sequence[tuple[object, 
             ha, hb = evidence[a.lead - 1], evidence[b.lead - 1]
             if ha.outlet != hb.outlet and same_topic(ha, hb, float(cos[a.lead - 1, b.lead - 1]), generator.settings):
                 kind = conflict_kind(ha, hb)
-                if kind == "negation" and _denies(readings[a.lead - 1][0]) == _denies(readings[b.lead - 1][0]):
+                da, db = (denies(readings[g.lead - 1][0]) for g in (a, b))  # type: ignore[arg-type]
+                if kind == "negation" and da == db:
                     kind = None  # "renters who could not pay" denies nothing the other side states
                 if kind is not None:
                     sides = (a.lead, b.lead)

@@ -275,6 +275,14 @@ def root_of(doc: Doc) -> Token:
         i = memo["crossread.root"] = next((t.i for t in doc if t.dep_ == "ROOT"), 0)
     return doc[i]
 
+def denies(doc: Doc) -> bool:
+    """Whether the sentence's main statement is negated ("The judge did not block ...", "said it would never"),
+    not a clause inside it ("renters who could not pay")."""
+    root = root_of(doc)
+    heads = [root] + [c for c in root.children if c.dep_ in ("ccomp", "xcomp")]
+    return any(c.dep_ == "neg" or c.lower_ == "never" for h in heads for c in h.children)
+
+
 def speaker_of(doc: Doc) -> tuple[str | None, bool]:
     """The one who says the sentence's content, when the sentence names one: ("the report", True) for
     "Kim called for ..., the report added." or ("The ministry", False) for "The ministry said that ..."."""

@@ -730,3 +730,13 @@ def test_a_headline_keeps_what_a_verb_goes_from_and_to() -> None:
     title = headline(_one("The number of Americans newly seeking jobless benefits fell last week to a fresh pandemic "
                           "low as the labor market continued to recover, the feds said Thursday."), 14)
     assert title is None or "pandemic low" in title, title
+
+
+def test_a_sentence_denies_only_when_its_main_statement_is_negated() -> None:
+    from rag.linguistics import denies
+
+    assert denies(_one("The judge did not block the eviction moratorium on Friday."))
+    assert denies(_one("The White House said it would never lift the sanctions."))
+    # Washington Examiner, event 6071: the "not" is the renters', not the sentence's
+    assert not denies(_one("A federal judge vacated the nationwide moratorium on evictions established last year to "
+                           "protect renters who could not pay their rent."))
