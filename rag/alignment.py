@@ -19,7 +19,7 @@ from spacy.tokens import Token
 
 from rag.framing import unquoted_loaded_terms
 from rag.settings import BriefingSettings
-from rag.terms import content_terms, number_mentions, term_matches
+from rag.terms import content_terms, figures_in, number_mentions, term_matches
 from rag.types import Document, Sentence
 
 if TYPE_CHECKING:
@@ -241,7 +241,7 @@ def term_overlap(ta: set[str], tb: set[str]) -> float:
 def figures_read_by(reader: Reader, texts: Sequence[str]) -> Figures:
     """quantities() of each text computed once, from the reader's parses (the texts giving a figure are parsed
     in one batch; the composer reads the same parses later)."""
-    reader.prefetch(t for t in texts if any(not 1900 <= v <= 2100 for _, v in number_mentions(t)))
+    reader.prefetch(t for t in texts if figures_in(t))
     known: dict[str, dict[str, set[float]]] = {}
 
     def figures(text: str) -> dict[str, set[float]]:

@@ -37,7 +37,7 @@ from rag.neutral import Verifier, loaded_outside_quotes
 from rag.prompts import is_instruction
 from rag.settings import BriefingSettings
 from rag.stories import Story
-from rag.terms import content_terms, number_mentions, term_matches
+from rag.terms import content_terms, figures_in, number_mentions, term_matches
 from rag.types import Citation, Claim, Section, SectionKind, Verdict, Verification
 
 Length = Literal["short", "standard", "long"]
@@ -164,22 +164,19 @@ class Composer:
         """The group's fact stated once, citing each outlet whose own sentence aligns with the one stated (a
         group chains sentences, so an outlet's closest member may state something else: it is not cited);
         None when no other outlet's sentence says what the stated one says."""
-        def figures(text: str) -> set[float]:
-            return {v for _, v in number_mentions(text) if not 1900 <= v <= 2100}
-
         def backing(member: OutletSentence) -> list[OutletSentence]:
             rep = group.members.index(member)
             out = [member]
             ahead = looks_ahead(self.reader(member.sentence.text)[0])
             # a figure the stated text gives must be one the citing outlet gives too ("claims fell to 498,000"
             # is not backed by "fell to a new pandemic low")
-            given = figures(self.shown(member))
+            given = figures_in(self.shown(member))
             for outlet in dict.fromkeys(m.outlet for m in members):  # each other outlet's closest sentence
                 if outlet != member.outlet:  # that tells the event as done or to come alike ("plans to
                     # announce whether" is not backed by "announced that she would create")
                     others = [i for i, m in enumerate(group.members) if m.outlet == outlet and m in members
                               and looks_ahead(self.reader(m.sentence.text)[0]) == ahead
-                              and (not given or given & figures(m.sentence.text))]
+                              and (not given or given & figures_in(m.sentence.text))]
                     if not others:
                         continue
                     best = max(others, key=lambda i: group.score(rep, i))

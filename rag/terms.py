@@ -143,6 +143,11 @@ def number_mentions(text: str) -> list[tuple[str, float]]:
     return found
 
 
+def figures_in(text: str) -> set[float]:
+    """The values of the numbers a text gives, years aside ("in 2021" dates, it does not count)."""
+    return {value for _, value in number_mentions(text) if not 1900 <= value <= 2100}
+
+
 def number_in(value: float, values: list[float]) -> bool:
     """Tolerant membership: 4.5e9 matches 4,500,000,000; 21 matches 21.0."""
     return any(abs(v - value) <= 1e-6 * max(1.0, abs(v)) for v in values)

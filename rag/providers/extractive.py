@@ -20,7 +20,7 @@ from rag.linguistics import Reading, Role, answer_types, gives_answer_type, pars
 from rag.neutral import loaded_outside_quotes
 from rag.prompts import is_instruction
 from rag.settings import Settings, get_settings
-from rag.terms import content_terms, has_negation, question_terms, stem, term_matches, tokens
+from rag.terms import content_terms, figures_in, has_negation, question_terms, stem, term_matches, tokens
 from rag.types import DraftClaim, Evidence, SentenceHit
 
 UNNAMED = "one report"
@@ -76,12 +76,9 @@ def same_fact(a: SentenceHit, b: SentenceHit, cosine: float, settings: Settings)
     """Two sentences of one topic state one fact: very close in meaning (answer.agreement_cosine), or close and
     giving the same figure ("added 266,000 jobs in April" / "just 266,000 jobs last month"). What DeSantis said of
     a law and his signing it (0.70, no figure) share a topic only."""
-    from rag.terms import number_mentions
-
     if cosine >= settings.answer.agreement_cosine:
         return True
-    figures = {v for _, v in number_mentions(a.sentence.text)} & {v for _, v in number_mentions(b.sentence.text)}
-    return bool(figures) and same_topic(a, b, cosine, settings)
+    return bool(figures_in(a.sentence.text) & figures_in(b.sentence.text)) and same_topic(a, b, cosine, settings)
 
 
 def conflict_kind(a: SentenceHit, b: SentenceHit) -> str | None:
