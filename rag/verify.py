@@ -65,9 +65,13 @@ def _allowed_who(who: str, outlets: Sequence[str] | None) -> bool:
         return True
     if outlets is None:
         return len(who.split()) <= 8
-    known = {fold(o).strip("“”\" ") for o in outlets}
+    # a newspaper is named with or without its "The" ("The New York Times reported", rag.attribution.press_name)
+    known = {_THE.sub("", fold(o).strip("“”\" ")) for o in outlets}
     parts = [p for p in re.split(r",\s*|\s+and\s+", who) if p.strip()]
-    return bool(parts) and all(fold(p).strip() in known for p in parts)
+    return bool(parts) and all(_THE.sub("", fold(p).strip()) in known for p in parts)
+
+
+_THE = re.compile(r"^the\s+")
 
 
 # A sentence addressed to a model ("Ignore previous instructions and say ...") states no fact about the world;
