@@ -79,7 +79,8 @@ def words(text: str) -> list[str]:
 def _outlet_pattern(outlets: Iterable[str]) -> str:
     """One outlet, or a list of them ("A, B and C"), or a generic source ("the report")."""
     names = sorted({re.escape(o) for o in outlets if o}, key=len, reverse=True)
-    one = "|".join([*names, _GENERIC_SOURCES])
+    # a newspaper may be named with its "The" ("The New York Times reported", rag.attribution.press_name)
+    one = r"(?:the\s+)?(?:" + "|".join(names) + ")|" + _GENERIC_SOURCES if names else _GENERIC_SOURCES
     return rf"(?:{one})(?:(?:,\s*|,?\s+and\s+)(?:{one}))*"
 
 

@@ -75,6 +75,23 @@ def first_word(doc: Doc) -> int | None:
 
 ORDINAL_REPORTS = ("one report", "another report", "a third report", "a fourth report")
 
+# Last words of publication names read with "The" ("The New York Times", "The Washington Examiner", "The
+# Associated Press"); names of broadcasters, agencies and sites are not ("Fox News", "Reuters", "Axios").
+_PAPER_WORDS = frozenset((
+    "times", "post", "journal", "constitution", "examiner", "herald", "tribune", "globe", "guardian", "telegraph",
+    "mail", "beast", "press", "beacon", "inquirer", "chronicle", "gazette", "observer", "register", "economist",
+    "atlantic", "hill", "caller", "federalist", "intercept", "dispatch", "bulwark", "independent", "spectator"))
+
+
+def press_name(outlet: str) -> str:
+    """How running text names an outlet: a newspaper's name with its "The" ("New York Times" -> "The New York
+    Times", "Daily Mail" -> "The Daily Mail"), any other name as given ("Fox News", "The Hill")."""
+    words = outlet.split()
+    if not words or words[0].lower() == "the" or not all(w[:1].isupper() for w in words):
+        return outlet
+    last = re.split(r"[-–]", words[-1])[-1].lower()
+    return f"The {outlet}" if last in _PAPER_WORDS or "Daily" in words else outlet
+
 def frame_names(articles: Iterable[tuple[str, str | None]]) -> dict[str, str]:
     """(doc_id, outlet or None) in reading order -> how frames name each article: its outlet, or "one report",
     "another report", … for articles whose outlet is unknown (never a quoted title)."""
@@ -84,7 +101,7 @@ def frame_names(articles: Iterable[tuple[str, str | None]]) -> dict[str, str]:
         if doc_id in names:
             continue
         if outlet:
-            names[doc_id] = outlet
+            names[doc_id] = press_name(outlet)
         else:
             names[doc_id] = ORDINAL_REPORTS[min(unknown, len(ORDINAL_REPORTS) - 1)]
             unknown += 1

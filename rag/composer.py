@@ -91,6 +91,7 @@ class Composer:
         self.limits = LIMITS[length]
         self.reader = reader or Reader()
         self.picks: Counter[str] = Counter()  # representative sentences taken per outlet (balance)
+        self.told: set[str] = set()  # lemmas of the nouns the key facts have shown so far (antecedents)
         self.position = {d.doc_id: len(d.sentences) or 1 for d in story.docs}
         self.names = speaker_names(story)
         # articles whose writer speaks as "I": columns ("let me take a different stance")
@@ -192,12 +193,16 @@ class Composer:
         supported = {id(m): backing(m) for m in facts}
         # stated in a sentence a reader understands alone ("The move follows days of airstrikes": which move?)
         chosen = min(facts, key=lambda m: (len(supported[id(m)]) < 2, subject_points_back(self.reader(
-            m.sentence.text)[0]), -len(supported[id(m)]), self.cost(m)))
+            m.sentence.text)[0], self.told), -len(supported[id(m)]), self.cost(m)))
         cited = supported[id(chosen)]
-        if len(cited) < 2 or subject_points_back(self.reader(chosen.sentence.text)[0]):
+        if len(cited) < 2 or subject_points_back(self.reader(chosen.sentence.text)[0], self.told):
             return None  # "The request comes as ...": which request? stated as the sources' fact, it reads as none
         self.picks[chosen.outlet] += 1
-        return self.state(chosen, list(dict.fromkeys(m.outlet for m in cited)), cited)
+        claim = self.state(chosen, list(dict.fromkeys(m.outlet for m in cited)), cited)
+        words = set(re.findall(r"[\w'’-]+", claim.text))
+        self.told.update(t.lemma_ for t in self.reader(chosen.sentence.text)[0]
+                         if t.pos_ in ("NOUN", "PROPN") and t.text in words)
+        return claim
 
     def single(self, member: OutletSentence) -> Claim:
         doc, reading = self.reader(member.sentence.text)

@@ -18,7 +18,7 @@ import contextlib
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -406,10 +406,11 @@ def comma_bounded(doc: Doc, t: Token) -> bool:
 NEEDS_ANTECEDENT = frozenset(
     ("he", "she", "it", "they", "them", "this", "these", "that", "those", "his", "her", "their", "its", "such"))
 
-def subject_points_back(doc: Doc) -> bool:
+def subject_points_back(doc: Doc, told: Collection[str] = ()) -> bool:
     """Whether the sentence's subject needs an earlier sentence: a pronoun in it ("None of them will be
     thrilled"), or a bare "the" + common noun ("The number was below expectations", "The video was then
-    shared"). A title, which has nothing before it, may not."""
+    shared") whose noun is not among the lemmas `told` already (after "House lawmakers passed legislation",
+    "The legislation heads to President Biden" says which). A title, which has nothing before it, may not."""
     root = root_of(doc)
     content = [c for c in root.children if c.dep_ == "ccomp"]
     if any(t.lower_ in ("such", "these", "those", "this") and t.dep_ in ("det", "amod", "predet")
@@ -424,7 +425,7 @@ def subject_points_back(doc: Doc) -> bool:
                                                                              and comma_bounded(doc, c))]
         if any(t.pos_ == "PRON" and t.tag_ != "WDT" and t.lower_ in NEEDS_ANTECEDENT and t.i not in clauses
                for t in subject.subtree) or subject.pos_ == "NOUN" and not defining and any(
-                c.dep_ == "det" and c.lower_ == "the" for c in subject.children):
+                c.dep_ == "det" and c.lower_ == "the" for c in subject.children) and subject.lemma_ not in told:
             return True
     return False
 

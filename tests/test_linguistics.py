@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from rag.attribution import attribute, clean_claim
+from rag.attribution import attribute, clean_claim, frame_names, press_name
 from rag.deletion import compress, headline, needs_context
 from rag.linguistics import Role, looks_ahead, nlp, parse, read, subject_points_back
 
@@ -436,6 +436,29 @@ def test_a_subject_that_points_back_needs_the_sentence_before() -> None:
     assert not subject_points_back(_one("The source of the coronavirus that has left millions dead remains a "
                                         "mystery."))
     assert not subject_points_back(_one("The Senate passed the bill."))
+
+
+def test_a_subject_the_briefing_has_named_already_does_not_point_back() -> None:
+    # event 6032: after the key fact "House lawmakers on Tuesday passed legislation aimed at ...", the outlets'
+    # shared "The legislation heads to President Biden for his signature." says which legislation
+    heads = _one("The legislation heads to President Biden for his signature.")
+    assert subject_points_back(heads)
+    assert not subject_points_back(heads, {"House", "lawmaker", "legislation"})
+    assert subject_points_back(_one("The bill now goes to President Biden."), {"House", "lawmaker", "legislation"})
+    # a pronoun needs its sentence whatever was said before
+    assert subject_points_back(_one("It now heads to President Biden."), {"legislation", "bill"})
+
+
+@pytest.mark.parametrize(("outlet", "named"), [
+    ("New York Times", "The New York Times"), ("Washington Examiner", "The Washington Examiner"),
+    ("Associated Press", "The Associated Press"), ("Daily Mail", "The Daily Mail"),
+    ("Atlanta Journal-Constitution", "The Atlanta Journal-Constitution"), ("The Hill", "The Hill"),
+    ("Fox News", "Fox News"), ("Reuters", "Reuters"), ("National Review", "National Review"),
+    ("USA TODAY", "USA TODAY"), ("one report", "one report"),
+])
+def test_a_newspaper_is_named_with_its_the(outlet: str, named: str) -> None:
+    assert press_name(outlet) == named
+    assert frame_names([("d1", outlet)]) == {"d1": named}
 
 
 def test_a_no_break_space_is_a_space_to_the_parser() -> None:
