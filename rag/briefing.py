@@ -193,11 +193,14 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
     # a sentence that is no one's report first; then one that a named source announced, frame kept ("...,
     # congressional officials announced"); never an outlet's report ("The New York Times reported that ...")
     agreed, rest = agreed[:_TITLE_GROUPS], rest[:_TITLE_GROUPS]
-    passes = [(agreed, False, False), (agreed, True, False), (agreed, True, True),
-              (rest, False, False), (rest, True, False), (rest, True, True)]
+    # headline style without articles ("US intelligence community reached inconclusive assessment about ...") only
+    # when no sentence gives a title with them
+    passes = [(agreed, False, False, False), (agreed, True, False, False), (agreed, True, True, False),
+              (rest, False, False, False), (rest, True, False, False), (rest, True, True, False),
+              (agreed, True, False, True), (rest, True, False, True)]
     found: dict[str, tuple[int, int]] = {}  # title -> (salience, rank of its pass and sentence)
-    for candidates, deep, framed in passes:
-        if len(found) >= _TITLE_CHOICES:
+    for candidates, deep, framed, bare in passes:
+        if len(found) >= _TITLE_CHOICES or found and bare:
             break
         texts = [m.sentence.text for g in candidates for m in g.members if not m.sentence.text.endswith("?")]
         reader.prefetch(texts)
@@ -207,7 +210,7 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
                     reading.tail and not framed or "report" in reading.speaker.lower()
                     or any(o.lower() in reading.speaker.lower() for o in story.outlets if o)):
                 continue
-            title = headline(doc, max_words, deep=deep)  # a sentence short enough whole before a cut one
+            title = headline(doc, max_words, deep=deep, bare=bare)  # a sentence short enough whole before a cut one
             if title and title not in found and title.split()[0].lower() not in _PRONOUNS \
                     and not subject_points_back(doc) and not loaded_outside_quotes(title) \
                     and not any(o.lower() in title.lower() for o in story.outlets if o) \

@@ -302,6 +302,8 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                     and not (figures and t.dep_ == "prep" and any(x.like_num for x in t.subtree)) \
                     and not (t.dep_ == "prep" and _bounds_a_superlative(t)) \
                     and t.lower_ not in HEDGES \
+                    and not (doc[t.left_edge.i].lower_ in ("as", "than")  # not "as soon [as possible]"
+                             and _half_a_comparison(doc, drop | {x.i for x in t.subtree})) \
                     and not (t.dep_ == "prep" and t.head.dep_ in ("nsubj", "nsubjpass") and any(
                         x.ent_type_ in ("GPE", "LOC", "FAC") for x in t.subtree)) \
                     and not (t.dep_ == "prep" and t.head.pos_ == "NOUN" and t.head.dep_ == "pobj" and any(
@@ -396,7 +398,7 @@ def _clause_appositions(doc: Doc, quoted: set[int]) -> set[int]:
 
 
 @_per_parse("crossread.headline")
-def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
+def headline(doc: Doc, max_words: int = 14, *, deep: bool = True, bare: bool = False) -> str | None:
     """A whole clause of at most `max_words` words — who did what — by deleting subtrees; None if impossible.
 
     Without `deep`, only asides go (openers, brackets, appositions); with it, adverbial clauses, phrases and
@@ -410,7 +412,11 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
     drop |= {t.i for t in doc if t.dep_ == "advmod" and t.lower_ in _ADDITIVE}
     root = root_of(doc)
     if deep:
-        drop = _shorten(doc, drop, max_words, quoted)
+        shortened = _shorten(doc, drop, max_words, quoted)
+        if bare and word_count(doc, shortened) > max_words:  # headline style (`bare`), when nothing else brings
+            # it within the limit: without articles ("US intelligence community reached inconclusive assessment")
+            shortened = _shorten(doc, drop | _articles(doc, quoted), max_words, quoted)
+        drop = shortened
     if word_count(doc, drop) > max_words or not any(c.dep_ in ("nsubj", "nsubjpass") and c.i not in drop
                                                  for c in root.children):
         return None
@@ -425,7 +431,7 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
             or any(t.i not in drop and t.i != root.i and t.pos_ in ("VERB", "ADP") and _stranded(t, drop)
                    for t in doc) \
             or any(t.i not in drop and _lost_its_own(t, drop) for t in doc) \
-            or _lost_its_and(doc, drop) \
+            or _lost_its_and(doc, drop) or _half_a_comparison(doc, drop) \
             or any(_undefined(c, drop, asides=True) for c in root.children if c.dep_ in ("nsubj", "nsubjpass")) \
             or any(sum(c.dep_ == "dobj" and c.i not in drop for c in t.children) > 1 for t in doc) \
             or any(t.dep_ == "relcl" and t.i not in drop and any(  # "process [in which] computer networks compete"
@@ -452,6 +458,11 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True) -> str | None:
     text = render(doc, drop | {t.i for t in doc if t.is_punct and t.i == len(doc) - 1})
     text = text.rstrip(" ,;:—–-")
     return text[:1].upper() + text[1:] if text else None
+
+def _articles(doc: Doc, quoted: set[int]) -> set[int]:
+    """The articles a headline can go without: "the", "a", "an" outside names and quotations ("The Hill" stays)."""
+    return {t.i for t in doc if t.dep_ == "det" and t.lower_ in ("the", "a", "an") and not t.ent_type_
+            and t.i not in quoted}
 
 def _crosses_a_cut(doc: Doc, drop: set[int]) -> bool:
     """A kept word hung on a kept head across a cut clause that hangs elsewhere: "blocked a bill ..., [ratcheting
@@ -530,7 +541,20 @@ def _broken(doc: Doc, drop: set[int]) -> bool:
     root = root_of(doc)
     return any(t.i not in drop and (emptied(t, drop) or _lost_its_own(t, drop)
                                     or t.i != root.i and t.pos_ in ("VERB", "ADP") and _stranded(t, drop))
-               for t in doc) or _lost_its_and(doc, drop)
+               for t in doc) or _lost_its_and(doc, drop) or _half_a_comparison(doc, drop)
+
+def _half_a_comparison(doc: Doc, drop: set[int]) -> bool:
+    """A comparison cut in half: "as soon [as possible]", "more troops [than planned]" (its second part went)."""
+    for t in doc:
+        if t.i in drop:
+            continue
+        opens = {"as"} if any(c.lower_ in ("as", "so") and c.i not in drop for c in t.children) else set()
+        if t.tag_ in ("JJR", "RBR") or any(c.lower_ in ("more", "less", "fewer") and c.i not in drop
+                                           for c in t.children):
+            opens.add("than")
+        if opens and any(c.i in drop and doc[c.left_edge.i].lower_ in opens for c in t.children):
+            return True
+    return False
 
 def _lost_its_and(doc: Doc, drop: set[int]) -> bool:
     """A coordinator deleted between kept words ("200 million doses this year and 300 million doses" → "200

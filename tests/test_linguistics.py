@@ -315,10 +315,27 @@ def test_a_sentence_opening_on_according_to_is_framed_once() -> None:
      r"its press conference"),  # event 5777
     ("The significant rise in homicides has roughly coincided with the 18 months of the Covid-19 pandemic.",
      r"^The significant rise has"),  # New York Times, event 5668: which rise?
+    ("The Pentagon on Wednesday ordered military troops to get the COVID-19 vaccine as soon as possible, according "
+     "to a memo from Defense Secretary Lloyd Austin obtained by AP.", r"as soon$"),  # event 5756
+    ("As far as artificial milestones go, few dates seem to carry as much weight as the 100-day mark.",
+     r"^As far,"),  # event 6087: a comparison is never cut in half
 ])
 def test_a_headline_never_loses_what_its_words_need(text: str, broken: str) -> None:
     title = headline(_one(text), 14)
     assert title is None or re.search(broken, title) is None, title
+
+
+def test_a_headline_goes_without_articles_only_when_asked_and_nothing_else_fits() -> None:
+    # event 5749: the shortest whole clause is 15 words with its articles
+    doc = _one("The US intelligence community reached an inconclusive assessment about the origin of the Covid-19 "
+               "virus following a 90-day investigation ordered by President Joe Biden, according to an unclassified "
+               "summary of the probe released publicly on Friday.")
+    assert headline(doc, 14) is None
+    assert headline(doc, 14, bare=True) == \
+        "US intelligence community reached inconclusive assessment about origin of Covid-19 virus"
+    # a title that fits with its articles keeps them, and a name keeps its "The"
+    assert headline(_one("The Senate passed the bill on Tuesday."), 14, bare=True) == \
+        "The Senate passed the bill on Tuesday"
 
 
 def test_a_headline_keeps_the_comma_before_a_frame_and_stands_alone() -> None:
