@@ -145,8 +145,11 @@ def brief_story(
     def verifier(text: str, sources: Sequence[str], outlets: Sequence[str]) -> Verification:
         return verify(text, sources, outlets=list(dict.fromkeys(outlets)))
 
+    def prepare(claims: Sequence[tuple[str, Sequence[str]]]) -> None:
+        verify.prepare([(text, list(dict.fromkeys(outlets))) for text, outlets in claims])
+
     sections = Composer(story, groups, verifier, length, reader, store.settings.briefing,
-                        centrality(story, vectors)).sections()
+                        centrality(story, vectors), prepare).sections()
     generator_name, notice = "extractive", None
     if generator is None or isinstance(generator, str):
         generator = _configured_generator(store.settings, generator)

@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from rag.alignment import DIFFERENCE_LABELS, Conflict, FactGroup, OutletSentence
 from rag.attribution import attribute, clean_claim, frame_names
@@ -27,6 +27,7 @@ from rag.linguistics import (
     NEEDS_ANTECEDENT,
     REPORTING_VERBS,
     Reader,
+    Reading,
     Role,
     looks_ahead,
     nlp,
@@ -39,6 +40,9 @@ from rag.settings import BriefingSettings
 from rag.stories import Story
 from rag.terms import content_terms, figures_in, number_mentions, term_matches
 from rag.types import Citation, Claim, Section, SectionKind, Verdict, Verification
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 Length = Literal["short", "standard", "long"]
 Style = Literal["paragraphs", "bullets"]
@@ -84,8 +88,11 @@ class Composer:
 
     def __init__(self, story: Story, groups: list[FactGroup], verifier: Verifier, length: str,
                  reader: Reader | None = None, cfg: BriefingSettings | None = None,
-                 centrality: Mapping[tuple[str, int], float] | None = None):
+                 centrality: Mapping[tuple[str, int], float] | None = None,
+                 prepare: Callable[[Sequence[tuple[str, Sequence[str]]]], None] | None = None):
         self.story, self.groups, self.verifier = story, groups, verifier
+        # encodes and parses (claim, cited outlets) the verifier is about to judge, all in one batch
+        self.prepare = prepare or (lambda claims: None)
         self.centrality = centrality or {}  # (doc_id, index) -> closeness to the other outlets' writing
         self.cfg = cfg or BriefingSettings()
         self.limits = LIMITS[length]
@@ -204,11 +211,16 @@ class Composer:
                          if t.pos_ in ("NOUN", "PROPN") and t.text in words)
         return claim
 
-    def single(self, member: OutletSentence) -> Claim:
+    def single_reading(self, member: OutletSentence) -> tuple[Doc, Reading]:
         doc, reading = self.reader(member.sentence.text)
         if reading.role == Role.FACT and member.sentence.doc_id in self.columns:  # a columnist's statement is
             reading = replace(reading, role=Role.OPINION)  # written, not reported
-        text = attribute(doc, [self.name(member)], reading)
+        return doc, reading
+
+    def single(self, member: OutletSentence, text: str | None = None) -> Claim:
+        """One outlet's sentence attributed to it (`text`: that framing when already made) and verified."""
+        doc, reading = self.single_reading(member)
+        text = text or attribute(doc, [self.name(member)], reading)
         verification = self.verifier(text, [member.sentence.text], [self.name(member)])
         if verification.verdict != Verdict.SUPPORTED:
             text = attribute(doc, [self.name(member)], reading, compressed=False)
@@ -225,9 +237,18 @@ class Composer:
             return [contrast] if contrast else []
         return self.sides([a, b], DIFFERENCE_LABELS[conflict.kind])
 
+    def singles(self, members: Sequence[OutletSentence]) -> list[Claim]:
+        """`single` of each member; the claims it verifies first are encoded and parsed together."""
+        texts = []
+        for m in members:
+            doc, reading = self.single_reading(m)
+            texts.append(attribute(doc, [self.name(m)], reading))
+        self.prepare([(text, [self.name(m)]) for text, m in zip(texts, members, strict=True)])
+        return [self.single(m, text) for m, text in zip(members, texts, strict=True)]
+
     def sides(self, members: Sequence[OutletSentence], label: str) -> list[Claim]:
         """Each side of a difference as its own attributed, verified claim; the label opens the first."""
-        return [replace(self.single(m), label=label if i == 0 else None) for i, m in enumerate(members)]
+        return [replace(claim, label=label if i == 0 else None) for i, claim in enumerate(self.singles(members))]
 
     def attribution_difference(self, group: FactGroup, members: list[OutletSentence]) -> list[Claim]:
         """One outlet names who says it, another states it as fact."""
@@ -370,14 +391,16 @@ class Composer:
         singles.sort(key=lambda m: (m.outlet in cited, (m.sentence.doc_id, m.sentence.index) in framed,
                                     self.cost(m)[0]))
         self.reader.prefetch(m.sentence.text for m in singles[: 3 * n_single])  # the likely picks, in one batch
-        single_claims = [self.single(m) for m in _round_robin(singles, n_single, lambda m: bool(self.usable([m])))]
+        single_claims = self.singles(_round_robin(singles, n_single, lambda m: bool(self.usable([m]))))
         heard = cited | {c.outlet for claim in single_claims for c in claim.citations}
+        unheard = []
         for doc in self.story.docs:  # every outlet is heard at least once: its earliest statement
             if doc.label not in heard:
                 first = self.usable([OutletSentence(s, doc.label) for s in doc.sentences[:12]])
                 if first:
-                    single_claims.append(self.single(first[0]))
+                    unheard.append(first[0])
                     heard.add(doc.label)
+        single_claims += self.singles(unheard)
         return [
             Section(SectionKind.KEY_FACTS, TITLES[SectionKind.KEY_FACTS], tuple(key_claims)),
             Section(SectionKind.SINGLE_SOURCE, TITLES[SectionKind.SINGLE_SOURCE], tuple(single_claims)),
