@@ -162,6 +162,10 @@ def has_double_frame(text: str, outlets: Sequence[str] = ()) -> bool:
             tail = None
         if lead and (_REPORT_TAIL.search(clause) and not nested or tail or frames >= 2):
             return True
+        # a teller inside and an outlet's tail: "..., reports CNN, citing data ..., Slate reported."
+        if tail and re.search(r",\s+(?:reports|reported|says|said|writes|wrote)\s+(?:the\s+)?[A-Z]",
+                              clause[:tail.start()]):
+            return True
         # two report tails in a row: "..., The New York Times reported, Newsmax reported."
         if re.search(rf",\s+[A-Z][\w.&' ]{{1,40}}\s+reported,\s+(?:{who})\s+(?:{_VERBS})\s*[.!]?\s*$", clause):
             return True

@@ -160,7 +160,8 @@ def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None
             lead = lead[:-1] if lead.endswith(".") else lead
             # "..., The New York Times reported, Newsmax reported" and "..., the report added, Yonhap reported"
             # read as two reports: the outlet goes first instead
-            if re.search(rf"\b{verb}\b[^,]*$", lead) or reading.speaker and "report" in reading.speaker.lower():
+            if re.search(rf"\b{verb}\b[^,]*$", lead) or _INVERTED_TELLER.search(lead) \
+                    or reading.speaker and "report" in reading.speaker.lower():
                 return f"According to {name}, {body}"
             return f"{lead}, {name} {verb}."
         return f"According to {name}, {body}"
@@ -171,6 +172,9 @@ def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None
         return f"According to {name}, {body}"  # reported Friday morning." is no "X reported that ... reported"
     return f"{name} {frame_verb(reading.role)} that {body}"
 
+
+# A teller named after its verb inside the sentence: "..., reports CNN, citing data ..." (no "..., Slate reported").
+_INVERTED_TELLER = re.compile(r",\s+(?:reports|reported|says|said|writes|wrote)\s+(?:the\s+)?[A-Z]")
 
 _REPORT_TAIL = re.compile(r",\s+(?:the\s+)?[A-Z][^,]{0,60}\s(?:reported|reports|said|says|told|added|wrote)\b[^,]*$")
 

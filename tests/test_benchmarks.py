@@ -36,6 +36,8 @@ def test_the_issue_quotes_are_caught():
                                   ["Why it matters: the trip was delayed."], ["Axios"])
     assert "frame capital" in kinds("Fox Business reported that The Government Accountability Office said so.",
                                     ["The Government Accountability Office said so."], ["Fox Business"])
+    assert "double frame" in kinds("At least 150 people were killed over the weekend, reports CNN, citing data "
+                                   "compiled by the Gun Violence Archive, Slate reported.", [], ["Slate"])
     assert "frame capital" in kinds("Washington Post reported that And it will be a challenge.",
                                     ["And it will be a challenge."], ["Washington Post"])
     assert "double frame" in kinds("KCNA reported that Kim also called for more shells, the report added.",

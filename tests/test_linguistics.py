@@ -68,6 +68,17 @@ def test_report_tail_is_reframed_not_double_framed() -> None:
                      "The Daily Wire").startswith("According to The Daily Wire, two federal health officials warned")
 
 
+def test_a_teller_named_after_its_verb_inside_the_sentence_is_not_framed_again() -> None:
+    # Slate, event 5892: was "..., reports CNN, citing data compiled by the Gun Violence Archive, Slate reported."
+    doc = _one("But amid all the revelry there was also a lot of tragedy as at least 150 people were killed by gun "
+               "violence across the country throughout the weekend, reports CNN, citing data compiled by the Gun "
+               "Violence Archive.")
+    assert attribute(doc, "Slate", read(doc)) == (
+        "According to Slate, amid all the revelry there was also a lot of tragedy as at least 150 people were "
+        "killed by gun violence across the country throughout the weekend, reports CNN, citing data compiled by "
+        "the Gun Violence Archive.")
+
+
 def test_a_column_is_an_article_whose_writer_says_i_outside_quotations() -> None:
     from rag.linguistics import writes_in_first_person
 
