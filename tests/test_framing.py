@@ -135,3 +135,12 @@ def test_an_evaluation_in_a_reports_words_is_loaded() -> None:
     found = {t.lemma for t in detect_loaded_terms("Job creation for August was a huge disappointment, the Labor "
                                                   "Department reported Friday.")}
     assert {"huge", "disappointment"} <= found
+
+
+def test_charged_words_of_a_testimony_story_are_loaded() -> None:
+    # event 5699: this sentence was a key fact, stated as what two outlets say
+    found = {t.lemma for t in detect_loaded_terms(
+        "Gymnasts Simone Biles, Maggie Nichols, Aly Raisman, and McKayla Maroney shocked Congress on Wednesday, "
+        "revealing details of the sexual abuse they suffered and blistering the FBI.")}
+    assert {"shocked", "blister"} <= found
+    assert "scathing" in {t.lemma for t in detect_loaded_terms("The inspector general issued a scathing report.")}
