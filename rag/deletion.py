@@ -486,7 +486,9 @@ def _subject_commas(doc: Doc, drop: set[int]) -> set[int]:
         if subject is None:
             continue
         words = [t.i for t in subject.subtree if t.i not in drop and not t.is_punct]
-        if words and any(t.i in drop for t in subject.subtree if not t.is_punct):
+        # an aside that stays keeps its closing comma ("Initial filings, seen as a proxy for layoffs, reached")
+        opened = any(t.text == "," and t.i not in drop and t.i < max(words, default=0) for t in subject.subtree)
+        if words and not opened and any(t.i in drop for t in subject.subtree if not t.is_punct):
             verb_start = min([verb.i] + [c.i for c in verb.children if c.dep_ in ("aux", "auxpass", "neg")])
             commas |= {t.i for t in doc[max(words) + 1: verb_start] if t.text == ","}
     return commas

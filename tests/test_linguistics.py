@@ -336,6 +336,14 @@ def test_a_headline_never_loses_what_its_words_need(text: str, broken: str) -> N
     assert title is None or re.search(broken, title) is None, title
 
 
+def test_a_headline_keeps_the_closing_comma_of_an_aside_it_keeps() -> None:
+    # New York Post, event 5771: was "Initial filings, seen as a proxy for layoffs reached 348,000"
+    title = headline(_one("Initial filings for unemployment benefits, seen as a proxy for layoffs, reached 348,000 "
+                          "last week, down 29,000 from the prior week’s revised level of 377,000, according to data "
+                          "released Thursday by the Labor Department."), 14)
+    assert title is not None and ", seen as a proxy for layoffs, reached 348,000" in title
+
+
 def test_a_headline_goes_without_articles_only_when_asked_and_nothing_else_fits() -> None:
     # event 5749: the shortest whole clause is 15 words with its articles
     doc = _one("The US intelligence community reached an inconclusive assessment about the origin of the Covid-19 "
