@@ -512,9 +512,12 @@ def _misparsed(doc: Doc) -> bool:
         return True  # an object read as the subject of a participle ("detailed to a Senate panel Tuesday the
         # documents she gathered showing ...": cutting the clause leaves "detailed to a Senate panel")
     if any(t.dep_ == "xcomp" and t.tag_ == "VB" and not any(c.dep_ == "aux" for c in t.children)
-           and t.head.lemma_ not in _BARE_INFINITIVE for t in doc):
+           and t.head.lemma_ not in _BARE_INFINITIVE for t in doc) or any(
+            t.dep_ == "advcl" and t.tag_ in ("VB", "VBP") and t.head.lemma_ not in _BARE_INFINITIVE
+            and not any(c.dep_ in ("aux", "mark", "nsubj", "nsubjpass") for c in t.children) for t in doc):
         return True  # "has become the first US president declare formal recognition": a word missing (the
-        # source's slip) or a misreading; no cut is made in it
+        # source's slip) or a misreading ("is close to advising fully vaccinated Americans get booster shots":
+        # "get" hung on "is"); no cut is made in it
     if any(sum(c.dep_ == "appos" for c in t.children) > 1 for t in doc):
         return True  # two appositions of one word: "Rogers, now 62, debated leaving, he told CNN" (a clause read
         # as an apposition; cutting both left "Rogers, he told CNN")
