@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 VERIFY_MIN_COSINE = 0.999
 # Padded tokens per model call (see `_batches`).
 BATCH_TOKENS = 2048
+# What one more model call costs, in padded tokens (per-call work besides the tokens), when batches are cut.
+BATCH_COST = 64
 TOKENIZE_TEXTS = 256  # texts tokenized at a time (see `OnnxEncoder._tokens`)
 ONNX_FILE = "model.onnx"
 RECORD_FILE = "verified.json"
@@ -150,16 +152,26 @@ class OnnxEncoder:
 
 
 def _batches(sorted_lengths: np.ndarray, order: np.ndarray, rows: int) -> list[np.ndarray]:
-    """Batches of at most `rows` texts and BATCH_TOKENS padded tokens: attention memory grows with rows × width²,
-    so long sentences go in smaller batches (64 of 256 tokens held ~500 MB of activations)."""
-    batches, start = [], 0
-    while start < len(order):
-        end = start + 1
-        while end < len(order) and end - start < rows and (end - start + 1) * sorted_lengths[end] <= BATCH_TOKENS:
-            end += 1
-        batches.append(order[start:end])
-        start = end
-    return batches
+    """Batches of at most `rows` texts and BATCH_TOKENS padded tokens (attention memory grows with rows × width²,
+    so long sentences go in smaller batches: 64 of 256 tokens held ~500 MB of activations), cut where they pad
+    least: the fewest padded tokens plus BATCH_COST per batch over the texts sorted by length (a dynamic
+    programme). Greedy batches of `rows` padded 7% of the tokens of a 1,024-sentence ingest slice of news (4% when
+    all 1,467 were sorted together); these pad 3% (1.7%), and a text's vector does not depend on its batch."""
+    lengths = sorted_lengths.astype(np.int64)
+    total = np.zeros(len(order) + 1)  # the cost of batching the first j texts
+    start = np.zeros(len(order) + 1, dtype=np.int64)  # where the last of those batches starts
+    for j in range(1, len(order) + 1):
+        first = max(0, j - rows)
+        size = j - np.arange(first, j)
+        cost = total[first:j] + lengths[j - 1] * size + BATCH_COST
+        cost[(size * lengths[j - 1] > BATCH_TOKENS) & (size > 1)] = np.inf  # one text alone is always allowed
+        best = int(np.argmin(cost))
+        total[j], start[j] = cost[best], first + best
+    batches, j = [], len(order)
+    while j > 0:
+        batches.append(order[start[j]:j])
+        j = int(start[j])
+    return batches[::-1]
 
 
 def export_onnx(model_dir: Path, onnx_dir: Path, torch_model: Any) -> float:

@@ -123,3 +123,19 @@ def test_a_vector_does_not_depend_on_lanes_or_batch_mates(tmp_path: Path) -> Non
     assert np.array_equal(shared_out, one_lane.encode(many))
     assert np.array_equal(shared_out[-len(TEXTS):], lanes.encode(TEXTS))
     assert np.array_equal(shared_out[-1:], one_lane.encode(TEXTS[-1:]))
+
+
+def test_batches_are_cut_where_they_pad_least() -> None:
+    """Every text once, in length order; no batch over `rows` texts or BATCH_TOKENS padded tokens (unless one text
+    alone); fewer padded tokens than batches of `rows` in a row (news-like lengths)."""
+    rng = np.random.default_rng(3)
+    lengths = np.sort(np.concatenate([rng.integers(8, 60, 900), rng.integers(60, 200, 100), [300]]))
+    order = np.arange(len(lengths))
+    batches = onnx_encoder._batches(lengths, order, 64)
+    assert np.array_equal(np.concatenate(batches), order)
+    assert all(len(b) <= 64 and (len(b) == 1 or len(b) * lengths[b].max() <= onnx_encoder.BATCH_TOKENS)
+               for b in batches)
+    padded = sum(len(b) * lengths[b].max() for b in batches)
+    in_a_row = sum(len(b) * lengths[b].max() for b in (order[i:i + 64] for i in range(0, len(order), 64)))
+    assert padded < in_a_row
+    assert onnx_encoder._batches(lengths[:0], order[:0], 64) == []
