@@ -123,7 +123,8 @@ class Composer:
         self.reader.prefetch(m.sentence.text for m in members)
         return [m for m in members if self.reader(m.sentence.text)[1].usable
                 and not (alone and (needs_context(self.reader(m.sentence.text)[0])
-                                    or _unnamed(self.reader(m.sentence.text)[1].speaker)))
+                                    or _unnamed(self.reader(m.sentence.text)[1].speaker)
+                                    or _unsourced_quote(m.sentence.text, self.reader(m.sentence.text)[1])))
                 and not is_instruction(m.sentence.text)]
 
     def order(self, group: FactGroup) -> float:
@@ -188,7 +189,10 @@ class Composer:
                     if not others:
                         continue
                     best = max(others, key=lambda i: group.score(rep, i))
-                    if group.score(rep, best) >= self.cfg.cite_threshold:
+                    # or aligned and giving every figure of the stated text, two or more ("rose by 2,000 last week
+                    # to a seasonally adjusted 373,000" backs "increased by 2,000 from the previous week to 373,000")
+                    if group.score(rep, best) >= self.cfg.cite_threshold or len(given) >= 2 and given <= figures_in(
+                            group.members[best].sentence.text) and group.score(rep, best) >= self.cfg.align_threshold:
                         out.append(group.members[best])
             return out
 
@@ -413,6 +417,12 @@ class Composer:
 def speaker_names(story: Story) -> dict[str, str]:
     """doc_id -> how frames name it (rag.attribution.frame_names)."""
     return frame_names((d.doc_id, d.meta.outlet) for d in story.docs)
+
+
+def _unsourced_quote(text: str, reading: Reading) -> bool:
+    """Whether the sentence is a quotation whose speaker it does not name ('“Democracy and the republic will
+    win.”'): alone, it is nobody's words."""
+    return text.lstrip()[:1] in _QUOTE_MARKS and not reading.speaker
 
 
 def _unnamed(speaker: str | None) -> bool:

@@ -144,8 +144,10 @@ def number_mentions(text: str) -> list[tuple[str, float]]:
 
 
 def figures_in(text: str) -> set[float]:
-    """The values of the numbers a text gives, years aside ("in 2021" dates, it does not count)."""
-    return {value for _, value in number_mentions(text) if not 1900 <= value <= 2100}
+    """The values of the numbers a text gives, years aside ("in 2021" dates, it does not count; "2,000", "$2000"
+    and "2000 people" are no years: a year is four bare digits)."""
+    return {value for written, value in number_mentions(text)
+            if not (1900 <= value <= 2100 and re.fullmatch(r"\d{4}", written))}
 
 
 def number_in(value: float, values: list[float]) -> bool:

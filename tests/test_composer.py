@@ -83,6 +83,19 @@ def test_a_quotation_whose_speaker_is_only_a_pronoun_does_not_stand_alone() -> N
     assert len(composer.usable(members, alone=False)) == 2  # as a side of a difference, the other side names
 
 
+@pytest.mark.slow  # loads the spaCy pipeline
+def test_a_quotation_that_names_no_speaker_does_not_stand_alone() -> None:
+    # The Washington Examiner, event 5888: was "According to The Washington Examiner, “Democracy and the
+    # republic will win.”"
+    texts = ["“Democracy and the republic will win.”",
+             "“Democracy and the republic will win,” interim Prime Minister Claude Joseph said."]
+    docs = tuple(Document(f"d{i}", t, DocumentMeta(outlet="Washington Examiner"), (Sentence(f"d{i}", 0, t, 0, len(t)),))
+                 for i, t in enumerate(texts))
+    members = [OutletSentence(d.sentences[0], d.label) for d in docs]
+    composer = Composer(Story(docs), [], _supported, "short")
+    assert [m.sentence.doc_id for m in composer.usable(members)] == ["d1"]
+
+
 def test_framing_contrasts_against_one_plain_sentence_are_one_claim() -> None:
     from rag.composer import _one_per_plain_side
     from rag.types import Citation, Claim, Verdict

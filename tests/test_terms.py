@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.terms import number_mentions, stem, term_matches
+from rag.terms import figures_in, number_mentions, stem, term_matches
 
 
 @pytest.mark.parametrize(("a", "b"), [("pass", "passed"), ("vote", "voted"), ("combatting", "combat"),
@@ -30,3 +30,10 @@ def test_a_question_is_about_its_content_words_not_its_light_verbs() -> None:
     # the shipped corpus says "mobilizing tens of thousands of troops", never "took part": the question was refused
     assert question_terms("How many troops took part in the drills?") == {stem("troops"), stem("drills")}
     assert question_terms("When did the summit take place?") == {stem("summit")}
+
+
+def test_a_year_is_four_bare_digits_and_no_figure() -> None:
+    # event 5884: "rose by 2,000 last week to 373,000" gives two figures, "2,000" no year
+    assert figures_in("Initial unemployment claims rose by 2,000 last week to 373,000.") == {2000.0, 373000.0}
+    assert figures_in("The bill passed in 2021 after the 2020 election.") == set()
+    assert figures_in("About 1,950 troops and $2000 in cash.") == {1950.0, 2000.0}
