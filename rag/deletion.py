@@ -40,6 +40,27 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _per_parse(name: str) -> Callable[[F], F]:
+    """Compute once per parse and arguments: the result is kept in the `Doc`'s `user_data` (a briefing asks for
+    the same sentence's compression and headline many times: for each outlet's telling, each check, each claim;
+    and the walks each of those makes over it, such as its asides). Set arguments key as frozensets; a set
+    result is handed out as a copy, so a caller that adds to it changes no other caller's."""
+    def wrap(function: F) -> F:
+        @functools.wraps(function)
+        def cached(doc: Doc, *args: Any, **kwargs: Any) -> Any:
+            memo = getattr(doc, "user_data", None)
+            if memo is None:
+                return function(doc, *args, **kwargs)
+            key = (name, tuple(frozenset(a) if isinstance(a, set) else a for a in args),
+                   tuple(sorted(kwargs.items())))
+            if key not in memo:
+                memo[key] = function(doc, *args, **kwargs)
+            return set(memo[key]) if isinstance(memo[key], set) else memo[key]
+        return cast(F, cached)
+    return wrap
+
+
+@_per_parse("crossread.opening_drop")
 def opening_drop(doc: Doc) -> set[int]:
     """Tokens of a leading dateline, connective or discourse marker."""
     drop: set[int] = set()
@@ -73,6 +94,7 @@ def opening_drop(doc: Doc) -> set[int]:
             break
     return drop
 
+@_per_parse("crossread.parentheticals")
 def _parentheticals(doc: Doc, quoted: set[int]) -> set[int]:
     """Short bracketed asides outside quotations: "(CDC)", "(EUA)", "[KCNA]" ("[North]" inside a quote stays)."""
     drop: set[int] = set()
@@ -87,6 +109,7 @@ def _parentheticals(doc: Doc, quoted: set[int]) -> set[int]:
                 drop |= span
     return drop
 
+@_per_parse("crossread.dash_aside")
 def _dash_aside(doc: Doc, figures: bool = False) -> set[int]:
     """A dash-bounded aside ("— in an overwhelmingly bipartisan vote on Thursday —"), or a trailing one
     ("— a far-reaching goal that ...") after a complete clause; with `figures`, never a trailing one holding a
@@ -124,6 +147,7 @@ _NEWS_ENTITIES = frozenset(("CARDINAL", "MONEY", "PERCENT", "QUANTITY", "PERSON"
 _FIGURES = frozenset(("CARDINAL", "MONEY", "PERCENT", "QUANTITY"))
 
 
+@_per_parse("crossread.nonrestrictive")
 def _nonrestrictive(doc: Doc, quoted: set[int] = frozenset(), figures: bool = False,  # type: ignore[assignment]
                     ) -> set[int]:
     """Comma-bounded appositions and relative clauses, and trailing ", saying ..." participles (never part of
@@ -204,22 +228,6 @@ def render(doc: Doc, drop: Iterable[int]) -> str:
     return out.strip()
 
 MAX_CLAIM_WORDS = 45  # a claim longer than this loses its least essential parts (see _shorten)
-
-def _per_parse(name: str) -> Callable[[F], F]:
-    """Compute once per parse and arguments: the result is kept in the `Doc`'s `user_data` (a briefing asks for
-    the same sentence's compression and headline many times: for each outlet's telling, each check, each claim)."""
-    def wrap(function: F) -> F:
-        @functools.wraps(function)
-        def cached(doc: Doc, *args: Any, **kwargs: Any) -> Any:
-            memo = getattr(doc, "user_data", None)
-            if memo is None:
-                return function(doc, *args, **kwargs)
-            key = (name, args, tuple(sorted(kwargs.items())))
-            if key not in memo:
-                memo[key] = function(doc, *args, **kwargs)
-            return memo[key]
-        return cast(F, cached)
-    return wrap
 
 
 @_per_parse("crossread.compress")
@@ -383,6 +391,7 @@ def _splits_a_name(doc: Doc, removed: set[int]) -> bool:
     units = [range(ent.start, ent.end) for ent in doc.ents] + scores
     return any(any(i in removed for i in unit) and not all(i in removed for i in unit) for unit in units)
 
+@_per_parse("crossread.clause_appositions")
 def _clause_appositions(doc: Doc, quoted: set[int]) -> set[int]:
     """A noun phrase after a comma that sums up the clause before it ("The Senate passed a $1 trillion plan
     Tuesday, a huge step for Democrats as they try ..."), which the parser hangs on the verb as a second object:
@@ -497,6 +506,7 @@ def _subject_commas(doc: Doc, drop: set[int]) -> set[int]:
 _BARE_INFINITIVE = frozenset(("make", "let", "help", "have", "see", "watch", "hear", "feel", "bid", "dare"))
 
 
+@_per_parse("crossread.misparsed")
 def _misparsed(doc: Doc) -> bool:
     """A clause hung on the main verb as its content without "that" although the verb is no verb of saying
     ("urged voters to turn back a vote ..., while leading Republican Larry Elder broadly criticized"): the
