@@ -19,7 +19,7 @@ import numpy as np
 
 from rag.alignment import FactGroup, align_facts
 from rag.citations import MarkerNumbering
-from rag.composer import LIMITS, Composer, Length
+from rag.composer import LIMITS, Composer, Length, voiced_sentences
 from rag.deletion import headline
 from rag.errors import ProviderUnavailable, StoreError
 from rag.linguistics import Reader, Role, subject_points_back
@@ -186,6 +186,7 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
         return min(m.sentence.index / position.get(m.sentence.doc_id, 1) for m in g.members)
 
     headlines = [content_terms(d.meta.title) for d in story.docs if d.meta.title]
+    voiced = voiced_sentences(story)
 
     def salience(title: str) -> int:
         terms = content_terms(title)
@@ -205,7 +206,8 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
     for candidates, deep, framed, bare in passes:
         if len(found) >= _TITLE_CHOICES or found and bare:
             break
-        texts = [m.sentence.text for g in candidates for m in g.members if not m.sentence.text.endswith("?")]
+        texts = [m.sentence.text for g in candidates for m in g.members if not m.sentence.text.endswith("?")
+                 and (m.sentence.doc_id, m.sentence.index) not in voiced]  # not someone's words
         reader.prefetch(texts)
         for text in texts:
             doc, reading = reader(text)

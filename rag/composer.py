@@ -32,6 +32,7 @@ from rag.linguistics import (
     looks_ahead,
     nlp,
     subject_points_back,
+    voiced_by_next,
     writes_in_first_person,
 )
 from rag.neutral import Verifier, loaded_outside_quotes
@@ -101,6 +102,9 @@ class Composer:
         self.told: set[str] = set()  # lemmas of the nouns the key facts have shown so far (antecedents)
         self.position = {d.doc_id: len(d.sentences) or 1 for d in story.docs}
         self.names = speaker_names(story)
+        # (doc_id, index) of sentences the next sentence names as someone's words ("That was the urgent plea from
+        # whistleblower Frances Haugen"): never a report of their outlet
+        self.voiced = voiced_sentences(story)
         # articles whose writer speaks as "I": columns ("let me take a different stance")
         self.columns = {d.doc_id for d in story.docs if writes_in_first_person([s.text for s in d.sentences])}
 
@@ -122,7 +126,9 @@ class Composer:
         members = self.plausible(members, alone)
         self.reader.prefetch(m.sentence.text for m in members)
         return [m for m in members if self.reader(m.sentence.text)[1].usable
+                and (m.sentence.doc_id, m.sentence.index) not in self.voiced
                 and not (alone and (needs_context(self.reader(m.sentence.text)[0])
+                                    or subject_points_back(self.reader(m.sentence.text)[0], nouns=False)
                                     or _unnamed(self.reader(m.sentence.text)[1].speaker)
                                     or _unsourced_quote(m.sentence.text, self.reader(m.sentence.text)[1])))
                 and not is_instruction(m.sentence.text)]
@@ -412,6 +418,13 @@ class Composer:
                     tuple(_whole_differences(substantive + attributed + _one_per_plain_side(framing), 2 * n_diff))),
             Section(SectionKind.FRAMING, TITLES[SectionKind.FRAMING], tuple(self.framing())),
         ]
+
+
+def voiced_sentences(story: Story) -> set[tuple[str, int]]:
+    """(doc_id, index) of the story's sentences whose next sentence says whose words they were
+    (rag.linguistics.voiced_by_next)."""
+    return {(d.doc_id, s.index) for d in story.docs for s, after in zip(d.sentences, d.sentences[1:], strict=False)
+            if after.index == s.index + 1 and voiced_by_next(after.text)}
 
 
 def speaker_names(story: Story) -> dict[str, str]:

@@ -406,11 +406,13 @@ def comma_bounded(doc: Doc, t: Token) -> bool:
 NEEDS_ANTECEDENT = frozenset(
     ("he", "she", "it", "they", "them", "this", "these", "that", "those", "his", "her", "their", "its", "such"))
 
-def subject_points_back(doc: Doc, told: Collection[str] = ()) -> bool:
+def subject_points_back(doc: Doc, told: Collection[str] = (), *, nouns: bool = True) -> bool:
     """Whether the sentence's subject needs an earlier sentence: a pronoun in it ("None of them will be
     thrilled"), or a bare "the" + common noun ("The number was below expectations", "The video was then
     shared") whose noun is not among the lemmas `told` already (after "House lawmakers passed legislation",
-    "The legislation heads to President Biden" says which). A title, which has nothing before it, may not."""
+    "The legislation heads to President Biden" says which). A title, which has nothing before it, may not.
+    Without `nouns`, only a subject that is a pronoun points back ("After five months, it is just 47% effective":
+    what is?)."""
     root = root_of(doc)
     content = [c for c in root.children if c.dep_ == "ccomp"]
     if any(t.lower_ in ("such", "these", "those", "this") and t.dep_ in ("det", "amod", "predet")
@@ -423,11 +425,27 @@ def subject_points_back(doc: Doc, told: Collection[str] = ()) -> bool:
         clauses = {i for t in subject.subtree if t.dep_ in ("relcl", "acl") for i in subtree_of(t)}
         defining = [c for c in subject.children if c.dep_ in DEFINING and not (c.dep_ == "relcl"
                                                                              and comma_bounded(doc, c))]
+        pronouns = subject.subtree if nouns else [subject]
         if any(t.pos_ == "PRON" and t.tag_ != "WDT" and t.lower_ in NEEDS_ANTECEDENT and t.i not in clauses
-               for t in subject.subtree) or subject.pos_ == "NOUN" and not defining and any(
+               for t in pronouns) or nouns and subject.pos_ == "NOUN" and not defining and any(
                 c.dep_ == "det" and c.lower_ == "the" for c in subject.children) and subject.lemma_ not in told:
             return True
     return False
+
+# A sentence that says whose words the one before was: "Facebook is a national security risk and unsafe for
+# children — and lawmakers had better do something about it, fast." / "That was the urgent plea from whistleblower
+# Frances Haugen, ..." (a lead written in someone's voice, named only after it).
+_VOICE_NAMED = re.compile(
+    r"^(?:That|This|Those|These|Such)\s+(?:was|were|is|are|'s)\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:plea|message|warning|argument|claim|view|verdict|assessment|case|charge|accusation|testimony|words?|call|"
+    r"demand|conclusion|contention|allegation|pitch|complaint|criticism|promise|vow|prediction)\b"
+    r"|^So\s+(?:said|says)\b", re.IGNORECASE)
+
+
+def voiced_by_next(next_text: str | None) -> bool:
+    """Whether the sentence after one says whose words that one was ("That was the urgent plea from ..."): the
+    sentence is then someone's words, not the outlet's report."""
+    return bool(next_text) and _VOICE_NAMED.match(next_text.strip()) is not None  # type: ignore[union-attr]
 
 # Entity labels of names (kept whole, keep their capitals) and of those who can act or speak.
 NAMES = frozenset(("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"))

@@ -8,7 +8,7 @@ import pytest
 
 from rag.attribution import attribute, clean_claim, frame_names, press_name
 from rag.deletion import compress, headline, needs_context
-from rag.linguistics import Role, looks_ahead, nlp, parse, read, subject_points_back
+from rag.linguistics import Role, looks_ahead, nlp, parse, read, subject_points_back, voiced_by_next
 
 pytestmark = pytest.mark.slow  # loads the spaCy pipeline (about 2 s, once per session)
 
@@ -472,6 +472,26 @@ def test_a_subject_that_points_back_needs_the_sentence_before() -> None:
     assert not subject_points_back(_one("The source of the coronavirus that has left millions dead remains a "
                                         "mystery."))
     assert not subject_points_back(_one("The Senate passed the bill."))
+
+
+def test_a_pronoun_subject_points_back_wherever_the_sentence_opens() -> None:
+    # ABC News, event 5642: "After five months, it is just 47% effective at preventing infection." (what is?)
+    assert subject_points_back(_one("After five months, it is just 47% effective at preventing infection."),
+                               nouns=False)
+    # a pronoun inside the subject has its noun in the sentence; a bare "the" + noun is not asked about
+    assert not subject_points_back(_one("While the vaccine's efficacy against infection wanes, its protection "
+                                        "against hospitalizations persists."), nouns=False)
+    assert not subject_points_back(_one("The number was below expectations of 500,000."), nouns=False)
+
+
+def test_a_lead_the_next_sentence_names_as_someones_words_is_theirs() -> None:
+    # New York Post, event 5644: "Facebook is a national security risk and unsafe for children — and lawmakers
+    # had better do something about it, fast." was reported as the Post's fact
+    assert voiced_by_next("That was the urgent plea from whistleblower Frances Haugen, who blasted her ex-employer "
+                          "during Senate testimony on Tuesday.")
+    assert voiced_by_next("So said Senator Ron Wyden on Tuesday.")
+    assert not voiced_by_next("That was the first time the Senate had voted on the bill.")
+    assert not voiced_by_next(None)
 
 
 def test_a_subject_the_briefing_has_named_already_does_not_point_back() -> None:
