@@ -198,14 +198,17 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
     # congressional officials announced"); never an outlet's report ("The New York Times reported that ...")
     agreed, rest = agreed[:_TITLE_GROUPS], rest[:_TITLE_GROUPS]
     # headline style without articles ("US intelligence community reached inconclusive assessment about ...") only
-    # when no sentence gives a title with them
+    # when no sentence before gives a title with them: an agreed fact's before one outlet's
     passes = [(agreed, False, False, False), (agreed, True, False, False), (agreed, True, True, False),
+              (agreed, True, False, True), (agreed, True, True, True),
               (rest, False, False, False), (rest, True, False, False), (rest, True, True, False),
-              (agreed, True, False, True), (rest, True, False, True)]
+              (rest, True, False, True)]
     found: dict[str, tuple[int, int]] = {}  # title -> (salience, rank of its pass and sentence)
     for candidates, deep, framed, bare in passes:
-        if len(found) >= _TITLE_CHOICES or found and bare:
+        if len(found) >= _TITLE_CHOICES:
             break
+        if found and bare:
+            continue
         texts = [m.sentence.text for g in candidates for m in g.members if not m.sentence.text.endswith("?")
                  and (m.sentence.doc_id, m.sentence.index) not in voiced]  # not someone's words
         reader.prefetch(texts)

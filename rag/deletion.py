@@ -275,6 +275,10 @@ def needs_context(doc: Doc) -> bool:
 _TIERS = (("parataxis", "advcl", "relcl", "acl", "appos", "intj", "npadvmod"), ("prep", "agent"),
           ("conj", "advmod", "amod"))
 
+# Verbs that link their subject to a state the word after them names: "fell ill", "went missing", "turned
+# violent" (without it, "researchers ... fell").
+_LINKING = frozenset(("fall", "go", "turn", "grow", "become", "get", "stay", "remain", "prove", "come", "run"))
+
 def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: int = len(_TIERS),
              figures: bool = False) -> set[int]:
     """Delete whole subtrees, from the end of the sentence and the least essential kind first, until the
@@ -310,6 +314,7 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                     and not (figures and t.dep_ == "prep" and any(x.like_num for x in t.subtree)) \
                     and not (t.dep_ == "prep" and _bounds_a_superlative(t)) \
                     and t.lower_ not in HEDGES \
+                    and not (t.dep_ in ("advmod", "amod") and t.head.lemma_ in _LINKING and t.i == t.head.i + 1) \
                     and not (doc[t.left_edge.i].lower_ in ("as", "than")  # not "as soon [as possible]"
                              and _half_a_comparison(doc, drop | {x.i for x in t.subtree})) \
                     and not (t.dep_ == "prep" and t.head.dep_ in ("nsubj", "nsubjpass") and any(
@@ -352,8 +357,10 @@ def _counted(t: Token) -> bool:
     return t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head.lemma_.lower() in _COUNTING
 
 
-# Modifiers that place a thing in an order: "its first press conference" is not "its press conference".
-_ORDER = frozenset(("first", "last", "latest", "only", "next", "second", "third", "final"))
+# Modifiers that place a thing in an order or say how many: "its first press conference" is not "its press
+# conference", nor "several researchers" all of them.
+_ORDER = frozenset(("first", "last", "latest", "only", "next", "second", "third", "final", "several", "few",
+                    "many", "most"))
 
 # A root's dependents that carry what it says: a headline that loses them loses its meaning.
 _CORE = frozenset(("dobj", "attr", "acomp", "ccomp", "xcomp", "oprd", "dative", "agent"))
@@ -453,6 +460,11 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True, bare: bool = F
                    for i in range(len(doc) - 1)) \
             or _misparsed(doc):  # caused ...,] brought life": the verb after the cut clause was the clause's
         return None
+    # a coordinator left at the end once all it joined went ("... reveals hidden wealth [, tax avoidance] and
+    # [money laundering]"): it goes too
+    drop = drop | {c.i for c in doc if c.dep_ == "cc" and c.i not in drop and not any(
+        x.dep_ == "conj" and x.i > c.i and x.i not in drop for x in c.head.children)
+        and all(t.i in drop or t.is_punct for t in doc[c.i + 1:])}
     kept = [t for t in doc if t.i not in drop and not t.is_space]
     last = next((t for t in reversed(kept) if not t.is_punct), None)
     if last is not None and last.pos_ in ("CCONJ", "SCONJ", "ADP", "DET"):  # "... underwhelming results and"

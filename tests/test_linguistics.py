@@ -336,6 +336,15 @@ def test_a_headline_never_loses_what_its_words_need(text: str, broken: str) -> N
     assert title is None or re.search(broken, title) is None, title
 
 
+def test_a_headline_drops_the_coordinator_left_at_its_end() -> None:
+    # event 5649: the cut list left "... reveals hidden wealth and"; the title was "In September 2003, a secret
+    # transaction took place"
+    doc = _one("The Pandora Papers is a leak of almost 12 million documents that reveals hidden wealth, tax "
+               "avoidance and, in some cases, money laundering by some of the world's rich and powerful.")
+    assert headline(doc, 14, bare=True) == \
+        "Pandora Papers is leak of almost 12 million documents that reveals hidden wealth"
+
+
 def test_a_headline_keeps_the_closing_comma_of_an_aside_it_keeps() -> None:
     # New York Post, event 5771: was "Initial filings, seen as a proxy for layoffs reached 348,000"
     title = headline(_one("Initial filings for unemployment benefits, seen as a proxy for layoffs, reached 348,000 "
@@ -773,6 +782,11 @@ def test_a_nationality_is_no_removable_modifier() -> None:
     # Fox News, event 5784: half a hyphenated word ("moderate- immunocompromised individuals")
     ("A Centers for Disease Control and Prevention advisory committee is recommending moderate-to-severe "
      "immunocompromised individuals receive an mRNA COVID-19 booster dose.", "moderate- "),
+    # CNN, event 6017: "fell ill" lost "ill", and "several researchers" its count
+    ("A US intelligence report found that several researchers at China's Wuhan Institute of Virology fell ill in "
+     "November 2019 and had to be hospitalized.", "fell"),
+    ("A US intelligence report found that several researchers at China's Wuhan Institute of Virology fell ill in "
+     "November 2019 and had to be hospitalized.", "that researchers"),
 ])
 def test_a_headline_keeps_what_its_words_need(text: str, lost: str) -> None:
     title = headline(_one(text), 14)
