@@ -53,9 +53,11 @@ def keeps_capital(doc: Doc, i: int | None) -> bool:
         return True  # joined to a name ("Pfizer and BioNTech asked"), though the tagger made both nouns; not to a
         # described one ("Actress and activist Rose McGowan")
     if i == first_word(doc) and t.tag_ == "NN" and t.dep_ == "nsubj" and t.lower_ not in _MASS_NOUNS \
+            and not t.lower_.endswith("ing") \
             and not any(c.dep_ in ("det", "poss", "compound", "amod") for c in t.children) \
             and not any(c.dep_ == "conj" for c in t.children):
-        # a bare singular subject is a name the tagger missed ("Raisi said"); common ones need "the"; a joined one
+        # a bare singular subject is a name the tagger missed ("Raisi said"); common ones need "the" (or are
+        # made of a verb: "Flooding killed at least nine people"); a joined one
         # is a common noun ("Anger and frustration mounted") or a name's description ("Actress and activist Rose
         # McGowan pushed back")
         return True

@@ -296,7 +296,8 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
             if t.dep_ in tier and t.i not in drop and t.head.i not in drop and t.i != root.i \
                     and not (t.dep_ == "prep" and _needed_prep(t)) \
                     and not (t.dep_ in ("conj", "advmod") and t.pos_ == "PROPN") \
-                    and not (t.dep_ == "npadvmod" and t.ent_type_ not in ("DATE", "TIME")) \
+                    and not (t.dep_ == "npadvmod" and (t.ent_type_ not in ("DATE", "TIME") or t.head.pos_ in (
+                        "ADV", "ADJ"))) \
                     and not (t.dep_ in ("amod", "advmod") and (t.tag_ in ("JJS", "JJR", "RBS", "RBR")
                                                                or t.lower_ in _ORDER
                                                                or _ranked(t) or _after_article(doc, t))) \

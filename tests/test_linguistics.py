@@ -43,6 +43,19 @@ def test_frame_lower_cases_common_words_and_keeps_names() -> None:
     assert attribute(gao, "Fox Business").startswith("Fox Business reported that the Government Accountability")
     kim = _one("Kim also called for an expansion of production lines in the factories.")
     assert attribute(kim, "Yonhap").startswith("Yonhap reported that Kim also called")
+    # Reuters, event 5735: a noun made of a verb is no name ("reported that Flooding killed")
+    flooding = _one("Flooding killed at least nine people, swept away cars and grounded flights in New York.")
+    assert attribute(flooding, "Reuters").startswith("Reuters reported that flooding killed")
+
+
+def test_a_measure_of_how_far_or_how_long_stays() -> None:
+    # The Los Angeles Times, event 5737: the answer read "With the recall election away, the mail ballot ..."
+    doc = _one("With the recall election less than two weeks away, the mail ballot returns so far show that more "
+               "than twice as many Democrats have voted than Republicans and that liberal areas of the state such as "
+               "the Bay Area have the highest rates of return, according to state officials and political data "
+               "researchers.")
+    text, _ = compress(doc)
+    assert "less than two weeks away" in text
 
 
 def test_opening_connective_is_deleted_not_framed() -> None:
