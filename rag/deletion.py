@@ -225,6 +225,8 @@ def render(doc: Doc, drop: Iterable[int]) -> str:
     out = re.sub(r"([:;])\s*,", r"\1", out)
     out = re.sub(r"^[,;:\s—–-]+", "", out)
     out = re.sub(r"\s{2,}", " ", out)
+    # a quotation that led into a cut tail ends the sentence: '... of concern,”.' → '... of concern”.'
+    out = re.sub(r",([”\"’'])\s*([.!?])$", r"\1\2", out.strip())
     return out.strip()
 
 MAX_CLAIM_WORDS = 45  # a claim longer than this loses its least essential parts (see _shorten)

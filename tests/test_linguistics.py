@@ -849,3 +849,13 @@ def test_a_sentence_denies_only_when_its_main_statement_is_negated() -> None:
     # Washington Examiner, event 6071: the "not" is the renters', not the sentence's
     assert not denies(_one("A federal judge vacated the nationwide moratorium on evictions established last year to "
                            "protect renters who could not pay their rent."))
+
+
+def test_a_quotation_that_led_into_a_cut_tail_ends_the_sentence_cleanly() -> None:
+    # The Intercept, event 5715: an answer ended '... “gain-of-function research of concern,”.'
+    from rag.deletion import render
+
+    doc = _one("They have engaged in what the U.S. government defines as “gain-of-function research of concern,” "
+               "according to federal guidelines.")
+    tail = {t.i for t in doc if t.i >= next(x.i for x in doc if x.text == "according") and t.text != "."}
+    assert render(doc, tail).endswith("“gain-of-function research of concern”.")
