@@ -7,7 +7,7 @@ import re
 import pytest
 
 from rag.attribution import attribute, clean_claim, frame_names, press_name
-from rag.deletion import compress, headline, needs_context
+from rag.deletion import compress, headline, needs_context, render
 from rag.linguistics import Role, looks_ahead, nlp, parse, read, subject_points_back, voiced_by_next
 
 pytestmark = pytest.mark.slow  # loads the spaCy pipeline (about 2 s, once per session)
@@ -853,8 +853,6 @@ def test_a_sentence_denies_only_when_its_main_statement_is_negated() -> None:
 
 def test_a_quotation_that_led_into_a_cut_tail_ends_the_sentence_cleanly() -> None:
     # The Intercept, event 5715: an answer ended '... “gain-of-function research of concern,”.'
-    from rag.deletion import render
-
     doc = _one("They have engaged in what the U.S. government defines as “gain-of-function research of concern,” "
                "according to federal guidelines.")
     tail = {t.i for t in doc if t.i >= next(x.i for x in doc if x.text == "according") and t.text != "."}
