@@ -13,6 +13,7 @@ Articles come from the AllSides development data (raw_dev.jsonl: 1,065 news exce
 articles made by recombining their paragraphs (different enough not to be near-duplicates).
 
     python benchmarks/ingest.py [--articles 400] [--batches 3] [--batch-sentences 5000] [--file-mb 1,2] [--langchain]
+                                [--skip PARTS] [--markdown DIR]
 """
 
 from __future__ import annotations
@@ -223,8 +224,11 @@ def single_files(articles: list, work: Path, sizes: list[float]) -> None:
               f"{r['peak']:,.0f} MB over {r['base']:,.0f} = {(r['peak'] - r['base']) / mb:.0f} MB per MB  {load()}")
 
 
-def briefings(articles: list, work: Path) -> None:
+def briefings(articles: list, work: Path, markdown: Path | None = None) -> None:
+    """`markdown`: a folder to save the 300-article briefings and 13 three-article selections in (diff two runs
+    to check that a speed change left every briefing as it was)."""
     from rag.engine import Crossread
+    from rag.export import to_markdown
     from rag.ingest import ingest
     from rag.store import open_store
 
@@ -241,12 +245,21 @@ def briefings(articles: list, work: Path) -> None:
     engine = Crossread(store=store, generator="extractive")
     # Warm-up (spaCy, model) on articles outside the timed ones: their sentences' parses are kept.
     engine.brief_stories(doc_ids=docs[-3:])
+    briefed: dict[int, list] = {}
     for count in (3, 30, 300):
-        seconds, cpu = cpu_timed(lambda c=count: engine.brief_stories(doc_ids=docs[:c]))  # type: ignore[misc]
+        seconds, cpu = cpu_timed(lambda c=count: briefed.__setitem__(  # type: ignore[misc]
+            c, engine.brief_stories(doc_ids=docs[:c])))
         print(f"{count:3d} articles: {seconds:5.1f} s (this process's CPU {cpu:4.1f} s)  {load()}")
     # The same selection again: its sentences' parses and its claims' vectors are kept from the run above.
     seconds = timed(lambda: engine.brief_stories(doc_ids=docs[:300]))
     print(f"300 again:    {seconds:5.1f} s (parses and claim vectors kept from the first)  {load()}")
+    if markdown is not None:
+        markdown.mkdir(parents=True, exist_ok=True)
+        (markdown / "300.md").write_text("\n\n=====\n\n".join(to_markdown(b) for b in briefed[300]))
+        events = [engine.brief_stories(doc_ids=docs[100 + 3 * i:103 + 3 * i]) for i in range(13)]
+        (markdown / "three-article.md").write_text("\n\n#####\n\n".join(
+            "\n\n=====\n\n".join(to_markdown(b) for b in briefs) for briefs in events))
+        print(f"markdown of the 300-article briefings and 13 three-article selections in {markdown}")
 
 
 def cli_starts(work: Path) -> None:
@@ -269,6 +282,7 @@ def main() -> None:
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: encoders,growth,files,brief,cli")
     parser.add_argument("--langchain", action="store_true", help="also time the LangChain baseline (extra 'bench')")
+    parser.add_argument("--markdown", type=Path, help="save the briefings' markdown here (part 5), to diff runs")
     parser.add_argument("--child-file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_file:
@@ -289,7 +303,7 @@ def main() -> None:
             single_files(articles, work, [float(x) for x in args.file_mb.split(",") if x])
         if "brief" not in skip:
             try:
-                briefings(articles, work)
+                briefings(articles, work, args.markdown)
             except Exception as exc:  # another part's failure must not cost the rest of the run's figures
                 print(f"briefings failed: {type(exc).__name__}: {exc}")
         if "cli" not in skip:
