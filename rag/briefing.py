@@ -231,7 +231,8 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
     leads = {d.doc_id: [s.text for s in d.sentences[:5]] for d in story.docs}
     reader.prefetch(t for texts in leads.values() for t in texts)
     counts: Counter[str] = Counter(e for texts in leads.values() for e in dict.fromkeys(  # reading order: ties
-        ent.text for t in texts for ent in reader(t)[0].ents  # break the same way in every process
+        re.sub(r"^The ", "the ", ent.text)  # break the same way in every process; "the United States" mid-title
+        for t in texts for ent in reader(t)[0].ents
         if ent.label_ in ("PERSON", "ORG", "GPE", "EVENT", "LAW", "PRODUCT", "FAC")))
     ranked = [e for e, n in counts.most_common() if n >= 2] or [e for e, _ in counts.most_common(2)]
     shared: list[str] = []

@@ -219,3 +219,18 @@ def test_a_fallback_title_names_a_place_once_whatever_its_form() -> None:
     # event 5668 read "Coverage of the United States and FBI and U.S."
     assert _initials("the United States") == _initials("U.S.") == "US"
     assert _initials("the FBI") != _initials("the United States")
+
+
+@pytest.mark.slow  # real encoder and spaCy
+def test_a_fallback_title_reads_the_inside_a_title(tmp_path: Path) -> None:
+    from rag.briefing import brief_stories
+    from rag.settings import Settings
+    from rag.store import open_store
+
+    # event 5768: three outlets on three sides of the Kabul airlift; one story read "Coverage of The United States
+    # and Kabul"
+    write_event(allsides_events([5768])[0], tmp_path, dated=True)
+    store = open_store(Settings(data_dir=tmp_path / "data"))
+    ingest([str(tmp_path)], store=store)
+    titles = [b.title for b in brief_stories(store=store, length="short")]
+    assert titles and not any(" The " in t for t in titles if t.startswith("Coverage of")), titles
