@@ -133,9 +133,7 @@ def attribute(doc: Doc, who: Sequence[str] | str, reading: Reading | None = None
         reading = Reading(Role.FACT, "a declarative statement once its charged adjectives went")  # "a milestone"
     if not keeps_capital(doc, first):
         body = body[:1].lower() + body[1:]
-    body = body.rstrip()
-    if not body.endswith((".", "!", "…", "”", "\"", "’", "'")):
-        body += "."
+    body = closed(body.rstrip())
     starts_quote = body[:1] in QUOTE_MARKS
     subject = next((c for c in root_of(doc).children if c.dep_ in ("nsubj", "nsubjpass")), None)
     if len(names) == 1 and (_names_itself(doc, names[0], subject) or reading.tail and reading.speaker and _outlet_in(
@@ -212,4 +210,13 @@ def clean_claim(doc: Doc) -> str:
     """A sentence stated without a frame (several outlets agree): compressed, capitalised, closed."""
     body, _ = compress(doc)
     body = body[:1].upper() + body[1:]
-    return body if body.endswith((".", "!", "…", "”", "\"", "’")) else body + "."
+    return closed(body)
+
+
+def closed(text: str) -> str:
+    """The sentence with its full stop: added unless it ends on one, or on a quotation closed after one ('... come
+    “under control”' gets its stop; '... “will not be facing internal discipline.”' has it)."""
+    inner = text.rstrip("”\"’'")
+    if inner.endswith((".", "!", "?", "…")) or inner != text and inner.endswith(","):
+        return text
+    return text + "."

@@ -409,8 +409,9 @@ NEEDS_ANTECEDENT = frozenset(
 def subject_points_back(doc: Doc, told: Collection[str] = (), *, nouns: bool = True) -> bool:
     """Whether the sentence's subject needs an earlier sentence: a pronoun in it ("None of them will be
     thrilled"), or a bare "the" + common noun ("The number was below expectations", "The video was then
-    shared") whose noun is not among the lemmas `told` already (after "House lawmakers passed legislation",
-    "The legislation heads to President Biden" says which). A title, which has nothing before it, may not.
+    shared") or "both" / "these" + noun ("Both measures are priorities for Biden") whose noun is not among the
+    lemmas `told` already (after "House lawmakers passed legislation", "The legislation heads to President Biden"
+    says which). A title, which has nothing before it, may not.
     Without `nouns`, only a subject that is a pronoun points back ("After five months, it is just 47% effective":
     what is?)."""
     root = root_of(doc)
@@ -427,7 +428,9 @@ def subject_points_back(doc: Doc, told: Collection[str] = (), *, nouns: bool = T
                                                                              and comma_bounded(doc, c))]
         pronouns = subject.subtree if nouns else [subject]
         if any(t.pos_ == "PRON" and t.tag_ != "WDT" and t.lower_ in NEEDS_ANTECEDENT and t.i not in clauses
-               for t in pronouns) or nouns and subject.pos_ == "NOUN" and not defining and any(
+               for t in pronouns) or nouns and subject.pos_ == "NOUN" and subject.lemma_ not in told and any(
+                c.dep_ in ("det", "predet") and c.lower_ in ("both", "these", "those", "this", "such")
+                for c in subject.children) or nouns and subject.pos_ == "NOUN" and not defining and any(
                 c.dep_ == "det" and c.lower_ == "the" for c in subject.children) and subject.lemma_ not in told:
             return True
     return False

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from rag.attribution import attribute, clean_claim, frame_names, press_name
+from rag.attribution import attribute, clean_claim, closed, frame_names, press_name
 from rag.deletion import compress, headline, needs_context, render
 from rag.linguistics import Role, looks_ahead, nlp, parse, read, subject_points_back, voiced_by_next
 
@@ -494,6 +494,7 @@ def test_a_subject_that_points_back_needs_the_sentence_before() -> None:
     assert not subject_points_back(_one("The source of the coronavirus that has left millions dead remains a "
                                         "mystery."))
     assert not subject_points_back(_one("The Senate passed the bill."))
+    assert subject_points_back(_one("Both measures are priorities for Democratic President Joe Biden."))  # 5763
 
 
 def test_a_pronoun_subject_points_back_wherever_the_sentence_opens() -> None:
@@ -857,3 +858,11 @@ def test_a_quotation_that_led_into_a_cut_tail_ends_the_sentence_cleanly() -> Non
                "according to federal guidelines.")
     tail = {t.i for t in doc if t.i >= next(x.i for x in doc if x.text == "according") and t.text != "."}
     assert render(doc, tail).endswith("“gain-of-function research of concern”.")
+
+
+def test_a_claim_is_closed_after_a_quotation_that_ends_it_without_a_stop() -> None:
+    # The New York Post, event 5759: "... when he thinks the pandemic will come “under control” [3]"
+    assert closed("the pandemic will come “under control”") == "the pandemic will come “under control”."
+    stopped = "the officer “will not be facing internal discipline.”"
+    assert closed(stopped) == stopped
+    assert closed("It rose 2%") == "It rose 2%."
