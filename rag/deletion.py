@@ -277,6 +277,16 @@ def needs_context(doc: Doc) -> bool:
 _TIERS = (("parataxis", "advcl", "relcl", "acl", "appos", "intj", "npadvmod"), ("prep", "agent"),
           ("conj", "advmod", "amod"))
 
+def _extended_after(doc: Doc, t: Token) -> bool:
+    """Whether the words right after `t`'s subtree extend its last noun: "the bombing that killed scores of people,
+    including 13 American service members" (the parser hung "including" elsewhere; cutting the clause would make
+    the 13 service members part of what is left)."""
+    j = t.right_edge.i + 1
+    while j < len(doc) and doc[j].text in (",", "—", "–"):
+        j += 1
+    return j < len(doc) and (doc[j].lower_ in ("including", "especially", "notably", "among")
+                             or doc[j].lower_ == "such" and j + 1 < len(doc) and doc[j + 1].lower_ == "as")
+
 # Verbs that link their subject to a state the word after them names: "fell ill", "went missing", "turned
 # violent" (without it, "researchers ... fell").
 _LINKING = frozenset(("fall", "go", "turn", "grow", "become", "get", "stay", "remain", "prove", "come", "run"))
@@ -317,6 +327,7 @@ def _shorten(doc: Doc, drop: set[int], max_words: int, quoted: set[int], tiers: 
                     and not (figures and t.dep_ == "prep" and any(x.like_num for x in t.subtree)) \
                     and not (t.dep_ == "prep" and _bounds_a_superlative(t)) \
                     and t.lower_ not in HEDGES \
+                    and not _extended_after(doc, t) \
                     and not (t.dep_ in ("advmod", "amod") and t.head.lemma_ in _LINKING and t.i == t.head.i + 1) \
                     and not (doc[t.left_edge.i].lower_ in ("as", "than")  # not "as soon [as possible]"
                              and _half_a_comparison(doc, drop | {x.i for x in t.subtree})) \

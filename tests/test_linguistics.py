@@ -866,3 +866,13 @@ def test_a_claim_is_closed_after_a_quotation_that_ends_it_without_a_stop() -> No
     stopped = "the officer “will not be facing internal discipline.”"
     assert closed(stopped) == stopped
     assert closed("It rose 2%") == "It rose 2%."
+
+
+def test_a_cut_never_hands_a_list_extension_to_what_is_left() -> None:
+    # The New York Times, event 5748: the key fact read "... retaliation for the suicide bombing at the Kabul
+    # airport, including 13 American service members" (as if the militants killed included them)
+    doc = _one("The Pentagon said that two Islamic State militants were killed and one was wounded in Friday night’s "
+               "drone strike in Nangahar Province as part of the American retaliation for the suicide bombing at the "
+               "Kabul airport that killed scores of people, including 13 American service members.")
+    text, _ = compress(doc)
+    assert "airport, including" not in text
