@@ -461,7 +461,7 @@ def headline(doc: Doc, max_words: int = 14, *, deep: bool = True, bare: bool = F
             or any(t.i not in drop and t.i != root.i and t.pos_ in ("VERB", "ADP") and _stranded(t, drop)
                    for t in doc) \
             or any(t.i not in drop and _lost_its_own(t, drop) for t in doc) \
-            or _lost_its_and(doc, drop) or _half_a_comparison(doc, drop) \
+            or _lost_its_and(doc, drop) or _half_a_comparison(doc, drop) or _lost_its_charge(doc, drop) \
             or any(_undefined(c, drop, asides=True) for c in root.children if c.dep_ in ("nsubj", "nsubjpass")) \
             or any(sum(c.dep_ == "dobj" and c.i not in drop for c in t.children) > 1 for t in doc) \
             or any(t.dep_ == "relcl" and t.i not in drop and any(  # "process [in which] computer networks compete"
@@ -549,11 +549,12 @@ def _misparsed(doc: Doc) -> bool:
         # documents she gathered showing ...": cutting the clause leaves "detailed to a Senate panel")
     if any(t.dep_ == "xcomp" and t.tag_ == "VB" and not any(c.dep_ == "aux" for c in t.children)
            and t.head.lemma_ not in _BARE_INFINITIVE for t in doc) or any(
-            t.dep_ == "advcl" and t.tag_ in ("VB", "VBP") and t.head.lemma_ not in _BARE_INFINITIVE
+            t.dep_ == "advcl" and t.tag_ in ("VB", "VBP", "VBD", "VBZ") and t.head.lemma_ not in _BARE_INFINITIVE
             and not any(c.dep_ in ("aux", "mark", "nsubj", "nsubjpass") for c in t.children) for t in doc):
         return True  # "has become the first US president declare formal recognition": a word missing (the
         # source's slip) or a misreading ("is close to advising fully vaccinated Americans get booster shots":
-        # "get" hung on "is"); no cut is made in it
+        # "get" hung on "is"; "Cyberattackers linked to a Chinese spy agency conducted ...": "linked" read as the
+        # main verb); no cut is made in it
     if any(sum(c.dep_ == "appos" for c in t.children) > 1 for t in doc):
         return True  # two appositions of one word: "Rogers, now 62, debated leaving, he told CNN" (a clause read
         # as an apposition; cutting both left "Rogers, he told CNN")
@@ -582,7 +583,24 @@ def _broken(doc: Doc, drop: set[int]) -> bool:
     root = root_of(doc)
     return any(t.i not in drop and (emptied(t, drop) or _lost_its_own(t, drop)
                                     or t.i != root.i and t.pos_ in ("VERB", "ADP") and _stranded(t, drop))
-               for t in doc) or _lost_its_and(doc, drop) or _half_a_comparison(doc, drop)
+               for t in doc) or _lost_its_and(doc, drop) or _half_a_comparison(doc, drop) \
+        or _lost_its_charge(doc, drop)
+
+# Verbs that say nothing without their preposition's phrase: "accused China [of paying criminal groups]", "cast
+# opponents [as dangerous]".
+_CHARGES = {"accuse": "of", "convict": "of", "suspect": "of", "charge": "with", "blame": "for", "cast": "as",
+            "describe": "as", "portray": "as", "label": "as", "brand": "as", "paint": "as", "sentence": "to"}
+
+def _lost_its_charge(doc: Doc, drop: set[int]) -> bool:
+    """A kept verb of `_CHARGES` whose sentence gave its preposition after it, all of which went."""
+    for t in doc:
+        prep = _CHARGES.get(t.lemma_)
+        if t.i in drop or t.pos_ != "VERB" or prep is None:
+            continue
+        given = [x for x in doc[t.i + 1:] if x.lower_ == prep]
+        if given and all(x.i in drop for x in given):
+            return True
+    return False
 
 def _half_a_comparison(doc: Doc, drop: set[int]) -> bool:
     """A comparison cut in half: "as soon [as possible]", "more troops [than planned]" (its second part went)."""

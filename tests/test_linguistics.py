@@ -343,6 +343,12 @@ def test_a_sentence_opening_on_according_to_is_framed_once() -> None:
      "to a memo from Defense Secretary Lloyd Austin obtained by AP.", r"as soon$"),  # event 5756
     ("As far as artificial milestones go, few dates seem to carry as much weight as the 100-day mark.",
      r"^As far,"),  # event 6087: a comparison is never cut in half
+    # The New York Times, event 5853, and Politico, event 5864: an accusation or a casting without what it says
+    ("The United States accused China for the first time of paying criminal groups to conduct large-scale hackings, "
+     "including ransomware attacks to extort companies for millions of dollars, according to a statement from the "
+     "White House.", r"accused China$"),
+    ("The Biden administration is casting conservative opponents of its Covid-19 vaccine campaign as dangerous and "
+     "extreme, a strategy that could backfire.", r"vaccine campaign$"),
 ])
 def test_a_headline_never_loses_what_its_words_need(text: str, broken: str) -> None:
     title = headline(_one(text), 14)
