@@ -586,10 +586,11 @@ def _broken(doc: Doc, drop: set[int]) -> bool:
                for t in doc) or _lost_its_and(doc, drop) or _half_a_comparison(doc, drop) \
         or _lost_its_charge(doc, drop)
 
-# Verbs that say nothing without their preposition's phrase: "accused China [of paying criminal groups]", "cast
-# opponents [as dangerous]".
+# Verbs that say nothing without their preposition's phrase or infinitive: "accused China [of paying criminal
+# groups]", "cast opponents [as dangerous]", "urged the U.S. Supreme Court [... to overturn]".
 _CHARGES = {"accuse": "of", "convict": "of", "suspect": "of", "charge": "with", "blame": "for", "cast": "as",
-            "describe": "as", "portray": "as", "label": "as", "brand": "as", "paint": "as", "sentence": "to"}
+            "describe": "as", "portray": "as", "label": "as", "brand": "as", "paint": "as", "sentence": "to",
+            "urge": "to"}
 
 def _lost_its_charge(doc: Doc, drop: set[int]) -> bool:
     """A kept verb of `_CHARGES` whose sentence gave its preposition after it, all of which went."""

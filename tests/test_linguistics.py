@@ -349,6 +349,9 @@ def test_a_sentence_opening_on_according_to_is_framed_once() -> None:
      "White House.", r"accused China$"),
     ("The Biden administration is casting conservative opponents of its Covid-19 vaccine campaign as dangerous and "
      "extreme, a strategy that could backfire.", r"vaccine campaign$"),
+    ("The state of Mississippi on Thursday urged the U.S. Supreme Court in a major case set to be argued in its next "
+     "term to overturn the landmark 1973 ruling that recognized that women have a constitutional right to obtain an "
+     "abortion.", r"Supreme Court$"),  # event 5840: the parser hung "to overturn" on "set"
 ])
 def test_a_headline_never_loses_what_its_words_need(text: str, broken: str) -> None:
     title = headline(_one(text), 14)
