@@ -253,3 +253,25 @@ def test_a_figure_stated_as_agreed_is_given_by_every_outlet_cited() -> None:
     fact = composer.key_fact(group, list(group.members))
     assert fact is not None and {c.outlet for c in fact.citations} == set(texts)
     assert "498,000" not in fact.text, fact.text
+
+
+@pytest.mark.slow  # spaCy
+def test_single_outlet_claims_are_handed_to_the_verifier_together_before_it_judges_them() -> None:
+    """`prepare` gets every claim `single` will verify first, in one call, before the first verdict (one parse
+    batch and one encoder call for them, not one each)."""
+    texts = {"Reuters": "The Senate passed the infrastructure bill on Tuesday by a wide margin.",
+             "Fox News": "The Labor Department said 385,000 people filed new claims for jobless benefits last week."}
+    docs = tuple(Document(o, t, DocumentMeta(outlet=o), (Sentence(o, 0, t, 0, len(t)),)) for o, t in texts.items())
+    events: list[tuple[str, object]] = []
+
+    def verifier(text: str, sources: object, outlets: object) -> Verification:
+        events.append(("verify", (text, list(outlets))))  # type: ignore[call-overload]
+        return _supported(text, sources, outlets)
+
+    composer = Composer(Story(docs), [], verifier, "short", prepare=lambda claims: events.append(
+        ("prepare", [(t, list(o)) for t, o in claims])))
+    singles = composer.sections()[1].claims
+    events = [e for e in events if e != ("prepare", [])]  # the round robin had none to take here
+    assert [kind for kind, _ in events] == ["prepare", "verify", "verify"]
+    assert events[0][1] == [e[1] for e in events[1:]]
+    assert [c.text.split(" reported")[0] for c in singles] == ["Reuters", "Fox News"]
