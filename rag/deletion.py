@@ -256,7 +256,8 @@ def compress(doc: Doc, *, loaded: bool = True, max_words: int = MAX_CLAIM_WORDS)
     if not balanced_quotes(render(doc, drop)) and balanced_quotes(doc.text):  # a cut into a quotation: undo all
         drop = set()
     drop |= _subject_commas(doc, drop)
-    first = next((t.i for t in doc if t.i not in drop and not t.is_space), None)
+    # its first word: render drops a comma left at the start ("..., made public Thursday, Jill Tyson of the FBI")
+    first = next((t.i for t in doc if t.i not in drop and not t.is_space and not t.is_punct), None)
     return render(doc, drop), first
 
 _ADDITIVE = frozenset(("also", "too"))
