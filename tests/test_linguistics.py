@@ -46,7 +46,8 @@ def test_frame_lower_cases_common_words_and_keeps_names() -> None:
     # NBC News, event 5837: the opener's cut left a comma first, and the name after it lost its capital ("jill")
     tyson = _one("In a letter June 30 to Sens. Sheldon Whitehouse, D-R.I., and Chris Coons, D-Del., made public "
                  "Thursday, Jill Tyson of the FBI's congressional affairs office acknowledged that the department "
-                 "conducted only 10 additional interviews.")
+                 "conducted only 10 additional interviews in its supplemental investigation, even though it had "
+                 "received over 4,500 tips.")
     assert "that Jill Tyson" in attribute(tyson, "NBC News")
     # Reuters, event 5735: a noun made of a verb is no name ("reported that Flooding killed")
     flooding = _one("Flooding killed at least nine people, swept away cars and grounded flights in New York.")
