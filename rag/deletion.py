@@ -590,16 +590,18 @@ def _broken(doc: Doc, drop: set[int]) -> bool:
 # Verbs that say nothing without their preposition's phrase or infinitive: "accused China [of paying criminal
 # groups]", "cast opponents [as dangerous]", "urged the U.S. Supreme Court [... to overturn]".
 _CHARGES = {"accuse": "of", "convict": "of", "suspect": "of", "charge": "with", "blame": "for", "cast": "as",
-            "describe": "as", "portray": "as", "label": "as", "brand": "as", "paint": "as", "sentence": "to",
+            "describe": "as", "portray": "as", "label": "as", "brand": "as", "sentence": "to",
             "urge": "to"}
 
 def _lost_its_charge(doc: Doc, drop: set[int]) -> bool:
-    """A kept verb of `_CHARGES` whose sentence gave its preposition after it, all of which went."""
+    """A kept verb of `_CHARGES` that had its preposition after it (not in a clause of its own: "painted ..., even
+    as ..."), all of which went."""
     for t in doc:
         prep = _CHARGES.get(t.lemma_)
         if t.i in drop or t.pos_ != "VERB" or prep is None:
             continue
-        given = [x for x in doc[t.i + 1:] if x.lower_ == prep]
+        clauses = {x.i for c in t.children if c.dep_ in ("advcl", "ccomp", "conj", "parataxis") for x in c.subtree}
+        given = [x for x in t.subtree if x.i > t.i and x.lower_ == prep and x.i not in clauses]
         if given and all(x.i in drop for x in given):
             return True
     return False

@@ -891,3 +891,13 @@ def test_a_cut_never_hands_a_list_extension_to_what_is_left() -> None:
                "Kabul airport that killed scores of people, including 13 American service members.")
     text, _ = compress(doc)
     assert "airport, including" not in text
+
+
+def test_a_preposition_in_a_clause_of_its_own_is_not_the_verbs() -> None:
+    # The New York Times, event 5772: "as" of "even as ..." is no "painted X as Y"; the claim may lose that clause
+    doc = _one("Classified assessments by American spy agencies over the summer painted an increasingly grim picture "
+               "of the prospect of a Taliban takeover of Afghanistan and warned of the rapid collapse of the Afghan "
+               "military, even as President Biden and his advisers said publicly that was unlikely to happen as "
+               "quickly, according to current and former American government officials.")
+    text, _ = compress(doc)
+    assert len(text.split()) <= 45 and text.startswith("Classified assessments")
