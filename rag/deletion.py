@@ -513,8 +513,9 @@ def _crosses_a_cut(doc: Doc, drop: set[int]) -> bool:
 
 
 def _subject_commas(doc: Doc, drop: set[int]) -> set[int]:
-    """Commas left between a subject and its verb once the apposition or clause between them went ("the
-    Kentucky Republican, who chairs the panel, used" → "the Kentucky Republican used")."""
+    """Commas left between a subject and its verb once the apposition, clause or phrase between them went ("the
+    Kentucky Republican, who chairs the panel, used" → "the Kentucky Republican used"; "Biden, in a speech
+    Tuesday afternoon, also set" → "Biden set")."""
     root = root_of(doc)
     commas: set[int] = set()
     for verb in [root, *(c for c in root.children if c.dep_ == "ccomp")]:
@@ -524,9 +525,13 @@ def _subject_commas(doc: Doc, drop: set[int]) -> set[int]:
         words = [t.i for t in subject.subtree if t.i not in drop and not t.is_punct]
         # an aside that stays keeps its closing comma ("Initial filings, seen as a proxy for layoffs, reached")
         opened = any(t.text == "," and t.i not in drop and t.i < max(words, default=0) for t in subject.subtree)
-        if words and not opened and any(t.i in drop for t in subject.subtree if not t.is_punct):
-            verb_start = min([verb.i] + [c.i for c in verb.children if c.dep_ in ("aux", "auxpass", "neg")])
-            commas |= {t.i for t in doc[max(words) + 1: verb_start] if t.text == ","}
+        if not words or opened:
+            continue
+        verb_start = min([verb.i] + [c.i for c in verb.children if c.dep_ in ("aux", "auxpass", "neg")])
+        between = doc[max(words) + 1: verb_start]  # "Biden, [in a speech Tuesday afternoon,] [also] set a goal"
+        if any(t.i in drop for t in subject.subtree if not t.is_punct) \
+                or any(t.i in drop and not t.is_punct for t in between):
+            commas |= {t.i for t in between if t.text == ","}
     return commas
 
 # Verbs whose complement is a bare infinitive ("let them raise", "helped pass").

@@ -373,6 +373,13 @@ def test_a_headline_drops_the_coordinator_left_at_its_end() -> None:
         "Pandora Papers is leak of almost 12 million documents that reveals hidden wealth"
 
 
+def test_a_headline_drops_both_commas_of_a_phrase_cut_between_subject_and_verb() -> None:
+    # The Hill, event 6073: was "Biden, set a goal to have 160 million U.S. adults fully vaccinated"
+    title = headline(_one("Biden, in a speech Tuesday afternoon at the White House, also set a goal to have 160 "
+                          "million U.S. adults fully vaccinated by Independence Day."), 14)
+    assert title == "Biden set a goal to have 160 million U.S. adults fully vaccinated"
+
+
 def test_a_headline_keeps_the_closing_comma_of_an_aside_it_keeps() -> None:
     # New York Post, event 5771: was "Initial filings, seen as a proxy for layoffs reached 348,000"
     title = headline(_one("Initial filings for unemployment benefits, seen as a proxy for layoffs, reached 348,000 "
