@@ -223,11 +223,11 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
                     and not subject_points_back(doc) and not loaded_outside_quotes(title) \
                     and not any(o.lower() in title.lower() for o in story.outlets if o) \
                     and not any(q in title for q in "“”\"‘’:") \
+                    and not any(_echoes(title, d.meta.title) for d in story.docs if d.meta.title) \
                     and len(title.split()) >= 4:
                 found[title] = (salience(title), len(found))
-    if found:  # one that reads as an outlet's own headline (70% of the words both ways) only when none other
-        return max(found, key=lambda t: (not any(_echoes(t, d.meta.title) for d in story.docs if d.meta.title),
-                                         found[t][0], -found[t][1]))
+    if found:
+        return max(found, key=lambda t: (found[t][0], -found[t][1]))
     leads = {d.doc_id: [s.text for s in d.sentences[:5]] for d in story.docs}
     reader.prefetch(t for texts in leads.values() for t in texts)
     counts: Counter[str] = Counter(e for texts in leads.values() for e in dict.fromkeys(  # reading order: ties
