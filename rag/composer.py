@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 from rag.alignment import DIFFERENCE_LABELS, Conflict, FactGroup, OutletSentence
 from rag.attribution import attribute, clean_claim, frame_names
 from rag.deletion import needs_context
-from rag.framing import emotive_weight, framing_profile, load_terms, quote_spans, unquoted_loaded_terms
+from rag.framing import carries_quotes, emotive_weight, framing_profile, load_terms, unquoted_loaded_terms
 from rag.linguistics import (
     ACTORS,
     NEEDS_ANTECEDENT,
@@ -186,16 +186,16 @@ class Composer:
             # a figure the stated text gives must be one the citing outlet gives too ("claims fell to 498,000"
             # is not backed by "fell to a new pandemic low")
             given = figures_in(self.shown(member))
-            # and a quotation it gives is one the citing outlet quotes too: a paraphrase backs no quotation marks
-            # ("“The qualitative level of war preparations depends on ...,” Kim added." is one outlet's quotation)
-            quoted = [self.shown(member)[a + 1:b - 1] for a, b in quote_spans(self.shown(member))]
+            # and a quotation it gives is one the citing outlet quotes too ("“The qualitative level of war
+            # preparations depends on ...,” Kim added." is not backed by "The leader underscored ...")
+            shown = self.shown(member)
             for outlet in dict.fromkeys(m.outlet for m in members):  # each other outlet's closest sentence
                 if outlet != member.outlet:  # that tells the event as done or to come alike ("plans to
                     # announce whether" is not backed by "announced that she would create")
                     others = [i for i, m in enumerate(group.members) if m.outlet == outlet and m in members
                               and looks_ahead(self.reader(m.sentence.text)[0]) == ahead
                               and (not given or given & figures_in(m.sentence.text))
-                              and all(_loose(q) in _loose(m.sentence.text) for q in quoted)]
+                              and carries_quotes(shown, m.sentence.text)]
                     if not others:
                         continue
                     best = max(others, key=lambda i: group.score(rep, i))
@@ -434,11 +434,6 @@ def voiced_sentences(story: Story) -> set[tuple[str, int]]:
 def speaker_names(story: Story) -> dict[str, str]:
     """doc_id -> how frames name it (rag.attribution.frame_names)."""
     return frame_names((d.doc_id, d.meta.outlet) for d in story.docs)
-
-
-def _loose(text: str) -> str:
-    """Text compared for the same quoted words: lower case, letters and digits only."""
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
 def _unsourced_quote(text: str, reading: Reading) -> bool:

@@ -125,6 +125,17 @@ def lexicon(path: Path = TERMS_PATH) -> Lexicon:
     return Lexicon(table, max(len(k) for k in table))
 
 
+def carries_quotes(text: str, other: str) -> bool:
+    """Whether `other` has the words of every quotation in `text` (case and punctuation aside): a sentence that
+    paraphrases a quotation backs no quotation marks."""
+    loose = _loose(other)
+    return all(_loose(text[a + 1:b - 1]) in loose for a, b in quote_spans(text))
+
+
+def _loose(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
 def quote_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each quotation in `text`, quote marks included; an unclosed quote runs to the end."""
     spans = [(m.start(), m.end()) for m in _QUOTES.finditer(text)]

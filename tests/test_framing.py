@@ -144,3 +144,15 @@ def test_charged_words_of_a_testimony_story_are_loaded() -> None:
         "revealing details of the sexual abuse they suffered and blistering the FBI.")}
     assert {"shocked", "blister"} <= found
     assert "scathing" in {t.lemma for t in detect_loaded_terms("The inspector general issued a scathing report.")}
+
+
+def test_a_paraphrase_carries_no_quotation() -> None:
+    from rag.framing import carries_quotes
+
+    quoted = ("“The qualitative level of war preparations depends on the development of the munitions industry,” "
+              "Kim added.")
+    assert not carries_quotes(quoted, "The leader underscored the importance of qualitative advancements in war "
+                                      "preparations.")
+    assert carries_quotes(quoted, '"The qualitative level of war preparations depends on the development of the '
+                                  'munitions industry," Kim said on Friday.')
+    assert carries_quotes("Kim visited three factories.", "Kim toured the factories.")  # nothing quoted

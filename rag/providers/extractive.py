@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from rag.attribution import attribute, clean_claim, frame_names
 from rag.deletion import needs_context
+from rag.framing import carries_quotes
 from rag.linguistics import Reading, Role, answer_types, gives_answer_type, parse, read
 from rag.neutral import loaded_outside_quotes
 from rag.prompts import is_instruction
@@ -183,7 +184,10 @@ class ExtractiveGenerator:
         several = len({evidence[p - 1].outlet for p in group.members}) > 1
         if several:  # selection: of the sentences stating the fact, the calmest gives the words
             lead = calmest(group.members, evidence, readings, group.lead)
-            group = replace(group, lead=lead, members=(lead, *(p for p in group.members if p != lead)))
+            # an outlet is cited with it only if it quotes what the lead quotes (a paraphrase backs no quotation)
+            group = replace(group, lead=lead, members=(lead, *(p for p in group.members if p != lead and carries_quotes(
+                evidence[lead - 1].sentence.text, evidence[p - 1].sentence.text))))
+            several = len({evidence[p - 1].outlet for p in group.members}) > 1
         members = [evidence[p - 1] for p in group.members]
         doc, reading = readings[group.lead - 1]
         if several and loaded_outside_quotes(clean_claim(doc)):  # type: ignore[arg-type]
