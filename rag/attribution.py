@@ -201,6 +201,11 @@ def _names_itself(doc: Doc, outlet: str, subject: Token | None) -> bool:
     root = root_of(doc)
     if subject is not None and re.sub(r"^the\s+", "", subject_text(subject), flags=re.I).lower() == name:
         return True
+    if subject is not None and any(  # one of the subjects it joins ("Reuters and other U.S. news outlets ...
+        # reported"): the name with what compounds it
+        " ".join(t.lower_ for t in [*(x for x in c.lefts if x.dep_ == "compound"), c]) == name
+        for c in [subject, *(x for x in subject.children if x.dep_ == "conj")]):
+        return True
     content = {t.i for c in root.children if c.dep_ in ("ccomp", "parataxis") for t in c.subtree}
     return root.lemma_ in REPORTING_VERBS and root.i > min(content, default=root.i) \
         and name in " ".join(t.lower_ for t in root.subtree if t.i not in content)

@@ -113,6 +113,10 @@ def test_a_sentence_that_says_it_is_the_outlets_gets_no_frame() -> None:
     # NBC News, event 5724: was "..., according to the latest NBC News tally, NBC News reported."
     assert attribute(_one("The country has recorded 40,000,070 cases and 651,690 deaths, according to the latest NBC "
                           "News tally."), "NBC News").endswith("according to the latest NBC News tally.")
+    # Reuters, event 5929: was "According to Reuters, Reuters and other U.S. news outlets, ... reported that ..."
+    assert attribute(_one("Reuters and other U.S. news outlets, citing sources familiar with the decision, earlier on "
+                          "Tuesday reported that Pelosi had decided to create the committee."), "Reuters") \
+        .startswith("Reuters and other U.S. news outlets")
 
 
 def test_a_frame_never_reports_a_report() -> None:
