@@ -224,7 +224,7 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
                     and not any(o.lower() in title.lower() for o in story.outlets if o) \
                     and not any(q in title for q in "“”\"‘’:") \
                     and not any(_echoes(title, d.meta.title) for d in story.docs if d.meta.title) \
-                    and len(title.split()) >= 4:
+                    and 4 <= len(title.split()) <= max_words:  # as a reader counts ("Merck & Co." is 3)
                 found[title] = (salience(title), len(found))
     if found:
         return max(found, key=lambda t: (found[t][0], -found[t][1]))
