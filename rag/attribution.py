@@ -213,7 +213,7 @@ def _names_itself(doc: Doc, outlet: str, subject: Token | None) -> bool:
 
 def clean_claim(doc: Doc) -> str:
     """A sentence stated without a frame (several outlets agree): compressed, capitalised, closed."""
-    body, _ = compress(doc)
+    body, _ = compress(doc, alone=True)
     body = body[:1].upper() + body[1:]
     return closed(body)
 

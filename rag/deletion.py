@@ -233,10 +233,12 @@ MAX_CLAIM_WORDS = 45  # a claim longer than this loses its least essential parts
 
 
 @_per_parse("crossread.compress")
-def compress(doc: Doc, *, loaded: bool = True, max_words: int = MAX_CLAIM_WORDS) -> tuple[str, int | None]:
+def compress(doc: Doc, *, loaded: bool = True, max_words: int = MAX_CLAIM_WORDS, alone: bool = False,
+             ) -> tuple[str, int | None]:
     """The sentence with removable parts deleted: opening dateline/connective, short parentheticals, a trailing
-    dash aside, non-restrictive appositions and relative clauses, (with `loaded`) loaded modifiers, and, past
-    `max_words`, adverbial clauses and modifiers (as for a headline, but keeping the sentence's close).
+    dash aside, non-restrictive appositions and relative clauses, (with `loaded`) loaded modifiers, (with `alone`,
+    for a sentence stated with nothing of its article before it) "also" and "too", and, past `max_words`,
+    adverbial clauses and modifiers (as for a headline, but keeping the sentence's close).
 
     Returns the text and the index of its first kept token (to decide its casing after a frame)."""
     quoted = quoted_tokens(doc)
@@ -244,6 +246,8 @@ def compress(doc: Doc, *, loaded: bool = True, max_words: int = MAX_CLAIM_WORDS)
     drop |= _nonrestrictive(doc, quoted, figures=True)
     if loaded:
         drop |= _loaded_modifiers(doc, quoted)
+    if alone:  # "High temperatures in Utah ... [also] broke heat records" as the first key fact
+        drop |= {t.i for t in doc if t.dep_ == "advmod" and t.lower_ in _ADDITIVE and t.i not in quoted}
     root = root_of(doc)
     misparsed = _misparsed(doc)
     if root.i in drop or sum(1 for t in doc if t.i not in drop and t.is_alpha) < 4 or misparsed:

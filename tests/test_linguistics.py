@@ -904,3 +904,10 @@ def test_a_claim_is_closed_after_a_quotation_that_ends_it_without_a_stop() -> No
 def test_a_claims_cut_keeps_what_the_sentence_says(text: str, kept: str | None, gone: str | None) -> None:
     claim, _ = compress(_one(text))
     assert (kept is None or kept in claim) and (gone is None or gone not in claim), claim
+
+
+def test_a_fact_stated_alone_goes_without_also() -> None:
+    # event 5940's first key fact read "High temperatures in Utah, ... and Arizona also broke heat records."
+    doc = _one("High temperatures in Utah, Wyoming, South Dakota, Nevada, and Arizona also broke heat records.")
+    assert clean_claim(doc).endswith("Nevada, and Arizona broke heat records.")
+    assert " also broke" in attribute(doc, "NBC News")  # one outlet's report keeps it: its article said more before
