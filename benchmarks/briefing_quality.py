@@ -81,8 +81,12 @@ def measure_event(event: dict, briefings: list, label: dict | None) -> dict:
     main = briefings[0] if briefings else None
     headlines = [event["news"][s]["newsTitle"] for s in devdata.SIDES]
     wanted = {o.lower() for o in devdata.outlets(event)}
-    cited = {c.outlet.lower() for b in briefings for s in b.sections if not is_comparison(s)
-             for cl in s.claims for c in cl.citations}
+    # cited for what it reports: outside the comparison sections, or as a side of a substantive difference (a
+    # framing contrast cites an outlet for a word it used, not for a report)
+    cited = {c.outlet.lower() for b in briefings for s in b.sections
+             if not is_comparison(s) or "differ" in str(s.kind)
+             for cl in s.claims if not (cl.label or "").lower().startswith("framing")
+             for c in cl.citations}
     texts = " ".join(cl.text for b in briefings for s in b.sections for cl in s.claims)
     facts = key_facts(event)
     sentence_defects, examples = Counter(), defaultdict(list)

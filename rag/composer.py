@@ -406,11 +406,16 @@ class Composer:
                                     self.cost(m)[0]))
         self.reader.prefetch(m.sentence.text for m in singles[: 3 * n_single])  # the likely picks, in one batch
         single_claims = self.singles(_round_robin(singles, n_single, lambda m: bool(self.usable([m]))))
-        heard = cited | {c.outlet for claim in single_claims for c in claim.citations}
+        differences = _whole_differences(substantive + attributed + _one_per_plain_side(framing), 2 * n_diff)
+        # an outlet is heard in the key facts, its own reports, or a side of a difference it states (there its
+        # sentence is not repeated: NPR's "More than 180 people were killed ..." had been both)
+        sides = [claim for claim in differences if claim in substantive or claim in attributed]
+        heard = cited | {c.outlet for claim in single_claims + sides for c in claim.citations}
         unheard = []
         for doc in self.story.docs:  # every outlet is heard at least once: its earliest statement
             if doc.label not in heard:
-                first = self.usable([OutletSentence(s, doc.label) for s in doc.sentences[:12]])
+                first = self.usable([OutletSentence(s, doc.label) for s in doc.sentences[:12]
+                                     if (doc.doc_id, s.index) not in differing])
                 if first:
                     unheard.append(first[0])
                     heard.add(doc.label)
@@ -418,8 +423,7 @@ class Composer:
         return [
             Section(SectionKind.KEY_FACTS, TITLES[SectionKind.KEY_FACTS], tuple(key_claims)),
             Section(SectionKind.SINGLE_SOURCE, TITLES[SectionKind.SINGLE_SOURCE], tuple(single_claims)),
-            Section(SectionKind.DIFFERENCES, TITLES[SectionKind.DIFFERENCES],
-                    tuple(_whole_differences(substantive + attributed + _one_per_plain_side(framing), 2 * n_diff))),
+            Section(SectionKind.DIFFERENCES, TITLES[SectionKind.DIFFERENCES], tuple(differences)),
             Section(SectionKind.FRAMING, TITLES[SectionKind.FRAMING], tuple(self.framing())),
         ]
 
