@@ -239,3 +239,19 @@ def test_a_fallback_title_reads_the_inside_a_title(tmp_path: Path) -> None:
     ingest([str(tmp_path)], store=store)
     titles = [b.title for b in brief_stories(store=store, length="short")]
     assert titles and not any(" The " in t for t in titles if t.startswith("Coverage of")), titles
+
+
+@pytest.mark.slow  # real encoder and spaCy
+def test_a_sentence_a_difference_states_is_not_repeated_as_a_report(tmp_path: Path) -> None:
+    from rag.settings import Settings
+    from rag.store import open_store
+
+    # event 5892: NPR's "More than 180 people were killed in shootings ..." was a side of "Figures differ" and
+    # then again NPR's single-outlet report (NPR was not yet "heard")
+    write_event(allsides_events([5892])[0], tmp_path, dated=True)
+    store = open_store(Settings(data_dir=tmp_path / "data"))
+    ingest([str(tmp_path)], store=store)
+    sections = {s.kind: s for s in brief(store=store).sections}
+    cited = {kind: {(c.doc_id, c.sentence_index) for cl in sections[kind].claims for c in cl.citations}
+             for kind in (SectionKind.SINGLE_SOURCE, SectionKind.DIFFERENCES)}
+    assert cited[SectionKind.DIFFERENCES] and not cited[SectionKind.SINGLE_SOURCE] & cited[SectionKind.DIFFERENCES]
