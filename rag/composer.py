@@ -407,10 +407,8 @@ class Composer:
         self.reader.prefetch(m.sentence.text for m in singles[: 3 * n_single])  # the likely picks, in one batch
         single_claims = self.singles(_round_robin(singles, n_single, lambda m: bool(self.usable([m]))))
         differences = _whole_differences(substantive + attributed + _one_per_plain_side(framing), 2 * n_diff)
-        # an outlet is heard in the key facts, its own reports, or a side of a difference it states (there its
-        # sentence is not repeated: NPR's "More than 180 people were killed ..." had been both)
-        sides = [claim for claim in differences if claim in substantive or claim in attributed]
-        heard = cited | {c.outlet for claim in single_claims + sides for c in claim.citations}
+        # never with a sentence a difference states (NPR's "More than 180 people were killed ..." had been both)
+        heard = cited | {c.outlet for claim in single_claims for c in claim.citations}
         unheard = []
         for doc in self.story.docs:  # every outlet is heard at least once: its earliest statement
             if doc.label not in heard:
