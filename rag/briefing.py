@@ -224,6 +224,7 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
                     and not any(o.lower() in title.lower() for o in story.outlets if o) \
                     and not any(q in title for q in "“”\"‘’:") \
                     and not any(_echoes(title, d.meta.title) for d in story.docs if d.meta.title) \
+                    and not _PARTITIVE_BACK.search(title) \
                     and 4 <= len(title.split()) <= max_words:  # as a reader counts ("Merck & Co." is 3)
                 found[title] = (salience(title), len(found))
     if found:
@@ -247,6 +248,11 @@ def neutral_title(story: Story, groups: Sequence[FactGroup], reader: Reader, max
 def _initials(name: str) -> str:
     """A name's capitals, which its acronym shares: "United States" and "U.S." → "US"."""
     return "".join(c for c in re.sub(r"^the\s+", "", name, flags=re.I) if c.isupper())
+
+
+# "In nearly all of the cases, ...": a part of a whole the title never named (a title has nothing before it).
+_PARTITIVE_BACK = re.compile(r"\b(?:all|most|some|many|none|each|both|half|several) of (?:the|these|those) \w+[,.]?"
+                             r"(?=,|$|\s(?!of\b|in\b|at\b|from\b|who\b|that\b))", re.IGNORECASE)
 
 
 def _echoes(title: str, outlet_headline: str) -> bool:

@@ -255,3 +255,13 @@ def test_a_sentence_a_difference_states_is_not_repeated_as_a_report(tmp_path: Pa
     cited = {kind: {(c.doc_id, c.sentence_index) for cl in sections[kind].claims for c in cl.citations}
              for kind in (SectionKind.SINGLE_SOURCE, SectionKind.DIFFERENCES)}
     assert cited[SectionKind.DIFFERENCES] and not cited[SectionKind.SINGLE_SOURCE] & cited[SectionKind.DIFFERENCES]
+
+
+def test_a_title_never_names_a_part_of_a_whole_it_never_named() -> None:
+    from rag.briefing import _PARTITIVE_BACK
+
+    # event 5892's title was "In nearly all of the cases, no suspects were taken into custody" (which cases?)
+    assert _PARTITIVE_BACK.search("In nearly all of the cases, no suspects were taken into custody")
+    assert _PARTITIVE_BACK.search("Half of the states sued")
+    assert not _PARTITIVE_BACK.search("All of the senators who voted no were Republicans")
+    assert not _PARTITIVE_BACK.search("The Senate passed the bill on Tuesday")
