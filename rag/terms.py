@@ -145,9 +145,13 @@ def number_mentions(text: str) -> list[tuple[str, float]]:
 
 def figures_in(text: str) -> set[float]:
     """The values of the numbers a text gives, years aside ("in 2021" dates, it does not count; "2,000", "$2000"
-    and "2000 people" are no years: a year is four bare digits)."""
+    and "2000 people" are no years: a year is four bare digits; the 19 of "COVID-19" is part of a name)."""
+    text = _NAMED_NUMBER.sub(" ", text)  # "COVID-19", "F-35": part of a name, no figure
     return {value for written, value in number_mentions(text)
             if not (1900 <= value <= 2100 and re.fullmatch(r"\d{4}", written))}
+
+
+_NAMED_NUMBER = re.compile(r"\b[A-Z][A-Za-z]*-\d+\b")
 
 
 def number_in(value: float, values: list[float]) -> bool:

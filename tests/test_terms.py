@@ -37,3 +37,6 @@ def test_a_year_is_four_bare_digits_and_no_figure() -> None:
     assert figures_in("Initial unemployment claims rose by 2,000 last week to 373,000.") == {2000.0, 373000.0}
     assert figures_in("The bill passed in 2021 after the 2020 election.") == set()
     assert figures_in("About 1,950 troops and $2000 in cash.") == {1950.0, 2000.0}
+    # a number that is part of a name is no figure; a tally keeps both its numbers
+    assert figures_in("Over 8% of people missed a second dose of the COVID-19 vaccines.") == {8.0}
+    assert figures_in("The bill passed on a 252-to-175 vote.") == {252.0, 175.0}
