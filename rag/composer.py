@@ -39,7 +39,7 @@ from rag.neutral import Verifier, loaded_outside_quotes
 from rag.prompts import is_instruction
 from rag.settings import BriefingSettings
 from rag.stories import Story
-from rag.terms import content_terms, figures_in, number_mentions, term_matches
+from rag.terms import content_terms, figures_agree, figures_in, number_mentions, term_matches
 from rag.types import Citation, Claim, Section, SectionKind, Verdict, Verification
 
 if TYPE_CHECKING:
@@ -194,7 +194,7 @@ class Composer:
                     # announce whether" is not backed by "announced that she would create")
                     others = [i for i, m in enumerate(group.members) if m.outlet == outlet and m in members
                               and looks_ahead(self.reader(m.sentence.text)[0]) == ahead
-                              and _figures_agree(given, figures_in(m.sentence.text))
+                              and figures_agree(given, figures_in(m.sentence.text))
                               and carries_quotes(shown, m.sentence.text)]
                     if not others:
                         continue
@@ -436,19 +436,6 @@ def voiced_sentences(story: Story) -> set[tuple[str, int]]:
 def speaker_names(story: Story) -> dict[str, str]:
     """doc_id -> how frames name it (rag.attribution.frame_names)."""
     return frame_names((d.doc_id, d.meta.outlet) for d in story.docs)
-
-
-def _figures_agree(given: set[float], theirs: set[float]) -> bool:
-    """Whether a sentence giving `theirs` may back a text giving `given`: it shares a figure, and when the only
-    ones it shares are small (at most 10), the two do not each give figures the other lacks ("At least 28
-    Palestinians, including nine children" is not backed by "Of the 26 people who died, ... at least nine were
-    children"; "over 8%" is backed by "More than five million people, or nearly 8 percent")."""
-    shared = given & theirs
-    if not given:
-        return True
-    if not shared:
-        return False
-    return any(v > 10 for v in shared) or not (given - theirs and theirs - given)
 
 
 def _unsourced_quote(text: str, reading: Reading) -> bool:

@@ -154,6 +154,19 @@ def figures_in(text: str) -> set[float]:
 _NAMED_NUMBER = re.compile(r"\b[A-Z][A-Za-z]*-\d+\b")
 
 
+def figures_agree(given: set[float], theirs: set[float]) -> bool:
+    """Whether a sentence giving `theirs` may back a text giving `given`: it shares a figure, and when the only
+    ones it shares are small (at most 10), the two do not each give figures the other lacks ("At least 28
+    Palestinians, including nine children" is not backed by "Of the 26 people who died, ... at least nine were
+    children"; "over 8%" is backed by "More than five million people, or nearly 8 percent")."""
+    shared = given & theirs
+    if not given:
+        return True
+    if not shared:
+        return False
+    return any(v > 10 for v in shared) or not (given - theirs and theirs - given)
+
+
 def number_in(value: float, values: list[float]) -> bool:
     """Tolerant membership: 4.5e9 matches 4,500,000,000; 21 matches 21.0."""
     return any(abs(v - value) <= 1e-6 * max(1.0, abs(v)) for v in values)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.terms import figures_in, number_mentions, stem, term_matches
+from rag.terms import figures_agree, figures_in, number_mentions, stem, term_matches
 
 
 @pytest.mark.parametrize(("a", "b"), [("pass", "passed"), ("vote", "voted"), ("combatting", "combat"),
@@ -40,3 +40,13 @@ def test_a_year_is_four_bare_digits_and_no_figure() -> None:
     # a number that is part of a name is no figure; a tally keeps both its numbers
     assert figures_in("Over 8% of people missed a second dose of the COVID-19 vaccines.") == {8.0}
     assert figures_in("The bill passed on a 252-to-175 vote.") == {252.0, 175.0}
+
+
+def test_a_shared_small_figure_alone_does_not_make_two_counts_one_fact() -> None:
+    # event 6054: "At least 28 Palestinians, including nine children" was co-cited with "Of the 26 people who died,
+    # 16 of them were militants and at least nine were children"
+    assert not figures_agree({28.0, 9.0}, {26.0, 16.0, 9.0})
+    assert figures_agree({8.0}, {5_000_000.0, 8.0})  # "over 8%" / "five million people, or nearly 8 percent"
+    assert figures_agree({498_000.0, 590_000.0}, {92_000.0, 498_000.0})  # a large figure shared
+    assert not figures_agree({6.1, 6.0}, {6.0, 5.8})  # a forecast beside the rate
+    assert figures_agree(set(), {3.0})

@@ -21,7 +21,7 @@ from rag.linguistics import Reading, Role, answer_types, gives_answer_type, pars
 from rag.neutral import loaded_outside_quotes
 from rag.prompts import is_instruction
 from rag.settings import Settings, get_settings
-from rag.terms import content_terms, figures_in, has_negation, question_terms, stem, term_matches, tokens
+from rag.terms import content_terms, figures_agree, figures_in, has_negation, question_terms, stem, term_matches, tokens
 from rag.types import DraftClaim, Evidence, SentenceHit
 
 UNNAMED = "one report"
@@ -79,7 +79,8 @@ def same_fact(a: SentenceHit, b: SentenceHit, cosine: float, settings: Settings)
     a law and his signing it (0.70, no figure) share a topic only."""
     if cosine >= settings.answer.agreement_cosine:
         return True
-    return bool(figures_in(a.sentence.text) & figures_in(b.sentence.text)) and same_topic(a, b, cosine, settings)
+    given = figures_in(a.sentence.text)
+    return bool(given) and figures_agree(given, figures_in(b.sentence.text)) and same_topic(a, b, cosine, settings)
 
 
 def conflict_kind(a: SentenceHit, b: SentenceHit) -> str | None:
